@@ -1,0 +1,39 @@
+"""The ``mdev-qos`` command line: one module per subcommand.
+
+Each subcommand module exposes ``register(subparsers)``, which adds its parser and
+sets ``func`` (called with the parsed namespace, returning the exit status).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from conformance import SPEC_VERSION, __version__
+
+SUBCOMMANDS = ("run", "mock", "spec", "snapshot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mdev-qos",
+        description="Conformance suite for the QoS interface of Linux mediated devices.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"mdev-qos {__version__} (spec {SPEC_VERSION})"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"conformance.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The sysfs access layer: the only way the suite touches a device.
+
+Every path is absolute in the target's own view (``/sys/bus/mdev/devices/...``).
+A :class:`Target` maps it onto a real directory tree (a live ``/sys``, a FUSE
+mount, a recorded tree) or onto the in-process reference mock. Failures are
+``OSError`` carrying the driver's errno, exactly as a syscall would report it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Stat:
+    """What the suite needs of a node: its kind, permission bits and owner."""
+
+    kind: str  # "file", "dir" or "link"
+    mode: int  # permission bits only, e.g. 0o644
+    uid: int = 0
+
+
+@runtime_checkable
+class Target(Protocol):
+    """A sysfs-like tree the suite reads and writes."""
+
+    description: str
+    writable: bool  # False for recorded trees opened read-only
+
+    def read(self, path: str) -> bytes:
+        """open/read/close: the whole content, as one show() returns it."""
+
+    def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
+        """open/write/close with one write() of ``data``; returns write()'s count.
+
+        ``uid`` runs the write as that unprivileged user (permission checks apply).
+        """
+
+    def stat(self, path: str) -> Stat:
+        """Kind and mode of a node, without following a final symlink."""
+
+    def listdir(self, path: str) -> list[str]:
+        """Names in a directory, sorted."""
+
+    def readlink(self, path: str) -> str:
+        """Target of a symlink, as the kernel reports it."""
+
+    def exists(self, path: str) -> bool:
+        """True when the node exists (a dangling link counts as existing)."""
+
+
+class FsTarget:
+    """A target backed by a real directory tree: ``/``, a FUSE mount or a recording."""
+
+    def __init__(self, root: str = "/", *, writable: bool = True) -> None:
+        self.root = os.path.abspath(root)
+        self.writable = writable
+        self.description = "sysfs at /" if self.root == "/" else f"tree at {self.root}"
+
+    def host_path(self, path: str) -> str:
+        """Map a target path onto the host file system."""
+        if not path.startswith("/"):
+            raise ValueError(f"target paths are absolute: {path!r}")
+        return os.path.join(self.root, path.lstrip("/"))
+
+    def read(self, path: str) -> bytes:
+        fd = os.open(self.host_path(path), os.O_RDONLY)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
+        if not self.writable:
+            raise OSError(errno.EROFS, "target opened read-only", path)
+        host = self.host_path(path)
+        if uid is None:
+            return _write_once(host, data)
+        return _write_as(uid, host, data)
+
+    def stat(self, path: str) -> Stat:
+        st = os.lstat(self.host_path(path))
+        if stat.S_ISLNK(st.st_mode):
+            kind = "link"
+        elif stat.S_ISDIR(st.st_mode):
+            kind = "dir"
+        else:
+            kind = "file"
+        return Stat(kind=kind, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid)
+
+    def listdir(self, path: str) -> list[str]:
+        return sorted(os.listdir(self.host_path(path)))
+
+    def readlink(self, path: str) -> str:
+        return os.readlink(self.host_path(path))
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self.host_path(path))
+
+
+def _write_once(host: str, data: bytes) -> int:
+    fd = os.open(host, os.O_WRONLY)
+    try:
+        return os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _write_as(uid: int, host: str, data: bytes) -> int:
+    """Write from a forked child that dropped to ``uid``; errno comes back intact."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(rfd)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            result = b"ok %d" % _write_once(host, data)
+        except OSError as exc:
+            result = b"err %d" % (exc.errno or errno.EIO)
+        except BaseException:  # noqa: BLE001 - the child must always exit
+            result = b"err %d" % errno.EIO
+        os.write(wfd, result)
+        os._exit(0)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as pipe:
+        answer = pipe.read().decode()
+    os.waitpid(pid, 0)
+    kind, value = answer.split()
+    if kind == "ok":
+        return int(value)
+    code = int(value)
+    raise OSError(code, os.strerror(code), host)
