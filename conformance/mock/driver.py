@@ -1,0 +1,261 @@
+"""The reference QoS driver: every file of the spec, as a class to subclass.
+
+:class:`QosDriver` is what ``mdev-qos run --mock-driver module:Class`` and
+``mdev-qos mock mount --mock-driver module:Class`` load. Each behaviour the spec
+constrains lives in one small method, so a driver that models a vendor's
+behaviour (or a mutant that breaks exactly one requirement) overrides a few lines.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING, Any
+
+from conformance.mock.grammar import kstrtouint, strip_one_newline
+from conformance.mock.kernfs import kernel_error
+from conformance.mock.topology import LEVELS, QosOffer, Topology
+
+if TYPE_CHECKING:
+    from conformance.mock.engine import Engine, MdevSched, ParentSched
+    from conformance.mock.mdevcore import Mdev, ParentDevice
+
+KNOB_FILES = ("cap", "weight", "priority")
+COUNTER_FILES = ("usage_us", "throttled_us", "wait_us", "nr_slices")
+
+
+class QosDriver:
+    """The reference driver of the mdev QoS ABI (driver name from the topology).
+
+    Subclass it and override any of these hooks; each has one job.
+
+    Files and modes
+        ``qos_offer(mtype)``          the type's :class:`QosOffer` or None (no ``qos/``)
+        ``qos_files(mdev)``           names created in ``qos/``, in order
+        ``is_fixed(mdev, knob)``      the type fixes this knob (read-only)
+        ``file_mode(mdev, name)``     permission bits of a ``qos/`` file
+
+    Defaults (what a new mdev reads)
+        ``default_cap/default_weight/default_priority(mdev)``, ``initial_knobs(mdev)``
+        ``supported_levels(mdev)``    the priority vocabulary, lowest first
+
+    Parsing writes (raise ``OSError`` with the errno to refuse)
+        ``parse_uint(buf)``           kstrtouint grammar (optional ``+``, digits, one ``\\n``)
+        ``parse_cap/parse_weight/parse_priority(mdev, buf)``; ``cap_range``, ``weight_range``
+        ``store_knob(mdev, name, buf)`` parse then ``apply_knob``; a refusal changes nothing
+        ``apply_knob(mdev, name, value)`` records the value and tells the engine
+
+    Formatting reads (return ``str``; the core encodes it)
+        ``format_cap/format_weight(mdev, value)``, ``format_priority(mdev, level)``,
+        ``format_timeslice(mdev, us)``, ``format_counter(mdev, name, value)``,
+        ``show_file(mdev, name)`` dispatches to them
+
+    Accounting
+        ``counter_value(mdev, name, counters)`` what a counter file reports
+
+    Scheduling (called by the engine; knobs are re-read on every knob change)
+        ``timeslice_us(parent)``      the parent's quantum
+        ``sched_level(mdev)``         strict-priority rank (higher runs first)
+        ``sched_weight(mdev)``        share weight within the level
+        ``sched_cap(mdev)``           ceiling in percent (100 = none)
+        ``cap_bucket_depth(mdev, q)`` token bucket depth in µs of service
+        ``cap_blocks_when_idle(mdev)`` True: caps hold even if the device would idle
+        ``slice_length(mdev, q, pending)`` the length of one dispatch
+        ``pick_next(parent_sched)``   the scheduler's choice (default: WF2Q+)
+
+    Lifecycle
+        ``probe(mdev)``               refuse a create by raising (ENOSPC etc.)
+        ``on_create(mdev)``, ``on_remove(mdev)``
+    """
+
+    device_api = "vfio-pci"
+    cap_range = (1, 100)
+    weight_range = (1, 10000)
+
+    def __init__(self, topology: Topology, engine: Engine) -> None:
+        self.topology = topology
+        self.engine = engine
+        self.name = topology.driver
+
+    # -- files and modes ---------------------------------------------------------
+    def qos_offer(self, mtype: Any) -> QosOffer | None:
+        """The QoS offer of an mdev type (None: no ``qos/`` directory)."""
+        return mtype.spec.qos
+
+    def qos_files(self, mdev: Mdev) -> tuple[str, ...]:
+        """The files of the mdev's ``qos/`` group (empty: no group)."""
+        offer = self.qos_offer(mdev.mtype)
+        return () if offer is None else offer.files()
+
+    def is_fixed(self, mdev: Mdev, knob: str) -> bool:
+        """Whether the mdev's type fixes ``knob``."""
+        offer = self.qos_offer(mdev.mtype)
+        return offer is not None and knob in offer.fixed
+
+    def file_mode(self, mdev: Mdev, name: str) -> int:
+        """Permission bits: writable knobs 0644, everything else 0444."""
+        if name in KNOB_FILES and not self.is_fixed(mdev, name):
+            return 0o644
+        return 0o444
+
+    # -- defaults ----------------------------------------------------------------
+    def supported_levels(self, mdev: Mdev) -> tuple[str, ...]:
+        """Priority levels of the mdev's type, lowest first."""
+        offer = self.qos_offer(mdev.mtype)
+        return LEVELS if offer is None else offer.levels
+
+    def fixed_value(self, mdev: Mdev, knob: str) -> Any:
+        """The type's fixed value of ``knob``."""
+        offer = self.qos_offer(mdev.mtype)
+        assert offer is not None
+        return offer.fixed[knob]
+
+    def default_cap(self, mdev: Mdev) -> int:
+        """A new mdev's cap: the fixed value, else 100 (uncapped)."""
+        return self.fixed_value(mdev, "cap") if self.is_fixed(mdev, "cap") else 100
+
+    def default_weight(self, mdev: Mdev) -> int:
+        """A new mdev's weight: the fixed value, else 100."""
+        return self.fixed_value(mdev, "weight") if self.is_fixed(mdev, "weight") else 100
+
+    def default_priority(self, mdev: Mdev) -> str:
+        """A new mdev's level: the fixed value, else ``normal``."""
+        if self.is_fixed(mdev, "priority"):
+            return self.fixed_value(mdev, "priority")
+        return "normal"
+
+    def initial_knobs(self, mdev: Mdev) -> dict[str, Any]:
+        """Knob values of a newly created mdev (also used without ``qos/``)."""
+        return {
+            "cap": self.default_cap(mdev),
+            "weight": self.default_weight(mdev),
+            "priority": self.default_priority(mdev),
+        }
+
+    # -- parsing writes ----------------------------------------------------------
+    def parse_uint(self, buf: bytes) -> int:
+        """The numeric write grammar (``kstrtouint``)."""
+        return kstrtouint(buf)
+
+    def parse_ranged(self, buf: bytes, bounds: tuple[int, int]) -> int:
+        """A number within ``bounds`` inclusive, else EINVAL."""
+        value = self.parse_uint(buf)
+        low, high = bounds
+        if not low <= value <= high:
+            raise kernel_error(errno.EINVAL)
+        return value
+
+    def parse_cap(self, mdev: Mdev, buf: bytes) -> int:
+        """A cap write: 1..100."""
+        return self.parse_ranged(buf, self.cap_range)
+
+    def parse_weight(self, mdev: Mdev, buf: bytes) -> int:
+        """A weight write: 1..10000."""
+        return self.parse_ranged(buf, self.weight_range)
+
+    def parse_priority(self, mdev: Mdev, buf: bytes) -> str:
+        """A priority write: an exact supported level name, optional newline."""
+        body = strip_one_newline(buf)
+        try:
+            level = body.decode("ascii")
+        except UnicodeDecodeError:
+            raise kernel_error(errno.EINVAL) from None
+        if level not in self.supported_levels(mdev):
+            raise kernel_error(errno.EINVAL)
+        return level
+
+    def parse_knob(self, mdev: Mdev, name: str, buf: bytes) -> Any:
+        """Dispatch a knob write to its parser."""
+        parser = {"cap": self.parse_cap, "weight": self.parse_weight,
+                  "priority": self.parse_priority}[name]
+        return parser(mdev, buf)
+
+    def store_knob(self, mdev: Mdev, name: str, buf: bytes) -> None:
+        """The store method of a knob: parse everything first, then apply."""
+        value = self.parse_knob(mdev, name, buf)
+        self.apply_knob(mdev, name, value)
+
+    def apply_knob(self, mdev: Mdev, name: str, value: Any) -> None:
+        """Record a parsed value; the engine uses it from its next decision."""
+        mdev.knobs[name] = value
+        self.engine.knobs_changed(mdev)
+
+    # -- formatting reads --------------------------------------------------------
+    def format_cap(self, mdev: Mdev, value: int) -> str:
+        return f"{value}\n"
+
+    def format_weight(self, mdev: Mdev, value: int) -> str:
+        return f"{value}\n"
+
+    def format_priority(self, mdev: Mdev, level: str) -> str:
+        """Every supported level, lowest first, the active one bracketed."""
+        words = [f"[{lv}]" if lv == level else lv for lv in self.supported_levels(mdev)]
+        return " ".join(words) + "\n"
+
+    def format_timeslice(self, mdev: Mdev, us: int) -> str:
+        return f"{us}\n"
+
+    def format_counter(self, mdev: Mdev, name: str, value: int) -> str:
+        return f"{value}\n"
+
+    def show_file(self, mdev: Mdev, name: str) -> str:
+        """The show method of every ``qos/`` file."""
+        if name == "cap":
+            return self.format_cap(mdev, mdev.knobs["cap"])
+        if name == "weight":
+            return self.format_weight(mdev, mdev.knobs["weight"])
+        if name == "priority":
+            return self.format_priority(mdev, mdev.knobs["priority"])
+        if name == "timeslice_us":
+            return self.format_timeslice(mdev, self.timeslice_us(mdev.parent))
+        counters = self.engine.counters(mdev)
+        return self.format_counter(mdev, name, self.counter_value(mdev, name, counters))
+
+    # -- accounting --------------------------------------------------------------
+    def counter_value(self, mdev: Mdev, name: str, counters: dict[str, int]) -> int:
+        """The value a counter file reports, from the engine's accounting."""
+        return counters[name]
+
+    # -- scheduling --------------------------------------------------------------
+    def timeslice_us(self, parent: ParentDevice) -> int:
+        """The parent's scheduling quantum."""
+        return parent.spec.timeslice_us
+
+    def sched_level(self, mdev: Mdev) -> int:
+        """Strict-priority rank: index in ``low normal high`` (higher first)."""
+        return LEVELS.index(mdev.knobs["priority"])
+
+    def sched_weight(self, mdev: Mdev) -> int:
+        return int(mdev.knobs["weight"])
+
+    def sched_cap(self, mdev: Mdev) -> int:
+        return int(mdev.knobs["cap"])
+
+    def cap_bucket_depth(self, mdev: Mdev, timeslice: int) -> int:
+        """Most service a capped mdev may bank while waiting (µs)."""
+        return 2 * timeslice
+
+    def cap_blocks_when_idle(self, mdev: Mdev) -> bool:
+        """Caps are a ceiling even when nothing else would run (not work-conserving)."""
+        return True
+
+    def slice_length(self, mdev: Mdev, timeslice: int, pending: float) -> int:
+        """One dispatch: a full quantum, or less when less work is pending."""
+        if pending == float("inf"):
+            return timeslice
+        return max(1, min(timeslice, int(-(-pending // 1))))
+
+    def pick_next(self, parent: ParentSched) -> MdevSched | None:
+        """The scheduler's choice among schedulable mdevs (default WF2Q+)."""
+        return parent.pick_wf2q()
+
+    # -- lifecycle ---------------------------------------------------------------
+    def probe(self, mdev: Mdev) -> None:
+        """Accept or refuse a new instance (raise to refuse)."""
+        if mdev.mtype.available() <= 0:
+            raise kernel_error(errno.ENOSPC)
+
+    def on_create(self, mdev: Mdev) -> None:
+        """Called after the device and its files exist."""
+
+    def on_remove(self, mdev: Mdev) -> None:
+        """Called before the device and its files go away."""

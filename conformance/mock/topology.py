@@ -1,0 +1,188 @@
+"""What the mock presents: parents, mdev types and their QoS offer.
+
+A topology comes from a JSON file validated by ``spec/schema/topology.schema.json``
+or from :data:`DEFAULT_TOPOLOGY` (two parents, three types, see
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KNOBS = ("cap", "weight", "priority")
+OPTIONAL_COUNTERS = ("throttled_us", "wait_us", "nr_slices")
+LEVELS = ("low", "normal", "high")
+
+DEFAULT_TOPOLOGY: dict[str, Any] = {
+    "driver": "mqos",
+    "timeslice_us": 1000,
+    "types": [
+        {
+            "name": "full",
+            "description": "time-shared device with every QoS knob",
+            "instances": 8,
+            "qos": {"knobs": ["cap", "weight", "priority"], "levels": ["low", "normal", "high"]},
+        },
+        {
+            "name": "fixed",
+            "description": "time-shared device whose type fixes cap at 50",
+            "instances": 8,
+            "qos": {
+                "knobs": ["cap", "weight", "priority"],
+                "levels": ["low", "normal", "high"],
+                "fixed": {"cap": 50},
+            },
+        },
+        {
+            "name": "plain",
+            "description": "time-shared device without QoS",
+            "instances": 4,
+            "qos": None,
+        },
+    ],
+    "parents": [
+        {"name": "mqos0", "types": ["full", "fixed", "plain"]},
+        {"name": "mqos1", "types": ["full", "fixed", "plain"]},
+    ],
+}
+
+
+class TopologyError(ValueError):
+    """A topology file that does not validate or does not make sense."""
+
+
+@dataclass(frozen=True)
+class QosOffer:
+    """The QoS files a type offers and how."""
+
+    knobs: tuple[str, ...] = KNOBS
+    levels: tuple[str, ...] = LEVELS
+    fixed: dict[str, int | str] = field(default_factory=dict)
+    counters: tuple[str, ...] = OPTIONAL_COUNTERS
+
+    def files(self) -> tuple[str, ...]:
+        """Every file of the ``qos/`` group, in the spec's order."""
+        order = ("cap", "weight", "priority", "timeslice_us", "usage_us") + OPTIONAL_COUNTERS
+        present = set(self.knobs) | {"timeslice_us", "usage_us"} | set(self.counters)
+        return tuple(name for name in order if name in present)
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """One mdev type as the driver registers it."""
+
+    name: str
+    description: str = ""
+    device_api: str = "vfio-pci"
+    instances: int = 8
+    qos: QosOffer | None = None
+
+
+@dataclass(frozen=True)
+class ParentSpec:
+    """One parent device and the types it offers."""
+
+    name: str
+    types: tuple[TypeSpec, ...]
+    timeslice_us: int = 1000
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The whole tree the mock builds."""
+
+    driver: str
+    parents: tuple[ParentSpec, ...]
+
+    @classmethod
+    def default(cls) -> Topology:
+        """The default topology of docs/architecture.md."""
+        return cls.from_dict(DEFAULT_TOPOLOGY)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Topology:
+        """Load, validate against the schema and build a topology."""
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise TopologyError(f"{path}: {exc}") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "topology") -> Topology:
+        """Validate ``data`` against the schema and build a topology."""
+        validate(data, source)
+        driver = data.get("driver", "mqos")
+        default_slice = data.get("timeslice_us", 1000)
+        types = {t["name"]: _type_spec(t) for t in data["types"]}
+        if len(types) != len(data["types"]):
+            raise TopologyError(f"{source}: duplicate type names")
+        parents = []
+        for p in data["parents"]:
+            missing = [name for name in p["types"] if name not in types]
+            if missing:
+                raise TopologyError(f"{source}: parent {p['name']} names unknown types {missing}")
+            parents.append(
+                ParentSpec(
+                    name=p["name"],
+                    types=tuple(types[name] for name in p["types"]),
+                    timeslice_us=p.get("timeslice_us", default_slice),
+                )
+            )
+        if len({p.name for p in parents}) != len(parents):
+            raise TopologyError(f"{source}: duplicate parent names")
+        return cls(driver=driver, parents=tuple(parents))
+
+
+def _type_spec(data: dict[str, Any]) -> TypeSpec:
+    qos = data.get("qos")
+    offer = None
+    if qos is not None:
+        offer = QosOffer(
+            knobs=tuple(k for k in KNOBS if k in qos.get("knobs", KNOBS)),
+            levels=tuple(lv for lv in LEVELS if lv in qos.get("levels", LEVELS)),
+            fixed=dict(qos.get("fixed", {})),
+            counters=tuple(
+                c for c in OPTIONAL_COUNTERS if c in qos.get("counters", OPTIONAL_COUNTERS)
+            ),
+        )
+        _check_offer(data["name"], offer)
+    return TypeSpec(
+        name=data["name"],
+        description=data.get("description", ""),
+        device_api=data.get("device_api", "vfio-pci"),
+        instances=data.get("instances", 8),
+        qos=offer,
+    )
+
+
+def _check_offer(type_name: str, offer: QosOffer) -> None:
+    """Cross-field rules the schema cannot say simply."""
+    for knob, value in offer.fixed.items():
+        if knob not in offer.knobs:
+            raise TopologyError(f"type {type_name}: fixed knob {knob!r} is not offered")
+        if knob == "priority" and value not in offer.levels:
+            raise TopologyError(f"type {type_name}: fixed priority {value!r} is not a level")
+        if knob in ("cap", "weight") and not isinstance(value, int):
+            raise TopologyError(f"type {type_name}: fixed {knob} must be an integer")
+    if "priority" in offer.knobs and "normal" not in offer.levels:
+        raise TopologyError(f"type {type_name}: the levels must include 'normal'")
+
+
+def validate(data: Any, source: str = "topology") -> None:
+    """Validate against ``spec/schema/topology.schema.json``; raise TopologyError."""
+    import jsonschema
+
+    from conformance.resources import schema_path
+
+    schema = json.loads(schema_path("topology").read_text())
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path)
+    )
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top)"
+        raise TopologyError(f"{source}: {where}: {first.message}")
