@@ -1,0 +1,201 @@
+"""A pytest plugin object that turns test reports into scenario results.
+
+It also applies the profile (scenarios outside it are skipped, saying which
+profile would run them) and the capability checks that do not need a scenario
+to start (a scheduling scenario without a workload adapter).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conformance.suite.context import SuiteError
+from conformance.suite.plugin import CTX_KEY
+from conformance.suite.profiles import profile_excludes
+from conformance.suite.session import SuiteSession
+from conformance.workload.base import WorkloadError
+
+REQUIREMENT_ID = re.compile(r"QOS-[A-Z]+-[0-9]{3}")
+_SKIP_KIND = pytest.StashKey[str]()
+_PYTEST_MARKS = {"parametrize", "usefixtures", "skip", "skipif", "xfail", "filterwarnings"}
+
+
+@dataclass
+class ScenarioResult:
+    """The outcome of one scenario (one Examples row of an outline)."""
+
+    nodeid: str
+    feature: str
+    name: str
+    location: str  # feature file and line
+    requirements: list[str]
+    tags: list[str]
+    example: str = ""
+    status: str = "error"  # pass, fail, skip or error
+    reason: str = ""
+    skip_kind: str = ""  # condition, unsupported or profile
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def title(self) -> str:
+        row = f" [{self.example}]" if self.example else ""
+        return f"{self.feature}: {self.name}{row}"
+
+    def to_json(self) -> dict[str, Any]:
+        doc = {
+            "id": self.nodeid,
+            "feature": self.feature,
+            "name": self.name,
+            "location": self.location,
+            "requirements": self.requirements,
+            "tags": self.tags,
+            "status": self.status,
+            "reason": self.reason,
+            "duration_s": round(self.duration_s, 4),
+            "evidence": self.evidence,
+        }
+        if self.example:
+            doc["example"] = self.example
+        if self.skip_kind:
+            doc["skip_kind"] = self.skip_kind
+        return doc
+
+
+def describe_item(item: pytest.Item) -> ScenarioResult:
+    """Feature, scenario, location and tags of a collected scenario."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    func = getattr(item, "obj", None)
+    template = scenario_wrapper_template_registry.get(func) if func is not None else None
+    tags = sorted({mark.name for mark in item.iter_markers()})
+    if template is not None:
+        feature = template.feature.name or template.feature.rel_filename
+        name = template.name
+        location = f"{template.feature.rel_filename}:{template.line_number}"
+        tags = sorted(set(tags) | set(template.tags) | set(template.feature.tags))
+    else:
+        feature, name, location = item.path.stem, item.name, item.nodeid
+    callspec = getattr(item, "callspec", None)
+    example = ""
+    if callspec is not None and "_pytest_bdd_example" in callspec.params:
+        row = callspec.params["_pytest_bdd_example"]
+        example = ", ".join(f"{k}={v}" for k, v in row.items())
+    requirements = sorted({t for t in tags if REQUIREMENT_ID.fullmatch(t)})
+    return ScenarioResult(
+        nodeid=item.nodeid,
+        feature=feature,
+        name=name,
+        location=location,
+        requirements=requirements,
+        tags=[t for t in tags if t not in requirements and t not in _PYTEST_MARKS],
+        example=example,
+    )
+
+
+def classify(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """``fail`` for a driver fault (assertion), ``error`` for anything else."""
+    exc = excinfo.value
+    if isinstance(exc, (SuiteError, WorkloadError)):
+        return "error"
+    if isinstance(exc, AssertionError) or excinfo.errisinstance(pytest.fail.Exception):
+        return "fail"
+    return "error"
+
+
+def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    exc = excinfo.value
+    message = str(exc).strip()
+    if isinstance(exc, AssertionError):
+        return message or _failed_statement(excinfo)
+    if excinfo.errisinstance(pytest.fail.Exception):
+        return getattr(exc, "msg", message) or message
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _failed_statement(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """The source line of a bare ``assert`` that failed, e.g. ``assert usage >= least``."""
+    try:
+        entry = excinfo.traceback[-1]
+        return f"{str(entry.statement).strip()} ({entry.path.name}:{entry.lineno + 1})"
+    except (IndexError, AttributeError, OSError):
+        return "assertion failed"
+
+
+class Recorder:
+    """Collects one :class:`ScenarioResult` per scenario, in run order."""
+
+    def __init__(self, session: SuiteSession, on_result: Callable[[ScenarioResult], None]):
+        self.session = session
+        self.on_result = on_result
+        self.results: list[ScenarioResult] = []
+        self.collection_errors: list[str] = []
+        self.total = 0
+        self._current: dict[str, ScenarioResult] = {}
+        self._started: dict[str, float] = {}
+
+    # -- collection ------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            info = describe_item(item)
+            self._current[item.nodeid] = info
+            reason = profile_excludes(self.session.profile, info.tags)
+            if reason:
+                item.stash[_SKIP_KIND] = "profile"
+                item.add_marker(pytest.mark.skip(reason=reason))
+                continue
+            if "scheduling" in info.tags and self.session.workload is None:
+                item.stash[_SKIP_KIND] = "unsupported"
+                problem = self.session.workload_problem or "no workload adapter"
+                item.add_marker(pytest.mark.skip(reason=problem))
+        self.total = len(items)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid or 'collection'}: {report.longreprtext}")
+
+    # -- running ---------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        result = self._current.setdefault(item.nodeid, describe_item(item))
+        if call.when == "setup":
+            self._started[item.nodeid] = time.monotonic()
+            result.status = "pass"
+        context = item.stash.get(CTX_KEY, None)
+        if report.skipped:
+            result.status = "skip"
+            result.reason = _skip_reason(report)
+            kind = item.stash.get(_SKIP_KIND, "")
+            result.skip_kind = (context.skip_kind if context else "") or kind or "unsupported"
+        elif report.failed and call.excinfo is not None:
+            status = classify(call.excinfo) if call.when == "call" else "error"
+            text = failure_text(call.excinfo)
+            if call.when == "teardown":
+                text = f"after the scenario: {text}"
+            if result.status in ("pass", "skip"):
+                result.status, result.reason = status, text
+            else:
+                result.reason = f"{result.reason}; {text}"
+        if call.when == "teardown":
+            if context is not None:
+                result.evidence = [e.to_json() for e in context.evidences]
+            result.duration_s = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
+            self.results.append(result)
+            self.on_result(result)
+        return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+        return reason.removeprefix("Skipped: ")
+    return str(longrepr)

@@ -1,0 +1,141 @@
+"""Run the scenarios in-process with pytest and pytest-bdd, and collect their results.
+
+pytest is configured so that nothing from the current directory leaks in: no
+ini file, no conftest, no cache directory, no auto-loaded third-party plugins
+(a plugin that reorders or reruns tests would change results).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from conformance.suite import plugin as suite_plugin
+from conformance.suite import scenario_source
+from conformance.suite.recorder import Recorder, ScenarioResult
+from conformance.suite.session import SuiteSession
+
+SCENARIO_MODULE = "conformance.suite.scenarios"
+DEFAULT_STEP_PLUGINS = ("conformance.steps",)
+
+
+@dataclass
+class RunOutcome:
+    """What the pytest run produced."""
+
+    results: list[ScenarioResult]
+    collection_errors: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    exit_code: int = 0
+    started: float = 0.0
+    finished: float = 0.0
+
+
+class _SessionPlugin:
+    """Hands the run's session to the ``ctx`` fixture."""
+
+    def __init__(self, session: SuiteSession) -> None:
+        self.session = session
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[suite_plugin.SESSION_KEY] = self.session
+
+
+def progress_line(index: int, total: int, result: ScenarioResult) -> str:
+    """``[ 3/70] PASS  Cap: a new mdev's cap is 100 (0.01 s)``; the reason on failure."""
+    width = len(str(total))
+    line = f"[{index:>{width}}/{total}] {result.status.upper():<5} {result.title}"
+    line += f" ({result.duration_s:.2f} s)"
+    if result.status != "pass" and result.reason:
+        line += f"\n{' ' * (width * 2 + 4)}{result.reason.splitlines()[0][:200]}"
+    return line
+
+
+def run_scenarios(
+    session: SuiteSession,
+    *,
+    features: Path | None = None,
+    step_plugins: Sequence[str | ModuleType] = DEFAULT_STEP_PLUGINS,
+    select: str | None = None,
+    on_result: Callable[[ScenarioResult], None] | None = None,
+) -> RunOutcome:
+    """Run every scenario under ``features`` (default: the packaged feature files).
+
+    ``select`` is a pytest ``-k`` expression over scenario names and tags.
+    ``on_result`` is called after each scenario (progress); by default a line goes
+    to stderr through the session's progress callback.
+    """
+    scenario_source.use(features)
+    sys.modules.pop(SCENARIO_MODULE, None)  # bind the chosen features afresh
+    counter = {"n": 0}
+
+    def report(result: ScenarioResult) -> None:
+        counter["n"] += 1
+        if on_result is not None:
+            on_result(result)
+        else:
+            session.progress(progress_line(counter["n"], recorder.total, result))
+
+    recorder = Recorder(session, report)
+    module_plugins = [p for p in step_plugins if isinstance(p, ModuleType)]
+    named_plugins = [p for p in step_plugins if isinstance(p, str)]
+    scenario_path = _scenario_module_path()
+    with tempfile.TemporaryDirectory(prefix="mdev-qos-pytest-") as scratch:
+        ini = Path(scratch) / "pytest.ini"
+        ini.write_text("[pytest]\n")
+        args = [
+            str(scenario_path),
+            "-c",
+            str(ini),
+            "--rootdir",
+            scratch,
+            "--noconftest",
+            "--disable-plugin-autoload",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:terminal",
+            "-p",
+            "no:stepwise",
+            "-p",
+            "pytest_bdd.plugin",
+            "--capture=sys",
+            "-o",
+            "python_files=*.py",
+        ]
+        for name in named_plugins:
+            args += ["-p", name]
+        if select:
+            args += ["-k", select]
+        started = time.time()
+        code = pytest.main(
+            args, plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins]
+        )
+    outcome = RunOutcome(
+        results=recorder.results,
+        collection_errors=recorder.collection_errors,
+        interrupted=code == pytest.ExitCode.INTERRUPTED,
+        exit_code=int(code),
+        started=started,
+        finished=time.time(),
+    )
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        outcome.collection_errors.append(f"pytest could not run the scenarios (exit {int(code)})")
+    return outcome
+
+
+def _scenario_module_path() -> str:
+    here = Path(__file__).resolve().parent
+    path = here / "scenarios.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"scenario module missing: {path}")
+    return os.fspath(path)

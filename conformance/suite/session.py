@@ -1,0 +1,60 @@
+"""What stays the same for every scenario of one run: target, devices, workload, journal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conformance.suite.journal import Journal
+from conformance.sysfs.target import Target
+from conformance.workload.base import Workload
+
+PROFILES = ("static", "control", "scheduling", "full", "fuzz")
+
+
+def _stderr_line(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class SuiteSession:
+    """The run-wide state a scenario's ``ctx`` is built from."""
+
+    target: Target
+    parent: str
+    type_id: str
+    profile: str = "full"
+    other_parent: str | None = None
+    other_type: str | None = None
+    workload: Workload | None = None
+    workload_problem: str | None = None  # why there is no usable workload
+    journal: Journal = field(default_factory=lambda: Journal(None))
+    mdevs: tuple[str, ...] = ()  # existing devices named with --mdev
+    embedded_mock: bool = False
+    progress: Callable[[str], None] = _stderr_line
+    options: dict[str, object] = field(default_factory=dict)  # e.g. max_examples for fuzz
+
+    @property
+    def writable(self) -> bool:
+        return bool(getattr(self.target, "writable", True))
+
+    @property
+    def can_switch_user(self) -> bool:
+        """The suite can act as an unprivileged user (root on a real tree, or the mock)."""
+        return self.embedded_mock or os.geteuid() == 0
+
+    def describe(self) -> dict[str, object]:
+        """The target as the report describes it."""
+        return {
+            "description": self.target.description,
+            "kind": "embedded-mock" if self.embedded_mock else "sysfs-tree",
+            "parent": self.parent,
+            "type": self.type_id,
+            "other_parent": self.other_parent,
+            "other_type": self.other_type,
+            "mdevs": list(self.mdevs),
+            "writable": self.writable,
+            "workload": self.workload.name if self.workload else "none",
+        }

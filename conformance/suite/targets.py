@@ -1,0 +1,184 @@
+"""Build the run's session: open the target, discover parents and types, pick a workload."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.suite.journal import Journal, default_state_dir, target_key
+from conformance.suite.session import SuiteSession
+from conformance.sysfs.target import FsTarget, Target
+from conformance.workload import make_workload
+from conformance.workload.loadfile import DEFAULT_LOAD_DIR
+
+CLASS = "/sys/class/mdev_bus"
+DEVICES = "/sys/bus/mdev/devices"
+MOCK_PARENT = "mqos0"
+MOCK_TYPE = "mqos-full"
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+READ_ONLY_PROFILES = ("static",)
+
+
+class TargetError(ValueError):
+    """The target named on the command line cannot be used (exit 2, nothing changed)."""
+
+
+@dataclass
+class TargetOptions:
+    """How the user pointed the suite at a device (the ``run`` options)."""
+
+    sysfs_root: str | None = None
+    parent: str | None = None
+    type_id: str | None = None
+    other_parent: str | None = None
+    other_type: str | None = None
+    mdevs: tuple[str, ...] = ()
+    allow_write: bool = False
+    mock_driver: str | None = None
+    mock_topology: str | None = None
+    profile: str = "full"
+    workload: str = "auto"
+    load_dir: str = DEFAULT_LOAD_DIR
+    exec_load: str = ""
+    exec_timeout_s: float = 30.0
+    state_dir: str | None = None
+    options: dict[str, object] = field(default_factory=dict)
+
+
+def open_session(opts: TargetOptions) -> SuiteSession:
+    """Open the target the options name and build the session; TargetError if unusable."""
+    for uuid in opts.mdevs:
+        if not _UUID.fullmatch(uuid):
+            raise TargetError(f"--mdev needs a UUID, not {uuid!r}")
+    if opts.sysfs_root is None:
+        target, embedded = _embedded_mock(opts), True
+    else:
+        target, embedded = _tree(opts), False
+    parent, type_id = _parent_and_type(target, opts, embedded)
+    session = SuiteSession(
+        target=target,
+        parent=parent,
+        type_id=type_id,
+        profile=opts.profile,
+        other_parent=opts.other_parent or _other_parent(target, parent, type_id),
+        other_type=opts.other_type or _other_type(target, parent, type_id),
+        mdevs=tuple(opts.mdevs),
+        embedded_mock=embedded,
+        options=dict(opts.options),
+    )
+    _attach_workload(session, opts)
+    if not embedded:
+        state = Path(opts.state_dir) if opts.state_dir else default_state_dir()
+        session.journal = Journal.for_target(state, target_key(target.description))
+    return session
+
+
+def _embedded_mock(opts: TargetOptions) -> Target:
+    from conformance.mock import MockKernel, load_driver_class
+    from conformance.sysfs.mock_target import MockTarget
+
+    driver_cls = load_driver_class(opts.mock_driver) if opts.mock_driver else None
+    kernel = MockKernel(topology=opts.mock_topology, driver_cls=driver_cls)
+    target = MockTarget(kernel)
+    if opts.mock_driver:
+        target.description = f"embedded reference mock with driver {opts.mock_driver}"
+    return target
+
+
+def _tree(opts: TargetOptions) -> Target:
+    root = os.path.abspath(opts.sysfs_root or "/")
+    if not os.path.isdir(root):
+        raise TargetError(f"--sysfs-root {root}: no such directory")
+    if opts.mock_driver:
+        raise TargetError("--mock-driver applies to the embedded mock, not to --sysfs-root")
+    writes = opts.profile not in READ_ONLY_PROFILES
+    if writes and not opts.allow_write:
+        raise TargetError(
+            f"profile {opts.profile!r} writes to {root}, which is not the embedded mock: "
+            "pass --allow-write to let the suite create mdevs and change (then restore) "
+            "attributes there, or use --profile static to only read"
+        )
+    return FsTarget(root, writable=writes)
+
+
+def _parent_and_type(target: Target, opts: TargetOptions, embedded: bool) -> tuple[str, str]:
+    parent, type_id = opts.parent, opts.type_id
+    if opts.mdevs and (parent is None or type_id is None):
+        found_parent, found_type = device_parent_and_type(target, opts.mdevs[0])
+        parent, type_id = parent or found_parent, type_id or found_type
+    if embedded:
+        parent, type_id = parent or MOCK_PARENT, type_id or MOCK_TYPE
+    if parent is None or type_id is None:
+        raise TargetError(
+            "name the device under test: --parent P --type T (or --mdev UUID of an existing mdev)"
+        )
+    if not target.exists(f"{CLASS}/{parent}"):
+        raise TargetError(f"no parent {parent!r}: {CLASS}/{parent} does not exist")
+    if not target.exists(f"{CLASS}/{parent}/mdev_supported_types/{type_id}"):
+        raise TargetError(f"parent {parent!r} has no mdev type {type_id!r}")
+    for uuid in opts.mdevs:
+        if not target.exists(f"{DEVICES}/{uuid}"):
+            raise TargetError(f"--mdev {uuid}: {DEVICES}/{uuid} does not exist")
+    return parent, type_id
+
+
+def device_parent_and_type(target: Target, uuid: str) -> tuple[str, str]:
+    """Parent name and type id of an existing mdev, from its links."""
+    base = f"{DEVICES}/{uuid}"
+    if not target.exists(base):
+        raise TargetError(f"--mdev {uuid}: {base} does not exist")
+    try:
+        type_id = os.path.basename(target.readlink(f"{base}/mdev_type").rstrip("/"))
+        device = target.readlink(base) if target.stat(base).kind == "link" else ""
+    except OSError as exc:
+        raise TargetError(f"--mdev {uuid}: cannot read its mdev_type link: {exc}") from exc
+    parent = os.path.basename(os.path.dirname(device.rstrip("/"))) if device else ""
+    if not parent:
+        raise TargetError(f"--mdev {uuid}: cannot tell its parent; pass --parent")
+    return parent, type_id
+
+
+def _other_parent(target: Target, parent: str, type_id: str) -> str | None:
+    try:
+        parents = target.listdir(CLASS)
+    except OSError:
+        return None
+    for other in parents:
+        if other != parent and target.exists(f"{CLASS}/{other}/mdev_supported_types/{type_id}"):
+            return other
+    return None
+
+
+def _other_type(target: Target, parent: str, type_id: str) -> str | None:
+    try:
+        types = target.listdir(f"{CLASS}/{parent}/mdev_supported_types")
+    except OSError:
+        return None
+    others = [t for t in types if t != type_id]
+    return others[0] if others else None
+
+
+def _attach_workload(session: SuiteSession, opts: TargetOptions) -> None:
+    try:
+        workload = make_workload(
+            opts.workload,
+            session.target,
+            load_dir=opts.load_dir,
+            exec_load=opts.exec_load,
+            exec_timeout_s=opts.exec_timeout_s,
+        )
+    except ValueError as exc:
+        raise TargetError(str(exc)) from exc
+    if workload is None:
+        session.workload_problem = (
+            "no workload adapter: scheduling checks need --workload sample (debugfs load "
+            f"control at {opts.load_dir}) or --workload exec --exec-load CMD"
+        )
+        return
+    problem = workload.unavailable()
+    if problem:
+        session.workload_problem = f"workload {workload.name}: {problem}"
+        return
+    session.workload = workload
