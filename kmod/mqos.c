@@ -1,0 +1,1070 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sample mediated device parent driver with the mdev QoS interface.
+ *
+ * Two parent devices, mqos0 and mqos1 of class "mqos", each offer three mdev
+ * types:
+ *
+ *   mqos-full   every file of the qos/ group, levels "low normal high"
+ *   mqos-fixed  the same, but the type fixes cap at 50 (mode 0444)
+ *   mqos-plain  no QoS: its mdevs have no qos/ directory at all
+ *
+ * No hardware sits behind the parents.  Each parent runs a simulated
+ * time-sliced engine: mdevs get synthetic work through debugfs
+ * (/sys/kernel/debug/mqos/<uuid>/load) and the engine shares the parent's
+ * time among them by priority, weight and cap, keeping the counters of the
+ * qos/ group.
+ *
+ * The engine is a discrete-event simulation on CLOCK_MONOTONIC.  An hrtimer
+ * advances it at every scheduling point, and every reader and writer first
+ * brings it up to "now", so a counter is exact at the moment it is read no
+ * matter how late a timer fires (under emulation they fire very late).
+ */
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/hrtimer.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#define MQOS_NAME		"mqos"
+#define MQOS_NR_PARENTS		2
+
+#define MQOS_CAP_MAX		100
+#define MQOS_WEIGHT_MAX		10000
+#define MQOS_WEIGHT_DEFAULT	100
+
+/* Virtual time advances by (ns of service) * MQOS_VTIME_SCALE / weight. */
+#define MQOS_VTIME_SHIFT	16
+
+/* Longest write the debugfs "load" file accepts, NUL included. */
+#define MQOS_LOAD_LEN		64
+
+static unsigned int timeslice_us = 10000;
+module_param(timeslice_us, uint, 0444);
+MODULE_PARM_DESC(timeslice_us,
+		 "scheduling quantum in microseconds (100..100000, default 10000)");
+
+/*
+ * The files of the qos/ group, in the order of mqos_qos_attrs[]: a type
+ * offers a subset of them as a bitmap of these indices.
+ */
+enum mqos_file {
+	MQOS_FILE_CAP,
+	MQOS_FILE_WEIGHT,
+	MQOS_FILE_PRIORITY,
+	MQOS_FILE_TIMESLICE,
+	MQOS_FILE_USAGE,
+	MQOS_FILE_THROTTLED,
+	MQOS_FILE_WAIT,
+	MQOS_FILE_NR_SLICES,
+	MQOS_NR_FILES,
+};
+
+#define MQOS_ALL_FILES		(BIT(MQOS_NR_FILES) - 1)
+
+enum mqos_level {
+	MQOS_LOW,
+	MQOS_NORMAL,
+	MQOS_HIGH,
+	MQOS_NR_LEVELS,
+};
+
+static const char * const mqos_level_names[MQOS_NR_LEVELS] = {
+	[MQOS_LOW] = "low",
+	[MQOS_NORMAL] = "normal",
+	[MQOS_HIGH] = "high",
+};
+
+enum mqos_counter {
+	MQOS_USAGE,
+	MQOS_THROTTLED,
+	MQOS_WAIT,
+	MQOS_SLICES,
+	MQOS_NR_COUNTERS,
+};
+
+enum mqos_load {
+	MQOS_IDLE,
+	MQOS_BACKLOG,
+	MQOS_PERIODIC,
+};
+
+/* Synthetic demand: "periodic" releases run_us of work every period_us. */
+struct mqos_demand {
+	enum mqos_load load;
+	unsigned int run_us;
+	unsigned int period_us;
+};
+
+struct mqos_type_info {
+	const char *name;
+	const char *description;
+	unsigned int max_instances;
+	unsigned long files;		/* qos/ files offered; 0: no qos/ */
+	unsigned int fixed_cap;		/* cap set by the type; 0: a knob */
+};
+
+static const struct mqos_type_info mqos_type_infos[] = {
+	{
+		.name = "full",
+		.description = "time-shared device with every QoS knob",
+		.max_instances = 8,
+		.files = MQOS_ALL_FILES,
+	}, {
+		.name = "fixed",
+		.description = "time-shared device whose type fixes cap at 50",
+		.max_instances = 8,
+		.files = MQOS_ALL_FILES,
+		.fixed_cap = 50,
+	}, {
+		.name = "plain",
+		.description = "time-shared device without QoS",
+		.max_instances = 4,
+	},
+};
+
+#define MQOS_NR_TYPES		ARRAY_SIZE(mqos_type_infos)
+
+struct mqos_type {
+	struct mdev_type type;
+	const struct mqos_type_info *info;
+	unsigned int nr_mdevs;		/* protected by the parent's lock */
+};
+
+struct mqos_mdev;
+
+/* One physical device: the scheduling domain of its mdevs. */
+struct mqos_parent {
+	struct device dev;
+	struct mdev_parent mdev_parent;
+	struct mqos_type types[MQOS_NR_TYPES];
+	struct mdev_type *type_list[MQOS_NR_TYPES];
+
+	/* The engine.  @lock protects everything below and every mdev. */
+	spinlock_t lock;
+	struct list_head mdevs;
+	struct hrtimer timer;
+	ktime_t clock;			/* simulated up to this time */
+	struct mqos_mdev *running;	/* NULL between slices */
+	ktime_t slice_end;
+	u64 vclock[MQOS_NR_LEVELS];	/* virtual time of each level */
+};
+
+struct mqos_mdev {
+	struct list_head node;
+	struct mqos_parent *parent;
+	struct mqos_type *type;
+	struct dentry *debugfs;
+
+	/* knobs */
+	unsigned int cap;
+	unsigned int weight;
+	enum mqos_level level;
+
+	/* synthetic demand */
+	struct mqos_demand demand;
+	u64 pending;			/* ns of released periodic work */
+	ktime_t next_release;
+
+	/* scheduler state */
+	s64 tokens;			/* cap budget: ns of service * 100 */
+	u64 vtime;
+	bool competing;
+
+	u64 counters[MQOS_NR_COUNTERS];	/* ns, and a count for MQOS_SLICES */
+};
+
+static struct class *mqos_class;
+static struct dentry *mqos_debugfs_root;
+static struct mqos_parent *mqos_parents[MQOS_NR_PARENTS];
+
+/* ---------------------------------------------------------------------
+ * The engine
+ *
+ * Strict priority between levels; inside a level, EEVDF on a per-level
+ * virtual clock (an mdev is eligible when it has not received more than its
+ * weighted share, and the eligible one with the earliest virtual deadline
+ * runs), which keeps every mdev within about one slice of its fluid share.
+ * Cap is a token bucket refilled at cap% of wall time whether or not the
+ * mdev runs, so it is a ceiling even on an otherwise idle device.
+ */
+
+static u64 mqos_slice_ns(void)
+{
+	return (u64)timeslice_us * NSEC_PER_USEC;
+}
+
+/* ktime_add_ns() yields an unsigned sum; keep engine times in ktime_t. */
+static ktime_t mqos_later(ktime_t t, u64 ns)
+{
+	return ktime_add_ns(t, ns);
+}
+
+static bool mqos_has_work(const struct mqos_mdev *m)
+{
+	return m->demand.load == MQOS_BACKLOG || m->pending;
+}
+
+static bool mqos_is_capped(const struct mqos_mdev *m)
+{
+	return m->cap < MQOS_CAP_MAX;
+}
+
+/*
+ * Two slices of budget: one for the next dispatch and one so that a capped
+ * mdev kept waiting by its peers does not lose the refill meanwhile.
+ */
+static s64 mqos_bucket_depth(void)
+{
+	return 2 * mqos_slice_ns() * MQOS_CAP_MAX;
+}
+
+/* A capped mdev is dispatched only with a full slice of budget. */
+static bool mqos_is_throttled(const struct mqos_mdev *m)
+{
+	return mqos_is_capped(m) && mqos_has_work(m) &&
+	       m->tokens < (s64)(mqos_slice_ns() * MQOS_CAP_MAX);
+}
+
+static bool mqos_wants_device(const struct mqos_parent *p,
+			      const struct mqos_mdev *m)
+{
+	return m == p->running || (mqos_has_work(m) && !mqos_is_throttled(m));
+}
+
+/*
+ * The level's virtual clock: the weighted average of its competitors'
+ * virtual times, taken relative to the smallest so that it cannot overflow.
+ */
+static u64 mqos_level_vclock(struct mqos_parent *p, enum mqos_level level)
+{
+	struct mqos_mdev *m;
+	u64 vmin = U64_MAX, sum = 0, wsum = 0;
+
+	list_for_each_entry(m, &p->mdevs, node)
+		if (m->competing && m->level == level)
+			vmin = min(vmin, m->vtime);
+	if (vmin == U64_MAX)
+		return p->vclock[level];
+
+	list_for_each_entry(m, &p->mdevs, node) {
+		if (m->competing && m->level == level) {
+			sum += (m->vtime - vmin) * m->weight;
+			wsum += m->weight;
+		}
+	}
+	p->vclock[level] = vmin + div64_u64(sum, wsum);
+	return p->vclock[level];
+}
+
+/*
+ * An mdev that starts competing joins at the level's virtual clock: time it
+ * spent idle earns it nothing, so an inactive mdev dilutes nobody.
+ */
+static void mqos_update_competition(struct mqos_parent *p)
+{
+	struct mqos_mdev *m;
+
+	list_for_each_entry(m, &p->mdevs, node)
+		if (m->competing && !mqos_wants_device(p, m))
+			m->competing = false;
+
+	list_for_each_entry(m, &p->mdevs, node) {
+		if (!m->competing && mqos_wants_device(p, m)) {
+			m->vtime = max(m->vtime,
+				       mqos_level_vclock(p, m->level));
+			m->competing = true;
+		}
+	}
+}
+
+static struct mqos_mdev *mqos_pick_in_level(struct mqos_parent *p,
+					    enum mqos_level level)
+{
+	struct mqos_mdev *m, *best = NULL;
+	u64 vclock = mqos_level_vclock(p, level);
+	u64 deadline, best_deadline = U64_MAX;
+
+	list_for_each_entry(m, &p->mdevs, node) {
+		if (!m->competing || m->level != level || m->vtime > vclock)
+			continue;
+		deadline = m->vtime + div_u64(mqos_slice_ns() <<
+					      MQOS_VTIME_SHIFT, m->weight);
+		if (deadline < best_deadline) {
+			best = m;
+			best_deadline = deadline;
+		}
+	}
+	return best;
+}
+
+/* A scheduling decision: the highest level with a competitor wins. */
+static void mqos_dispatch(struct mqos_parent *p)
+{
+	struct mqos_mdev *m = NULL;
+	int level;
+	u64 len;
+
+	for (level = MQOS_HIGH; level >= MQOS_LOW && !m; level--)
+		m = mqos_pick_in_level(p, level);
+
+	p->running = m;
+	if (!m)
+		return;
+	len = mqos_slice_ns();
+	if (m->demand.load == MQOS_PERIODIC)
+		len = min(len, m->pending);
+	p->slice_end = mqos_later(p->clock, len);
+	m->counters[MQOS_SLICES]++;
+}
+
+/* Release every periodic job due by @now, in one step however many. */
+static void mqos_release_jobs(struct mqos_mdev *m, ktime_t now)
+{
+	u64 period = (u64)m->demand.period_us * NSEC_PER_USEC;
+	u64 jobs;
+
+	if (m->demand.load != MQOS_PERIODIC || ktime_after(m->next_release, now))
+		return;
+	jobs = div64_u64(ktime_sub(now, m->next_release), period) + 1;
+	m->pending += jobs * m->demand.run_us * NSEC_PER_USEC;
+	m->next_release = mqos_later(m->next_release, jobs * period);
+}
+
+static void mqos_charge(struct mqos_mdev *m, u64 dt)
+{
+	m->counters[MQOS_USAGE] += dt;
+	m->vtime += div_u64(dt << MQOS_VTIME_SHIFT, m->weight);
+	if (mqos_is_capped(m))
+		m->tokens -= dt * MQOS_CAP_MAX;
+	if (m->demand.load == MQOS_PERIODIC)
+		m->pending -= min(m->pending, dt);
+}
+
+static void mqos_refill(struct mqos_mdev *m, u64 dt)
+{
+	if (mqos_is_capped(m))
+		m->tokens = min(m->tokens + (s64)(dt * m->cap),
+				mqos_bucket_depth());
+	else
+		m->tokens = mqos_bucket_depth();
+}
+
+/* Account @dt ns in which nobody's state changed. */
+static void mqos_account(struct mqos_parent *p, u64 dt)
+{
+	struct mqos_mdev *m;
+
+	list_for_each_entry(m, &p->mdevs, node) {
+		if (m == p->running) {
+			mqos_charge(m, dt);
+		} else if (mqos_has_work(m)) {
+			m->counters[MQOS_WAIT] += dt;
+			if (mqos_is_throttled(m))
+				m->counters[MQOS_THROTTLED] += dt;
+		}
+		mqos_refill(m, dt);
+	}
+}
+
+/* ns until a throttled mdev has a slice of budget again */
+static u64 mqos_until_unthrottled(const struct mqos_mdev *m)
+{
+	s64 missing = mqos_slice_ns() * MQOS_CAP_MAX - m->tokens;
+
+	return div_u64(missing + m->cap - 1, m->cap);
+}
+
+/* The next time some mdev's state changes by itself; KTIME_MAX if never. */
+static ktime_t mqos_next_event(struct mqos_parent *p)
+{
+	struct mqos_mdev *m;
+	ktime_t next = KTIME_MAX;
+
+	if (p->running) {
+		next = p->slice_end;
+		if (p->running->demand.load == MQOS_PERIODIC)
+			next = min(next, mqos_later(p->clock,
+						    p->running->pending));
+	}
+	list_for_each_entry(m, &p->mdevs, node) {
+		if (m->demand.load == MQOS_PERIODIC && !mqos_has_work(m))
+			next = min(next, m->next_release);
+		if (m == p->running || !mqos_is_throttled(m))
+			continue;
+		next = min(next, mqos_later(p->clock,
+					    mqos_until_unthrottled(m)));
+	}
+	return next;
+}
+
+/* Simulate the parent up to @now, one constant-state segment at a time. */
+static void mqos_advance(struct mqos_parent *p, ktime_t now)
+{
+	struct mqos_mdev *m;
+	ktime_t end;
+
+	while (ktime_before(p->clock, now)) {
+		if (!p->running)
+			mqos_dispatch(p);
+		end = min(now, mqos_next_event(p));
+		mqos_account(p, ktime_sub(end, p->clock));
+		p->clock = end;
+
+		list_for_each_entry(m, &p->mdevs, node)
+			mqos_release_jobs(m, end);
+		m = p->running;
+		if (m && (!ktime_before(end, p->slice_end) ||
+			  !mqos_has_work(m)))
+			p->running = NULL;
+		mqos_update_competition(p);
+	}
+}
+
+/* After a change: decide now if the device is free, and arm the timer. */
+static void mqos_reschedule(struct mqos_parent *p)
+{
+	ktime_t next;
+
+	mqos_update_competition(p);
+	if (!p->running)
+		mqos_dispatch(p);
+	next = mqos_next_event(p);
+	if (next == KTIME_MAX)
+		hrtimer_try_to_cancel(&p->timer);
+	else
+		hrtimer_start(&p->timer, next, HRTIMER_MODE_ABS_SOFT);
+}
+
+static enum hrtimer_restart mqos_timer_fn(struct hrtimer *timer)
+{
+	struct mqos_parent *p = container_of(timer, struct mqos_parent, timer);
+
+	spin_lock(&p->lock);
+	mqos_advance(p, ktime_get());
+	mqos_reschedule(p);
+	spin_unlock(&p->lock);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Every access to engine state goes through these two, so the past is
+ * always accounted under the knobs that were in force at the time.
+ */
+static void mqos_engine_lock(struct mqos_parent *p)
+	__acquires(&p->lock)
+{
+	spin_lock_bh(&p->lock);
+	mqos_advance(p, ktime_get());
+}
+
+static void mqos_engine_unlock(struct mqos_parent *p)
+	__releases(&p->lock)
+{
+	mqos_reschedule(p);
+	spin_unlock_bh(&p->lock);
+}
+
+static void mqos_set_demand(struct mqos_mdev *m, const struct mqos_demand *d)
+{
+	struct mqos_parent *p = m->parent;
+
+	m->demand = *d;
+	m->pending = 0;
+	if (d->load == MQOS_PERIODIC) {
+		/* the first job is released when the load is set */
+		m->next_release = p->clock;
+		mqos_release_jobs(m, p->clock);
+	}
+	/* work that vanished cannot keep the device */
+	if (p->running == m && !mqos_has_work(m))
+		p->running = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * The qos/ attribute group
+ */
+
+static struct mqos_mdev *to_mqos_mdev(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+/*
+ * Parse a numeric knob with the kernel's usual grammar: kstrtouint() takes
+ * an optional '+', digits and one trailing newline.  It stops at a NUL,
+ * which sysfs would not pass on, so a NUL inside the write is refused here.
+ */
+static int mqos_parse_knob(const char *buf, size_t count, unsigned int max,
+			   unsigned int *val)
+{
+	int ret;
+
+	if (strnlen(buf, count) != count)
+		return -EINVAL;
+	ret = kstrtouint(buf, 10, val);
+	if (ret)
+		return ret;
+	if (*val < 1 || *val > max)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_mqos_mdev(dev)->cap));
+}
+
+static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct mqos_mdev *m = to_mqos_mdev(dev);
+	unsigned int cap;
+	int ret;
+
+	/* root passes the 0444 mode check; the type still owns the value */
+	if (m->type->info->fixed_cap)
+		return -EACCES;
+	ret = mqos_parse_knob(buf, count, MQOS_CAP_MAX, &cap);
+	if (ret)
+		return ret;
+
+	mqos_engine_lock(m->parent);
+	WRITE_ONCE(m->cap, cap);
+	mqos_engine_unlock(m->parent);
+	return count;
+}
+static DEVICE_ATTR_RW(cap);
+
+static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_mqos_mdev(dev)->weight));
+}
+
+static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct mqos_mdev *m = to_mqos_mdev(dev);
+	unsigned int weight;
+	int ret;
+
+	ret = mqos_parse_knob(buf, count, MQOS_WEIGHT_MAX, &weight);
+	if (ret)
+		return ret;
+
+	mqos_engine_lock(m->parent);
+	WRITE_ONCE(m->weight, weight);
+	mqos_engine_unlock(m->parent);
+	return count;
+}
+static DEVICE_ATTR_RW(weight);
+
+static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	enum mqos_level active = READ_ONCE(to_mqos_mdev(dev)->level);
+	int level, len = 0;
+
+	for (level = MQOS_LOW; level < MQOS_NR_LEVELS; level++)
+		len += sysfs_emit_at(buf, len,
+				     level == active ? "%s[%s]" : "%s%s",
+				     level ? " " : "",
+				     mqos_level_names[level]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t priority_store(struct device *dev,
+			      struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct mqos_mdev *m = to_mqos_mdev(dev);
+	int level;
+
+	if (strnlen(buf, count) != count)
+		return -EINVAL;
+	/* sysfs_streq(): exact name, at most one trailing newline */
+	level = sysfs_match_string(mqos_level_names, buf);
+	if (level < 0)
+		return -EINVAL;
+
+	mqos_engine_lock(m->parent);
+	if (m->level != level) {
+		WRITE_ONCE(m->level, level);
+		/* rejoin at the new level's virtual clock */
+		m->competing = false;
+	}
+	mqos_engine_unlock(m->parent);
+	return count;
+}
+static DEVICE_ATTR_RW(priority);
+
+static ssize_t timeslice_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", timeslice_us);
+}
+static DEVICE_ATTR_RO(timeslice_us);
+
+/* Read a counter with the engine brought up to the moment of the read. */
+static ssize_t mqos_counter_show(struct device *dev, char *buf,
+				 enum mqos_counter counter)
+{
+	struct mqos_mdev *m = to_mqos_mdev(dev);
+	u64 val;
+
+	mqos_engine_lock(m->parent);
+	val = m->counters[counter];
+	mqos_engine_unlock(m->parent);
+
+	if (counter != MQOS_SLICES)
+		val = div_u64(val, NSEC_PER_USEC);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+static ssize_t usage_us_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return mqos_counter_show(dev, buf, MQOS_USAGE);
+}
+static DEVICE_ATTR_RO(usage_us);
+
+static ssize_t throttled_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return mqos_counter_show(dev, buf, MQOS_THROTTLED);
+}
+static DEVICE_ATTR_RO(throttled_us);
+
+static ssize_t wait_us_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return mqos_counter_show(dev, buf, MQOS_WAIT);
+}
+static DEVICE_ATTR_RO(wait_us);
+
+static ssize_t nr_slices_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return mqos_counter_show(dev, buf, MQOS_SLICES);
+}
+static DEVICE_ATTR_RO(nr_slices);
+
+/* indexed by enum mqos_file */
+static struct attribute *mqos_qos_attrs[] = {
+	&dev_attr_cap.attr,
+	&dev_attr_weight.attr,
+	&dev_attr_priority.attr,
+	&dev_attr_timeslice_us.attr,
+	&dev_attr_usage_us.attr,
+	&dev_attr_throttled_us.attr,
+	&dev_attr_wait_us.attr,
+	&dev_attr_nr_slices.attr,
+	NULL,
+};
+
+/*
+ * A file the type does not offer is absent; a knob the type fixes is
+ * read-only and reads the fixed value.
+ */
+static umode_t mqos_qos_visible(struct kobject *kobj, struct attribute *attr,
+				int n)
+{
+	const struct mqos_type_info *info =
+		to_mqos_mdev(kobj_to_dev(kobj))->type->info;
+
+	if (!(info->files & BIT(n)))
+		return 0;
+	if (n == MQOS_FILE_CAP && info->fixed_cap)
+		return 0444;
+	return attr->mode;
+}
+
+static const struct attribute_group mqos_qos_group = {
+	.name = "qos",
+	.attrs = mqos_qos_attrs,
+	.is_visible = mqos_qos_visible,
+};
+
+/* ---------------------------------------------------------------------
+ * debugfs: synthetic load, /sys/kernel/debug/mqos/<uuid>/load
+ */
+
+static int mqos_format_demand(const struct mqos_demand *d, char *buf,
+			      size_t size)
+{
+	switch (d->load) {
+	case MQOS_BACKLOG:
+		return scnprintf(buf, size, "backlog\n");
+	case MQOS_PERIODIC:
+		return scnprintf(buf, size, "periodic %u %u\n",
+				 d->run_us, d->period_us);
+	default:
+		return scnprintf(buf, size, "idle\n");
+	}
+}
+
+static int mqos_parse_periodic(char *run, char *period, struct mqos_demand *d)
+{
+	int ret;
+
+	ret = kstrtouint(run, 10, &d->run_us);
+	if (!ret)
+		ret = kstrtouint(period, 10, &d->period_us);
+	if (ret)
+		return ret;
+	if (d->run_us < 1 || d->run_us > d->period_us)
+		return -EINVAL;
+	d->load = MQOS_PERIODIC;
+	return 0;
+}
+
+/*
+ * "idle", "backlog" or "periodic <run_us> <period_us>": words separated by
+ * single spaces, at most one trailing newline.
+ */
+static int mqos_parse_demand(char *buf, size_t len, struct mqos_demand *d)
+{
+	char *words[3], *rest = buf;
+	unsigned int n = 0;
+
+	if (strnlen(buf, len) != len)
+		return -EINVAL;
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	if (strchr(buf, '\n'))
+		return -EINVAL;
+	while (rest && n < ARRAY_SIZE(words))
+		words[n++] = strsep(&rest, " ");
+	if (rest)
+		return -EINVAL;
+
+	memset(d, 0, sizeof(*d));
+	if (n == 1 && !strcmp(words[0], "idle"))
+		d->load = MQOS_IDLE;
+	else if (n == 1 && !strcmp(words[0], "backlog"))
+		d->load = MQOS_BACKLOG;
+	else if (n == 3 && !strcmp(words[0], "periodic"))
+		return mqos_parse_periodic(words[1], words[2], d);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t mqos_load_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct mqos_mdev *m = file->private_data;
+	char buf[MQOS_LOAD_LEN];
+	int len;
+
+	spin_lock_bh(&m->parent->lock);
+	len = mqos_format_demand(&m->demand, buf, sizeof(buf));
+	spin_unlock_bh(&m->parent->lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t mqos_load_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct mqos_mdev *m = file->private_data;
+	struct mqos_demand demand;
+	char buf[MQOS_LOAD_LEN];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	ret = mqos_parse_demand(buf, count, &demand);
+	if (ret)
+		return ret;
+
+	mqos_engine_lock(m->parent);
+	mqos_set_demand(m, &demand);
+	mqos_engine_unlock(m->parent);
+	return count;
+}
+
+static const struct file_operations mqos_load_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = mqos_load_read,
+	.write = mqos_load_write,
+	.llseek = default_llseek,
+};
+
+/* ---------------------------------------------------------------------
+ * mdev driver
+ */
+
+static struct mqos_type *to_mqos_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct mqos_type, type);
+}
+
+static struct mqos_parent *to_mqos_parent(struct mdev_type *mtype)
+{
+	return container_of(mtype->parent, struct mqos_parent, mdev_parent);
+}
+
+static struct mqos_mdev *mqos_mdev_alloc(struct mqos_parent *p,
+					 struct mqos_type *type)
+{
+	struct mqos_mdev *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return NULL;
+	m->parent = p;
+	m->type = type;
+	m->cap = type->info->fixed_cap ?: MQOS_CAP_MAX;
+	m->weight = MQOS_WEIGHT_DEFAULT;
+	m->level = MQOS_NORMAL;
+	m->tokens = mqos_bucket_depth();
+	return m;
+}
+
+/* Count the mdev against its type and hand it to the engine. */
+static int mqos_mdev_attach(struct mqos_mdev *m)
+{
+	struct mqos_parent *p = m->parent;
+	int ret = 0;
+
+	mqos_engine_lock(p);
+	if (m->type->nr_mdevs >= m->type->info->max_instances) {
+		ret = -EUSERS;
+	} else {
+		m->type->nr_mdevs++;
+		list_add_tail(&m->node, &p->mdevs);
+	}
+	mqos_engine_unlock(p);
+	return ret;
+}
+
+static void mqos_mdev_detach(struct mqos_mdev *m)
+{
+	struct mqos_parent *p = m->parent;
+
+	mqos_engine_lock(p);
+	if (p->running == m)
+		p->running = NULL;
+	list_del(&m->node);
+	m->type->nr_mdevs--;
+	mqos_engine_unlock(p);
+}
+
+/*
+ * The qos/ group is added here rather than through driver.dev_groups: a
+ * group in dev_groups is created for every mdev of the driver, and sysfs
+ * creates a named group's directory even when is_visible() hides all of
+ * its files.  A type without QoS must have no qos/ directory at all, so
+ * the group is added only for the types that offer it.  Probe runs before
+ * the create write returns, so the files exist when it does.
+ */
+static int mqos_probe(struct mdev_device *mdev)
+{
+	struct mqos_type *type = to_mqos_type(mdev->type);
+	struct mqos_mdev *m;
+	int ret;
+
+	m = mqos_mdev_alloc(to_mqos_parent(mdev->type), type);
+	if (!m)
+		return -ENOMEM;
+	ret = mqos_mdev_attach(m);
+	if (ret)
+		goto err_free;
+
+	dev_set_drvdata(&mdev->dev, m);
+	if (type->info->files) {
+		ret = device_add_group(&mdev->dev, &mqos_qos_group);
+		if (ret)
+			goto err_detach;
+	}
+	m->debugfs = debugfs_create_dir(dev_name(&mdev->dev),
+					mqos_debugfs_root);
+	debugfs_create_file("load", 0644, m->debugfs, m, &mqos_load_fops);
+	return 0;
+
+err_detach:
+	mqos_mdev_detach(m);
+err_free:
+	kfree(m);
+	return ret;
+}
+
+static void mqos_remove(struct mdev_device *mdev)
+{
+	struct mqos_mdev *m = dev_get_drvdata(&mdev->dev);
+
+	/* both removals wait for handlers still running on the files */
+	debugfs_remove(m->debugfs);
+	if (m->type->info->files)
+		device_remove_group(&mdev->dev, &mqos_qos_group);
+	mqos_mdev_detach(m);
+	kfree(m);
+}
+
+static unsigned int mqos_get_available(struct mdev_type *mtype)
+{
+	struct mqos_parent *p = to_mqos_parent(mtype);
+	struct mqos_type *type = to_mqos_type(mtype);
+	unsigned int avail;
+
+	spin_lock_bh(&p->lock);
+	avail = type->info->max_instances - type->nr_mdevs;
+	spin_unlock_bh(&p->lock);
+	return avail;
+}
+
+static ssize_t mqos_show_description(struct mdev_type *mtype, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_mqos_type(mtype)->info->description);
+}
+
+static struct mdev_driver mqos_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = MQOS_NAME,
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+	},
+	.probe = mqos_probe,
+	.remove = mqos_remove,
+	.get_available = mqos_get_available,
+	.show_description = mqos_show_description,
+};
+
+/* ---------------------------------------------------------------------
+ * Parent devices
+ */
+
+static void mqos_parent_release(struct device *dev)
+{
+	kfree(container_of(dev, struct mqos_parent, dev));
+}
+
+static void mqos_parent_init(struct mqos_parent *p)
+{
+	unsigned int i;
+
+	spin_lock_init(&p->lock);
+	INIT_LIST_HEAD(&p->mdevs);
+	hrtimer_init(&p->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	p->timer.function = mqos_timer_fn;
+	p->clock = ktime_get();
+
+	for (i = 0; i < MQOS_NR_TYPES; i++) {
+		p->types[i].info = &mqos_type_infos[i];
+		p->types[i].type.sysfs_name = mqos_type_infos[i].name;
+		p->type_list[i] = &p->types[i].type;
+	}
+}
+
+static struct mqos_parent *mqos_parent_create(unsigned int id)
+{
+	struct mqos_parent *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	mqos_parent_init(p);
+
+	p->dev.class = mqos_class;
+	p->dev.release = mqos_parent_release;
+	dev_set_name(&p->dev, MQOS_NAME "%u", id);
+	ret = device_register(&p->dev);
+	if (ret) {
+		put_device(&p->dev);
+		return ERR_PTR(ret);
+	}
+
+	ret = mdev_register_parent(&p->mdev_parent, &p->dev, &mqos_driver,
+				   p->type_list, MQOS_NR_TYPES);
+	if (ret) {
+		device_unregister(&p->dev);
+		return ERR_PTR(ret);
+	}
+	return p;
+}
+
+static void mqos_parent_destroy(struct mqos_parent *p)
+{
+	/* removes every mdev, so nothing re-arms the timer afterwards */
+	mdev_unregister_parent(&p->mdev_parent);
+	hrtimer_cancel(&p->timer);
+	device_unregister(&p->dev);
+}
+
+static void mqos_destroy_parents(void)
+{
+	int i;
+
+	for (i = MQOS_NR_PARENTS - 1; i >= 0; i--) {
+		if (!IS_ERR_OR_NULL(mqos_parents[i]))
+			mqos_parent_destroy(mqos_parents[i]);
+		mqos_parents[i] = NULL;
+	}
+}
+
+static int __init mqos_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (timeslice_us < 100 || timeslice_us > 100000)
+		return -EINVAL;
+
+	ret = mdev_register_driver(&mqos_driver);
+	if (ret)
+		return ret;
+
+	mqos_class = class_create(THIS_MODULE, MQOS_NAME);
+	if (IS_ERR(mqos_class)) {
+		ret = PTR_ERR(mqos_class);
+		goto err_driver;
+	}
+	mqos_debugfs_root = debugfs_create_dir(MQOS_NAME, NULL);
+
+	for (i = 0; i < MQOS_NR_PARENTS; i++) {
+		mqos_parents[i] = mqos_parent_create(i);
+		if (IS_ERR(mqos_parents[i])) {
+			ret = PTR_ERR(mqos_parents[i]);
+			goto err_parents;
+		}
+	}
+	return 0;
+
+err_parents:
+	mqos_destroy_parents();
+	debugfs_remove(mqos_debugfs_root);
+	class_destroy(mqos_class);
+err_driver:
+	mdev_unregister_driver(&mqos_driver);
+	return ret;
+}
+
+static void __exit mqos_exit(void)
+{
+	mqos_destroy_parents();
+	debugfs_remove(mqos_debugfs_root);
+	class_destroy(mqos_class);
+	mdev_unregister_driver(&mqos_driver);
+}
+
+module_init(mqos_init);
+module_exit(mqos_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Sample mdev parent driver with the mdev QoS interface");
