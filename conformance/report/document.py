@@ -1,0 +1,116 @@
+"""The report as one JSON document (report.json); the other formats are views of it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance import SPEC_VERSION, __version__
+from conformance.resources import schema_path
+from conformance.suite.recorder import ScenarioResult
+from conformance.suite.verdict import RequirementResult, Verdict
+
+FORMAT = "mdev-qos-report/1"
+DEFAULT_SPEC_URL = "spec/index.html"
+STATUSES = ("pass", "fail", "skip", "error")
+
+
+@dataclass
+class RunFacts:
+    """What the report needs besides the verdict."""
+
+    target: dict[str, Any]
+    profile: str
+    started: float
+    finished: float
+    scenarios: list[ScenarioResult]
+    spec_url: str = DEFAULT_SPEC_URL
+    repaired_before: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)
+
+
+def requirement_url(spec_url: str, reqid: str) -> str:
+    """Link to a requirement in the HTML spec, whose anchors are requirement IDs."""
+    return f"{spec_url.split('#', 1)[0]}#{reqid}"
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def _counts(statuses: list[str]) -> dict[str, int]:
+    counted = Counter(statuses)
+    return {status: counted.get(status, 0) for status in STATUSES}
+
+
+def _requirement(result: RequirementResult, spec_url: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": result.id,
+        "level": result.level,
+        "feature": result.feature,
+        "condition": result.condition,
+        "text": result.text,
+        "status": result.status,
+        "reason": result.reason or ("" if result.status == "pass" else result.status),
+        "scenarios": [s.title for s in result.scenarios],
+        "evidence": result.evidence(),
+        "url": requirement_url(spec_url, result.id),
+    }
+    if result.status == "skip":
+        doc["skip_kind"] = result.skip_kind or "unsupported"
+    return doc
+
+
+def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
+    """The report document; it validates against spec/schema/report.schema.json."""
+    errors = list(verdict.errors)
+    if facts.left_behind:
+        errors.append(f"{len(facts.left_behind)} change(s) could not be undone; see cleanup")
+    return {
+        "format": FORMAT,
+        "verdict": verdict.verdict,
+        "exit_status": verdict.exit_status,
+        "reason": verdict.reason,
+        "suite": {"name": "mdev-qos", "version": __version__},
+        "spec": {"version": SPEC_VERSION, "url": facts.spec_url},
+        "target": facts.target,
+        "profile": facts.profile,
+        "timing": {
+            "started": _iso(facts.started),
+            "finished": _iso(facts.finished),
+            "duration_s": round(max(0.0, facts.finished - facts.started), 3),
+        },
+        "summary": {
+            "requirements": _counts([r.status for r in verdict.requirements]),
+            "scenarios": _counts([s.status for s in facts.scenarios]),
+        },
+        "claims": {
+            c.feature: {"status": c.status, "blocking": c.blocking, "checked": c.checked}
+            for c in verdict.claims
+        },
+        "requirements": [_requirement(r, facts.spec_url) for r in verdict.requirements],
+        "scenarios": [s.to_json() for s in facts.scenarios],
+        "warnings": [
+            {"id": r.id, "level": r.level, "reason": r.reason or "failed"} for r in verdict.warnings
+        ],
+        "errors": errors,
+        "cleanup": {"repaired_before": facts.repaired_before, "left_behind": facts.left_behind},
+    }
+
+
+def validate_report(document: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when the document breaks the report schema."""
+    schema = json.loads(schema_path("report").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(document)
+
+
+def write_json(document: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")

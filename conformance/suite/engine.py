@@ -1,0 +1,185 @@
+"""One conformance run from start to finish.
+
+1. open the target (a bad target is refused before anything is changed);
+2. lock the target's journal and repair what an interrupted run left behind;
+3. run the scenarios (SIGINT/SIGTERM stop the run; cleanup still happens);
+4. undo anything still pending, unlock the journal;
+5. decide the verdict and write the reports.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any
+
+from conformance.report import RunFacts, build_report, validate_report, write_reports
+from conformance.report.document import DEFAULT_SPEC_URL
+from conformance.suite.journal import JournalBusy
+from conformance.suite.runner import DEFAULT_STEP_PLUGINS, RunOutcome, run_scenarios
+from conformance.suite.session import SuiteSession
+from conformance.suite.targets import TargetError, TargetOptions, open_session
+from conformance.suite.verdict import RequirementLike, decide
+
+
+class RunRefused(Exception):
+    """The run cannot start (bad target, busy journal, broken spec): exit 2, nothing changed."""
+
+
+@dataclass
+class RunRequest:
+    """Everything ``mdev-qos run`` was asked to do."""
+
+    target: TargetOptions = field(default_factory=TargetOptions)
+    report_dir: Path = Path("mdev-qos-report")
+    spec_url: str = DEFAULT_SPEC_URL
+    select: str | None = None
+    features: Path | None = None
+    step_plugins: Sequence[str | ModuleType] = DEFAULT_STEP_PLUGINS
+    requirements: Sequence[RequirementLike] | None = None  # default: from the spec
+    quiet: bool = False
+
+
+@dataclass
+class RunResult:
+    report: dict[str, Any]
+    exit_status: int
+    paths: list[Path]
+
+
+def _load_requirements() -> list[RequirementLike]:
+    from conformance.specbuild.requirements import load_requirements
+
+    try:
+        return list(load_requirements())
+    except Exception as exc:  # noqa: BLE001 - any spec problem stops the run cleanly
+        raise RunRefused(f"cannot read the requirements from the spec: {exc}") from exc
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM behaves like SIGINT (KeyboardInterrupt), so cleanup runs."""
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _shielded() -> Iterator[None]:
+    """Ignore SIGINT/SIGTERM while undoing changes: a second ^C must not stop cleanup."""
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            saved[sig] = signal.signal(sig, signal.SIG_IGN)
+        except ValueError:
+            pass
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def prepare(request: RunRequest) -> tuple[SuiteSession, list[RequirementLike]]:
+    """Open the target and read the requirements; RunRefused when either fails."""
+    try:
+        session = open_session(request.target)
+    except TargetError as exc:
+        raise RunRefused(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. a --mock-driver that fails to load
+        raise RunRefused(f"cannot open the target: {type(exc).__name__}: {exc}") from exc
+    requirements = (
+        list(request.requirements) if request.requirements is not None else _load_requirements()
+    )
+    if request.quiet:
+        session.progress = lambda message: None
+    return session, requirements
+
+
+def execute(request: RunRequest) -> RunResult:
+    """Run the suite as requested and write the reports. Raises RunRefused before acting."""
+    session, requirements = prepare(request)
+    started = time.time()
+    try:
+        leftovers = session.journal.open()
+    except JournalBusy as exc:
+        raise RunRefused(str(exc)) from exc
+    errors: list[str] = []
+    left_behind: list[str] = []
+    repaired: list[str] = []
+    outcome = RunOutcome(results=[])
+    try:
+        with _shielded():
+            if leftovers:
+                session.progress(f"repairing {len(leftovers)} change(s) left by an earlier run")
+            for entry in session.journal.repair(
+                session.target, lambda e, exc: left_behind.append(f"{e.describe()}: {exc}")
+            ):
+                repaired.append(entry.describe())
+        if left_behind:
+            errors.append("an earlier run left changes that could not be repaired")
+        else:
+            with _interruptible():
+                try:
+                    outcome = run_scenarios(
+                        session,
+                        features=request.features,
+                        step_plugins=request.step_plugins,
+                        select=request.select,
+                    )
+                except KeyboardInterrupt as exc:
+                    outcome.interrupted = True
+                    errors.append(f"interrupted ({exc or 'SIGINT'})")
+    finally:
+        with _shielded():
+            for entry in session.journal.repair(
+                session.target, lambda e, exc: left_behind.append(f"{e.describe()}: {exc}")
+            ):
+                session.progress(f"undone after the run: {entry.describe()}")
+            session.journal.close()
+    if outcome.interrupted and not any(e.startswith("interrupted") for e in errors):
+        errors.append("interrupted")
+    errors.extend(outcome.collection_errors)
+    verdict = decide(
+        requirements, outcome.results, engine_errors=errors, selected=bool(request.select)
+    )
+    facts = RunFacts(
+        target=session.describe(),
+        profile=session.profile,
+        started=started,
+        finished=time.time(),
+        scenarios=outcome.results,
+        spec_url=request.spec_url,
+        repaired_before=repaired,
+        left_behind=left_behind,
+    )
+    report = build_report(verdict, facts)
+    if left_behind and report["verdict"] == "conformant":
+        report["verdict"], report["exit_status"] = "error", 2
+        report["reason"] = "changes to the target could not be undone"
+    validate_report(report)
+    paths = write_reports(report, request.report_dir)
+    return RunResult(report=report, exit_status=report["exit_status"], paths=paths)
+
+
+def refused_status(message: str) -> int:
+    """Print why the run could not start; the exit status is 2."""
+    print(f"mdev-qos run: {message}", file=sys.stderr)
+    return 2

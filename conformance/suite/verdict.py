@@ -1,0 +1,186 @@
+"""From scenario results to requirement results, per-feature claims and the verdict.
+
+Rules (spec, "Conformance"):
+- a requirement's status aggregates its scenarios: fail > error > pass > skip;
+- a skip for the requirement's stated condition (``ctx.skip``) is sanctioned;
+  any other skip (profile, no workload, read-only target) leaves claims incomplete;
+- a claim for a feature holds when every MUST of ``base`` and of that feature
+  passed or was skipped for its condition; a feature whose every MUST was skipped
+  for its condition is not offered by the target;
+- SHOULD and MAY failures are warnings: reported, never hidden, never fatal;
+- verdict: ``non-conformant`` if any MUST failed, else ``error`` if anything
+  errored or the suite could not run, else ``conformant``. Exit 1, 2, 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from conformance.suite.recorder import ScenarioResult
+
+FEATURES = ("base", "cap", "weight", "priority")
+SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
+EXIT_STATUS = {"conformant": 0, "non-conformant": 1, "error": 2}
+
+
+class RequirementLike(Protocol):
+    id: str
+    level: str
+    feature: str
+    condition: str
+    text: str
+    section: str
+
+
+@dataclass
+class RequirementResult:
+    """One requirement's status over every scenario tagged with it."""
+
+    id: str
+    level: str
+    feature: str
+    condition: str
+    text: str
+    section: str
+    status: str
+    reason: str = ""
+    skip_kind: str = ""
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+
+    @property
+    def sanctioned_skip(self) -> bool:
+        return self.status == "skip" and self.skip_kind == "condition"
+
+    @property
+    def warning(self) -> bool:
+        return self.status == "fail" and self.level != "MUST"
+
+    def evidence(self) -> list[dict[str, Any]]:
+        items = []
+        for scenario in self.scenarios:
+            for item in scenario.evidence:
+                if item.get("requirement") in (None, "", self.id):
+                    items.append({**item, "scenario": scenario.title})
+        return items
+
+
+@dataclass
+class Claim:
+    """Whether the target may claim conformance for one feature."""
+
+    feature: str
+    status: str  # holds, fails, error, incomplete, not-offered
+    blocking: list[str] = field(default_factory=list)  # requirement IDs that decide it
+    checked: int = 0  # MUST requirements considered
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    reason: str
+    requirements: list[RequirementResult]
+    claims: list[Claim]
+    warnings: list[RequirementResult]
+    errors: list[str]
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_STATUS[self.verdict]
+
+
+def aggregate(
+    requirement: RequirementLike, scenarios: Sequence[ScenarioResult], *, selected: bool = False
+) -> RequirementResult:
+    """The status of one requirement from its scenarios."""
+    result = RequirementResult(
+        id=requirement.id,
+        level=requirement.level,
+        feature=requirement.feature,
+        condition=requirement.condition,
+        text=requirement.text,
+        section=requirement.section,
+        status="error",
+        scenarios=list(scenarios),
+    )
+    if not scenarios:
+        if selected:
+            result.status, result.skip_kind = "skip", "not-selected"
+            result.reason = "no scenario of this requirement was selected (-k)"
+        else:
+            result.reason = "no scenario checks this requirement (the suite is incomplete)"
+        return result
+    statuses = {s.status for s in scenarios}
+    result.status = next(s for s in SEVERITY if s in statuses)
+    deciding = [s for s in scenarios if s.status == result.status]
+    reasons = dict.fromkeys(s.reason for s in deciding if s.reason)
+    result.reason = "; ".join(reasons)
+    if result.status == "skip":
+        kinds = {s.skip_kind for s in deciding}
+        result.skip_kind = "condition" if kinds == {"condition"} else _worst_skip(kinds)
+    return result
+
+
+def _worst_skip(kinds: Iterable[str]) -> str:
+    for kind in ("unsupported", "profile", "not-selected"):
+        if kind in kinds:
+            return kind
+    return "unsupported"
+
+
+def claim_for(feature: str, results: Sequence[RequirementResult]) -> Claim:
+    """The claim for ``feature``: base MUSTs plus the feature's own MUSTs."""
+    own = [r for r in results if r.level == "MUST" and r.feature == feature]
+    scope = [r for r in results if r.level == "MUST" and r.feature in ("base", feature)]
+    claim = Claim(feature=feature, status="holds", checked=len(scope))
+    if feature != "base" and own and all(r.sanctioned_skip for r in own):
+        claim.status = "not-offered"
+        claim.blocking = [r.id for r in own]
+        return claim
+    for status, label in (("fail", "fails"), ("error", "error")):
+        hits = [r.id for r in scope if r.status == status]
+        if hits:
+            claim.status, claim.blocking = label, hits
+            return claim
+    unchecked = [r.id for r in scope if r.status == "skip" and not r.sanctioned_skip]
+    if unchecked:
+        claim.status, claim.blocking = "incomplete", unchecked
+    return claim
+
+
+def decide(
+    requirements: Sequence[RequirementLike],
+    scenarios: Sequence[ScenarioResult],
+    *,
+    engine_errors: Sequence[str] = (),
+    selected: bool = False,
+) -> Verdict:
+    """Requirement results, claims and the verdict of a run."""
+    by_id: dict[str, list[ScenarioResult]] = {r.id: [] for r in requirements}
+    errors = list(engine_errors)
+    for scenario in scenarios:
+        unknown = [rid for rid in scenario.requirements if rid not in by_id]
+        for rid in scenario.requirements:
+            by_id.get(rid, []).append(scenario)
+        if unknown:
+            errors.append(f"{scenario.location}: tagged with unknown requirement(s) {unknown}")
+        if not scenario.requirements:
+            errors.append(f"{scenario.location}: scenario names no requirement")
+    results = [aggregate(r, by_id[r.id], selected=selected) for r in requirements]
+    claims = [claim_for(f, results) for f in FEATURES]
+    warnings = [r for r in results if r.warning]
+    failed = [r.id for r in results if r.status == "fail" and r.level == "MUST"]
+    errored = [r.id for r in results if r.status == "error"]
+    if failed:
+        verdict, reason = "non-conformant", f"{len(failed)} MUST requirement(s) failed"
+    elif errored or errors:
+        verdict = "error"
+        parts = [f"{len(errored)} requirement(s) could not be checked"] if errored else []
+        parts += errors[:1]
+        reason = "; ".join(parts)
+    elif not scenarios:
+        verdict, reason = "error", "no scenario ran"
+    else:
+        verdict, reason = "conformant", "no MUST requirement failed and nothing broke"
+    return Verdict(verdict, reason, results, claims, warnings, errors)
