@@ -163,8 +163,30 @@ def title_section_refs(document: nodes.document) -> None:
             ref.children = [nodes.Text(target["reqid"])]
 
 
+PLACEHOLDER_CLASS = "generated"
+
+
+class GeneratedDirective(Directive):
+    """``.. generated:: traceability-matrix``: a place the HTML build fills in.
+
+    The argument names what goes there (``traceability-matrix`` or ``scenario-list``);
+    parsing the spec without building leaves an empty container.
+    """
+
+    required_arguments = 1
+    has_content = False
+    KINDS = ("traceability-matrix", "scenario-list")
+
+    def run(self) -> list[nodes.Node]:
+        kind = self.arguments[0]
+        if kind not in self.KINDS:
+            raise self.error(f"generated content {kind!r} is not one of {', '.join(self.KINDS)}")
+        return [nodes.container(classes=[PLACEHOLDER_CLASS, kind], generated=kind)]
+
+
 def register() -> None:
-    """Make ``.. requirement::``, ``:req:`` and ``:ref:`` known to docutils (idempotent)."""
+    """Make the spec's directives and roles known to docutils (idempotent)."""
     directives.register_directive("requirement", RequirementDirective)
     roles.register_local_role("req", requirement_role)
     roles.register_local_role("ref", section_role)
+    directives.register_directive("generated", GeneratedDirective)
