@@ -1,0 +1,130 @@
+"""The operation watchdog: hung and lost targets become TargetFault, never a hang."""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+
+import pytest
+
+from conformance.sysfs.guarded import GuardedTarget, TargetFault, TargetHung, TargetLost
+from conformance.sysfs.target import FsTarget, Stat
+
+
+class StuckTarget:
+    """A target whose reads of ``/stuck`` block until released; ``/gone`` says ENOTCONN."""
+
+    description = "stuck test target"
+    writable = True
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.values: dict[str, bytes] = {"/ok": b"1\n"}
+
+    def read(self, path: str) -> bytes:
+        if path == "/stuck":
+            self.release.wait()
+        if path == "/gone":
+            raise OSError(errno.ENOTCONN, "Transport endpoint is not connected", path)
+        if path not in self.values:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", path)
+        return self.values[path]
+
+    def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
+        if data == b"bad":
+            raise OSError(errno.EINVAL, "Invalid argument", path)
+        self.values[path] = data
+        return len(data)
+
+    def stat(self, path: str) -> Stat:
+        return Stat("file", 0o644)
+
+    def listdir(self, path: str) -> list[str]:
+        return sorted(self.values)
+
+    def readlink(self, path: str) -> str:
+        raise OSError(errno.EINVAL, "Invalid argument", path)
+
+    def exists(self, path: str) -> bool:
+        return path in self.values
+
+
+@pytest.fixture
+def stuck() -> StuckTarget:
+    target = StuckTarget()
+    yield target
+    target.release.set()  # let abandoned workers finish
+
+
+def test_a_hung_read_becomes_target_hung_within_the_deadline(stuck: StuckTarget) -> None:
+    guarded = GuardedTarget(stuck, deadline_s=0.2)
+    started = time.monotonic()
+    with pytest.raises(TargetHung, match="did not return within 0.2 s"):
+        guarded.read("/stuck")
+    assert time.monotonic() - started < 2.0
+    assert guarded.read("/ok") == b"1\n"  # a fresh worker serves the next operation
+
+
+def test_after_max_hangs_every_operation_fails_at_once(stuck: StuckTarget) -> None:
+    guarded = GuardedTarget(stuck, deadline_s=0.05, max_hangs=2)
+    for _ in range(2):
+        with pytest.raises(TargetHung):
+            guarded.read("/stuck")
+    started = time.monotonic()
+    with pytest.raises(TargetLost, match="the target is gone"):
+        guarded.read("/ok")
+    assert time.monotonic() - started < 0.05
+
+
+def test_driver_errnos_pass_through_unchanged(stuck: StuckTarget) -> None:
+    guarded = GuardedTarget(stuck, deadline_s=1.0)
+    with pytest.raises(OSError) as excinfo:
+        guarded.write("/ok", b"bad")
+    assert excinfo.value.errno == errno.EINVAL
+    assert not isinstance(excinfo.value, TargetFault)
+    with pytest.raises(FileNotFoundError):
+        guarded.read("/missing")
+    assert guarded.write("/ok", b"7\n") == 2
+    assert guarded.read("/ok") == b"7\n"
+
+
+def test_enotconn_is_an_environment_fault_not_an_oserror(stuck: StuckTarget) -> None:
+    guarded = GuardedTarget(stuck, deadline_s=1.0)
+    with pytest.raises(TargetLost, match="FUSE") as excinfo:
+        guarded.read("/gone")
+    assert not isinstance(excinfo.value, OSError)
+    with pytest.raises(TargetLost):
+        guarded.read("/ok")  # lost for good: no second guess
+
+
+def test_a_vanished_mount_turns_enoent_into_target_lost(tmp_path, monkeypatch) -> None:
+    (tmp_path / "sys").mkdir()
+    guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=1.0)
+    with pytest.raises(FileNotFoundError):
+        guarded.read("/sys/missing")  # same tree: a plain ENOENT
+    monkeypatch.setattr(guarded, "_device_of_root", lambda: -1)
+    with pytest.raises(TargetLost, match="no longer"):
+        guarded.read("/sys/missing")
+
+
+def test_concurrent_callers_are_not_serialised(stuck: StuckTarget) -> None:
+    guarded = GuardedTarget(stuck, deadline_s=5.0)
+    results: list[bytes] = []
+    blocker = threading.Thread(target=lambda: results.append(guarded.read("/stuck")))
+    stuck.values["/stuck"] = b"2\n"
+    blocker.start()
+    time.sleep(0.05)
+    assert guarded.read("/ok") == b"1\n"  # not queued behind the blocked reader
+    stuck.release.set()
+    blocker.join(5)
+    assert results == [b"2\n"]
+
+
+def test_forwards_description_and_other_attributes(tmp_path) -> None:
+    inner = FsTarget(str(tmp_path))
+    guarded = GuardedTarget(inner, deadline_s=1.0)
+    assert guarded.description == inner.description
+    assert guarded.host_path("/sys") == inner.host_path("/sys")
+    with pytest.raises(ValueError):
+        GuardedTarget(inner, deadline_s=0)
