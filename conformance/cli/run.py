@@ -1,10 +1,197 @@
-"""``mdev-qos run``: placeholder, owned by its issue."""
+"""``mdev-qos run``: run the conformance suite and write the reports."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.report import FILES
+from conformance.report.document import DEFAULT_SPEC_URL
+from conformance.resources import schema_path
+from conformance.suite.profiles import HELP as PROFILE_HELP
+from conformance.suite.profiles import PROFILES
+from conformance.workload import WORKLOADS
+from conformance.workload.loadfile import DEFAULT_LOAD_DIR
+
+DESCRIPTION = """\
+Run the conformance suite and write report.json, junit.xml, results.ktap and
+report.html to --report-dir.
+
+Without options it tests the embedded reference mock, in-process. To test
+anything else, point it at a sysfs tree: the live system (--sysfs-root /), a
+FUSE mount (`mdev-qos mock mount`), or a recorded tree (`mdev-qos snapshot`).
+The suite creates its own mdevs (random UUIDs) and removes them afterwards; it
+writes on an existing mdev only when named with --mdev, and restores what it
+wrote. It never writes to anything but the embedded mock without --allow-write.
+"""
+
+EPILOG = (
+    "profiles:\n"
+    + "".join(f"  {name:<11} {PROFILE_HELP[name]}\n" for name in PROFILES)
+    + """
+examples:
+  mdev-qos run                                   # the embedded mock, profile full
+  mdev-qos run --sysfs-root /mnt/mockfs --parent mqos0 --type mqos-full \\
+      --allow-write --workload sample           # a FUSE mount of the mock
+  mdev-qos run --sysfs-root / --profile static --mdev UUID   # read a live mdev only
+  mdev-qos run --sysfs-root / --parent 0000:3b:00.0 --type nvidia-63 --allow-write \\
+      --workload exec --exec-load 'vgpu-load {uuid} {demand}'
+
+exit status: 0 conformant, 1 non-conformant (a MUST failed), 2 error (nothing
+failed but the suite or the environment broke, or the run could not start).
+"""
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: print("not yet implemented") or 2)
+    p = sub.add_parser(
+        "run",
+        help="run the conformance suite (default: against the embedded mock)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--config", metavar="FILE", help="JSON run configuration (options override)")
+    p.add_argument("--profile", choices=list(PROFILES), help="what to check (default: full)")
+    t = p.add_argument_group("target")
+    t.add_argument("--sysfs-root", metavar="DIR", help="test the tree at DIR instead of the mock")
+    t.add_argument("--parent", metavar="P", help="parent device (as in /sys/class/mdev_bus/P)")
+    t.add_argument("--type", dest="type_id", metavar="T", help="mdev type id, e.g. mqos-full")
+    t.add_argument("--other-parent", metavar="P", help="a second parent for isolation checks")
+    t.add_argument("--other-type", metavar="T", help="a second type on the parent")
+    t.add_argument(
+        "--mdev",
+        dest="mdevs",
+        action="append",
+        metavar="UUID",
+        help="an existing mdev the suite may read and (restoring it after) write; repeatable",
+    )
+    t.add_argument(
+        "--allow-write",
+        action="store_true",
+        default=None,
+        help="let the suite create mdevs and write attributes on a non-mock target",
+    )
+    t.add_argument(
+        "--mock-driver",
+        metavar="MODULE:CLASS",
+        help="a QosDriver subclass for the embedded mock (model another driver)",
+    )
+    t.add_argument("--mock-topology", metavar="FILE", help="topology JSON for the embedded mock")
+    w = p.add_argument_group("workload")
+    w.add_argument(
+        "--workload",
+        choices=list(WORKLOADS),
+        help="how to make mdevs busy: mock (virtual time), sample (debugfs load file, real "
+        "time), exec (your commands); auto picks mock, then sample (default: auto)",
+    )
+    w.add_argument("--load-dir", metavar="DIR", help=f"load control (default {DEFAULT_LOAD_DIR})")
+    w.add_argument(
+        "--exec-load",
+        metavar="CMD",
+        help="exec: shell command with {uuid} and {demand} (idle|backlog|periodic R P)",
+    )
+    w.add_argument("--exec-timeout", type=float, metavar="S", help="exec: per-command timeout")
+    o = p.add_argument_group("output")
+    o.add_argument(
+        "--report-dir", metavar="DIR", help="where reports go (default ./mdev-qos-report)"
+    )
+    o.add_argument(
+        "--spec-url",
+        metavar="URL",
+        help=f"base of the HTML spec the reports link to (default {DEFAULT_SPEC_URL}, "
+        "relative to the report: build it with `mdev-qos spec build -o REPORT_DIR/spec`)",
+    )
+    o.add_argument("--state-dir", metavar="DIR", help="journal directory (default /var/tmp/...)")
+    o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
+    o.add_argument("--max-examples", type=int, metavar="N", help="fuzz: inputs per file")
+    o.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(func=main)
+
+
+def load_config(path: str) -> dict[str, Any]:
+    """Read and validate a run configuration; ValueError with a readable message."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"--config {path}: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--config {path}: not JSON: {exc}") from exc
+    schema = json.loads(schema_path("run-config").read_text(encoding="utf-8"))
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(document), key=lambda e: e.path
+    )
+    if errors:
+        where = "/".join(str(p) for p in errors[0].path) or "(top)"
+        raise ValueError(f"--config {path}: {where}: {errors[0].message}")
+    return document
+
+
+def request_from(args: argparse.Namespace) -> Any:
+    """Merge the config file and the options (options win) into a RunRequest."""
+    from conformance.suite.engine import RunRequest
+    from conformance.suite.targets import TargetOptions
+
+    config = load_config(args.config) if args.config else {}
+    target = config.get("target", {})
+    workload = config.get("workload", {})
+
+    def pick(option: Any, value: Any, default: Any = None) -> Any:
+        return option if option is not None else value if value is not None else default
+
+    options: dict[str, object] = {}
+    max_examples = pick(args.max_examples, config.get("max_examples"))
+    if max_examples is not None:
+        if max_examples < 1:
+            raise ValueError("--max-examples must be at least 1")
+        options["max_examples"] = max_examples
+    timeout = pick(args.exec_timeout, workload.get("timeout_s"), 30.0)
+    if timeout <= 0:
+        raise ValueError("--exec-timeout must be positive")
+    opts = TargetOptions(
+        sysfs_root=pick(args.sysfs_root, target.get("sysfs_root")),
+        parent=pick(args.parent, target.get("parent")),
+        type_id=pick(args.type_id, target.get("type")),
+        other_parent=pick(args.other_parent, target.get("other_parent")),
+        other_type=pick(args.other_type, target.get("other_type")),
+        mdevs=tuple(pick(args.mdevs, target.get("mdevs"), [])),
+        allow_write=bool(pick(args.allow_write, target.get("allow_write"), False)),
+        mock_driver=pick(args.mock_driver, target.get("mock_driver")),
+        mock_topology=pick(args.mock_topology, target.get("mock_topology")),
+        profile=pick(args.profile, config.get("profile"), "full"),
+        workload=pick(args.workload, workload.get("name"), "auto"),
+        load_dir=pick(args.load_dir, workload.get("load_dir"), DEFAULT_LOAD_DIR),
+        exec_load=pick(args.exec_load, workload.get("load_command"), ""),
+        exec_timeout_s=float(timeout),
+        state_dir=pick(args.state_dir, config.get("state_dir")),
+        options=options,
+    )
+    return RunRequest(
+        target=opts,
+        report_dir=Path(pick(args.report_dir, config.get("report_dir"), "mdev-qos-report")),
+        spec_url=pick(args.spec_url, config.get("spec_url"), DEFAULT_SPEC_URL),
+        select=pick(args.select, config.get("select")),
+        quiet=bool(args.quiet),
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    from conformance.suite.engine import RunRefused, execute, refused_status
+
+    try:
+        request = request_from(args)
+        result = execute(request)
+    except (ValueError, RunRefused) as exc:
+        return refused_status(str(exc))
+    report = result.report
+    claims = ", ".join(f"{f} {c['status']}" for f, c in report["claims"].items())
+    print(f"verdict: {report['verdict']} ({report['reason']})")
+    print(f"claims: {claims}")
+    for warning in report["warnings"]:
+        print(f"warning: {warning['id']} ({warning['level']}): {warning['reason']}")
+    print(f"reports: {request.report_dir}/{{{','.join(FILES)}}}")
+    return result.exit_status

@@ -137,6 +137,7 @@ class Recorder:
         self.results: list[ScenarioResult] = []
         self.collection_errors: list[str] = []
         self.total = 0
+        self.interrupted = ""
         self._current: dict[str, ScenarioResult] = {}
         self._started: dict[str, float] = {}
 
@@ -156,6 +157,9 @@ class Recorder:
                 problem = self.session.workload_problem or "no workload adapter"
                 item.add_marker(pytest.mark.skip(reason=problem))
         self.total = len(items)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.interrupted = str(excinfo.value) or "SIGINT"
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

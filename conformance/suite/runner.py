@@ -33,7 +33,7 @@ class RunOutcome:
 
     results: list[ScenarioResult]
     collection_errors: list[str] = field(default_factory=list)
-    interrupted: bool = False
+    interrupted: bool = False  # by SIGINT/SIGTERM
     exit_code: int = 0
     started: float = 0.0
     finished: float = 0.0
@@ -123,7 +123,7 @@ def run_scenarios(
     outcome = RunOutcome(
         results=recorder.results,
         collection_errors=recorder.collection_errors,
-        interrupted=code == pytest.ExitCode.INTERRUPTED,
+        interrupted=bool(recorder.interrupted),
         exit_code=int(code),
         started=started,
         finished=time.time(),
