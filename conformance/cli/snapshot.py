@@ -27,7 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--sysfs-root", default="/", metavar="DIR", help="tree to read (default /)")
     p.add_argument(
-        "--mdev", dest="mdevs", action="append", required=True, metavar="UUID",
+        "--mdev",
+        dest="mdevs",
+        action="append",
+        required=True,
+        metavar="UUID",
         help="mdev to record; repeatable",
     )
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="new directory to write")

@@ -40,7 +40,8 @@ def _resolve(target: FsTarget, path: str) -> str:
                 raise SnapshotError(f"too many levels of symbolic links at {candidate}")
             link = target.readlink(candidate)
             base = "/" if link.startswith("/") else resolved
-            parts = [p for p in posixpath.normpath(posixpath.join(base, link)).split("/") if p] + parts
+            joined = posixpath.normpath(posixpath.join(base, link))
+            parts = [p for p in joined.split("/") if p] + parts
             resolved = "/"
             continue
         resolved = candidate
