@@ -1,0 +1,213 @@
+Feature: Writes and errors
+  Which writes each knob accepts and how it refuses the rest. Numeric knobs take
+  the kernel's kstrtouint grammar: an optional plus sign, decimal digits and at
+  most one trailing newline, nothing else, then a range check. priority takes one
+  supported level name. A refused write fails with the errno the specification
+  names and changes nothing; an accepted one returns the full count and reads back
+  in canonical form.
+
+  In the tables \n is a newline, \0 a NUL byte and ␠ a space; "" is an empty write.
+
+  @control @QOS-CAP-002
+  Scenario Outline: cap accepts a value from 1 to 100 in the numeric grammar
+    Given a fresh mdev of a type that offers cap
+    When "<written>" is written to its cap
+    Then the write returns the full count
+    And its cap reads "<reads>"
+
+    Examples:
+      | written  | reads |
+      | 1        | 1     |
+      | 100      | 100   |
+      | 60       | 60    |
+      | 60\n     | 60    |
+      | +60      | 60    |
+      | +060\n   | 60    |
+      | 007      | 7     |
+      | 0100     | 100   |
+
+  @control @QOS-CAP-002
+  Scenario: cap accepts every value from 1 to 100
+    Given a fresh mdev of a type that offers cap
+    When each value from 1 to 100 in steps of 1 is written to its cap
+    Then every one of those writes returned the full count and read back as written
+
+  @control @QOS-CAP-003 @QOS-CAP-005
+  Scenario Outline: cap refuses a malformed write with EINVAL and keeps its value
+    Given a fresh mdev of a type that offers cap
+    And its cap has been set to "70"
+    When "<written>" is written to its cap
+    Then the write fails with EINVAL
+    And its cap still reads the value it had before the write
+
+    Examples:
+      | written | why                         |
+      |         | empty                       |
+      | ␠60     | leading space               |
+      | 60␠     | trailing space              |
+      | 6␠0     | embedded space              |
+      | -1      | sign other than plus        |
+      | -0      | sign other than plus        |
+      | ++60    | two signs                   |
+      | +       | sign without digits         |
+      | 0x3c    | hexadecimal prefix          |
+      | 3c      | hexadecimal digit           |
+      | sixty   | letters                     |
+      | 60.0    | decimal point               |
+      | 1e2     | exponent                    |
+      | 60\n\n  | two newlines                |
+      | \n      | newline alone               |
+      | 60\r    | carriage return             |
+      | \t60    | tab                         |
+      | \0      | NUL byte                    |
+      | ٦٠      | non-ASCII digits            |
+
+  @control @QOS-CAP-004 @QOS-CAP-005
+  Scenario Outline: cap refuses a value outside 1..100 and keeps its value
+    Given a fresh mdev of a type that offers cap
+    And its cap has been set to "70"
+    When "<written>" is written to its cap
+    Then the write fails with <errno>
+    And its cap still reads the value it had before the write
+
+    Examples:
+      | written                | errno           |
+      | 0                      | EINVAL          |
+      | +0                     | EINVAL          |
+      | 000\n                  | EINVAL          |
+      | 101                    | EINVAL          |
+      | 1000                   | EINVAL          |
+      | 4294967295             | EINVAL          |
+      | 4294967296             | EINVAL or ERANGE |
+      | 18446744073709551616   | EINVAL or ERANGE |
+      | 99999999999999999999999 | EINVAL or ERANGE |
+
+  @control @QOS-WGT-002
+  Scenario Outline: weight accepts a value from 1 to 10000 in the numeric grammar
+    Given a fresh mdev of a type that offers weight
+    When "<written>" is written to its weight
+    Then the write returns the full count
+    And its weight reads "<reads>"
+
+    Examples:
+      | written  | reads |
+      | 1        | 1     |
+      | 10000    | 10000 |
+      | 250      | 250   |
+      | 250\n    | 250   |
+      | +250     | 250   |
+      | +0250\n  | 250   |
+      | 0001     | 1     |
+
+  @control @QOS-WGT-002
+  Scenario: weight accepts values across its whole range
+    Given a fresh mdev of a type that offers weight
+    When each value from 1 to 10000 in steps of 37 is written to its weight
+    Then every one of those writes returned the full count and read back as written
+
+  @control @QOS-WGT-003 @QOS-WGT-005
+  Scenario Outline: weight refuses a malformed write with EINVAL and keeps its value
+    Given a fresh mdev of a type that offers weight
+    And its weight has been set to "300"
+    When "<written>" is written to its weight
+    Then the write fails with EINVAL
+    And its weight still reads the value it had before the write
+
+    Examples:
+      | written | why                  |
+      |         | empty                |
+      | ␠200    | leading space        |
+      | 200␠    | trailing space       |
+      | 2␠00    | embedded space       |
+      | -200    | minus sign           |
+      | 0xc8    | hexadecimal prefix   |
+      | max     | cgroup-style keyword |
+      | 200\n\n | two newlines         |
+      | \0      | NUL byte             |
+      | ２００  | full-width digits    |
+
+  @control @QOS-WGT-004 @QOS-WGT-005
+  Scenario Outline: weight refuses a value outside 1..10000 and keeps its value
+    Given a fresh mdev of a type that offers weight
+    And its weight has been set to "300"
+    When "<written>" is written to its weight
+    Then the write fails with <errno>
+    And its weight still reads the value it had before the write
+
+    Examples:
+      | written              | errno            |
+      | 0                    | EINVAL           |
+      | 10001                | EINVAL           |
+      | 65535                | EINVAL           |
+      | 4294967295           | EINVAL           |
+      | 4294967296           | EINVAL or ERANGE |
+      | 18446744073709551616 | EINVAL or ERANGE |
+
+  @control @QOS-PRI-003
+  Scenario Outline: priority accepts a supported level name
+    Given a fresh mdev of a type that offers priority
+    And the level <level> is supported by it
+    When "<written>" is written to its priority
+    Then the write returns the full count
+    And its priority reads "<level>"
+
+    Examples:
+      | written  | level  |
+      | low      | low    |
+      | low\n    | low    |
+      | normal   | normal |
+      | high     | high   |
+      | high\n   | high   |
+
+  @control @QOS-PRI-004 @QOS-PRI-005
+  Scenario Outline: priority refuses anything but a supported level name and keeps its level
+    Given a fresh mdev of a type that offers priority
+    And its priority has been set to a supported level other than normal
+    When "<written>" is written to its priority
+    Then the write fails with EINVAL
+    And its priority still reads the value it had before the write
+
+    Examples:
+      | written       | why                    |
+      |               | empty                  |
+      | Normal        | different case         |
+      | NORMAL        | different case         |
+      | ␠normal       | leading space          |
+      | normal␠       | trailing space         |
+      | [normal]      | brackets               |
+      | normal\n\n    | two newlines           |
+      | \n            | newline alone          |
+      | normal\r      | carriage return        |
+      | medium        | not in the vocabulary  |
+      | realtime      | not in the vocabulary  |
+      | low normal    | two level names        |
+      | 1             | a number               |
+      | \0            | NUL byte               |
+
+  @control @QOS-PRI-004 @QOS-PRI-005
+  Scenario: priority refuses a level of the vocabulary that the mdev does not support
+    Given a fresh mdev of a type that offers priority
+    When each level of low normal high that it does not support is written to its priority
+    Then every one of those writes failed with EINVAL and left the level unchanged
+
+  @control @QOS-MODE-004
+  Scenario: A write to a knob the type fixes fails with EACCES and changes nothing
+    Given an mdev whose type fixes a knob
+    When another valid value is written to each knob its type fixes
+    Then every one of those writes failed with EACCES and left the knob unchanged
+
+  @control @QOS-MODE-006
+  Scenario Outline: A write to timeslice_us or a counter fails and changes nothing
+    Given a fresh mdev of the type under test that offers QoS
+    And its qos directory has <file>
+    When "5" is written to its <file>
+    Then the write fails with EACCES, EIO or EPERM
+    And its <file> still reads the value it had before the write
+
+    Examples:
+      | file         |
+      | timeslice_us |
+      | usage_us     |
+      | throttled_us |
+      | wait_us      |
+      | nr_slices    |
