@@ -1,0 +1,116 @@
+#!/bin/bash
+# Runs inside the QEMU guest that kmod/run-in-guest.sh boots (as root, with the
+# host's root filesystem read-only and OUT writable):
+#
+#   guest.sh OUT PYTHON MQOS_KO KVER [SUITE-ARGS...]
+#
+# Loads mqos, then (a) runs the conformance suite against the real /sys,
+# (b) drives real mdevctl, (c) checks ABI coverage, (d) checks non-root writes,
+# and finally unloads the module with devices busy and scans the kernel log.
+# Every step appends one JSON line to OUT/checks.jsonl; exit 1 if any failed.
+set -u
+
+OUT=$1 PYTHON=$2 KO=$3 KVER=$4
+shift 4
+KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$KMOD_DIR")
+RESULTS=$OUT/checks.jsonl
+FAILED=0
+
+exec > >(tee -a "$OUT/guest.log") 2>&1
+
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# record NAME OK DETAIL: one line of checks.jsonl, and the console line
+record() {
+	"$PYTHON" -c 'import json, sys
+print(json.dumps({"name": sys.argv[1], "ok": sys.argv[2] == "1", "detail": sys.argv[3]}))' \
+		"$1" "$2" "$3" >>"$RESULTS"
+	if [ "$2" = 1 ]; then
+		echo "PASS $1${3:+ ($3)}"
+	else
+		echo "FAIL $1: $3"
+		FAILED=1
+	fi
+}
+
+load_module() {
+	local err
+	if err=$(modprobe mdev 2>&1 && insmod "$KO" 2>&1); then
+		record "load mqos on $KVER" 1 "$(ls /sys/class/mdev_bus | tr '\n' ' ')"
+	else
+		record "load mqos on $KVER" 0 "$err"
+		return 1
+	fi
+}
+
+# (a) the conformance suite against the real /sys; its exit status is the verdict
+run_suite() {
+	local rc verdict
+	echo "== conformance suite (uptime $(uptime_s) s)"
+	(cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mqos0 \
+		--type mqos-full --allow-write --workload sample --profile full \
+		--report-dir "$OUT/report" "$@")
+	rc=$?
+	case $rc in
+	0) verdict=conformant ;;
+	1) verdict=non-conformant ;;
+	*) verdict="error (exit $rc)" ;;
+	esac
+	echo "== verdict: $verdict; wall time from boot to verdict: $(uptime_s) s"
+	uptime_s >"$OUT/verdict-uptime"
+	record "conformance suite verdict" $((rc == 0)) "$verdict"
+}
+
+# (b), (c), (d): stdlib Python checks, see guest_checks.py
+run_checks() {
+	local abi=$OUT/ABI-mdev-qos.txt
+	if ! (cd /tmp && "$PYTHON" -m conformance spec abi) >"$abi" 2>"$OUT/spec-abi.err"; then
+		record "mdev-qos spec abi" 0 "$(tail -n1 "$OUT/spec-abi.err" "$abi" | tr '\n' ' ')"
+	fi
+	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdevctl abi nonroot --out "$OUT" --abi "$abi" ||
+		FAILED=1
+}
+
+# Unload with devices present and busy: the driver must tear them down cleanly.
+unload_busy() {
+	local uuid=$("$PYTHON" -c 'import uuid; print(uuid.uuid4())')
+	local err
+	echo "$uuid" >/sys/class/mdev_bus/mqos0/mdev_supported_types/mqos-full/create &&
+		echo backlog >"/sys/kernel/debug/mqos/$uuid/load"
+	sleep 0.1
+	if err=$(rmmod mqos 2>&1) && [ ! -e "/sys/bus/mdev/devices/$uuid" ]; then
+		record "rmmod with a busy mdev" 1 ""
+	else
+		record "rmmod with a busy mdev" 0 "${err:-device left behind}"
+	fi
+}
+
+scan_kernel_log() {
+	local bad
+	dmesg >"$OUT/dmesg.txt"
+	bad=$(grep -E 'WARNING:|BUG:|Oops|general protection|circular locking|sleeping function' \
+		"$OUT/dmesg.txt" | head -n3)
+	record "kernel log clean" $([ -z "$bad" ] && echo 1 || echo 0) "$bad"
+}
+
+main() {
+	echo "== guest up after $(uptime_s) s; repo $REPO"
+	: >"$RESULTS"
+	if load_module; then
+		run_suite "$@"
+		run_checks
+		unload_busy
+	fi
+	scan_kernel_log
+	echo "== guest done after $(uptime_s) s"
+	"$PYTHON" -c 'import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+ok = sum(r["ok"] for r in rows)
+print(f"guest: {ok} passed, {len(rows) - ok} failed")' "$RESULTS"
+	return $FAILED
+}
+
+main "$@"
