@@ -76,10 +76,13 @@ class MockKernel:
         with self.lock:
             return self.tree.readlink(path)
 
-    def vfs_check_write(self, path: str, uid: int = 0) -> None:
-        """What open(O_WRONLY) checks, without writing (for FUSE open)."""
+    def vfs_check_open(self, path: str, read: bool, write: bool, uid: int = 0) -> None:
+        """What open() checks for the given access, without reading or writing."""
         with self.lock:
-            self.tree.check_write(path, uid)
+            if read:
+                self.tree.check_read(path)
+            if write:
+                self.tree.check_write(path, uid)
 
     # -- conveniences for tests and benchmarks -----------------------------------
     def create_mdev(self, parent: str, type_id: str, uuid: str) -> Mdev:

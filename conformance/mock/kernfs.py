@@ -176,13 +176,19 @@ class KernfsTree:
         return node
 
     # -- VFS operations -------------------------------------------------------
-    def read(self, path: str) -> bytes:
-        """open(O_RDONLY)/read/close: the whole show() output, at most one page."""
+    def check_read(self, path: str) -> Attribute:
+        """What open(O_RDONLY) checks; returns the attribute that would be read."""
         node = self.lookup(path)
         if isinstance(node, Directory):
             raise kernel_error(errno.EISDIR, path)
         if not isinstance(node, Attribute) or node.show is None or not node.mode & 0o444:
             raise kernel_error(errno.EACCES, path)
+        return node
+
+    def read(self, path: str) -> bytes:
+        """open(O_RDONLY)/read/close: the whole show() output, at most one page."""
+        node = self.check_read(path)
+        assert node.show is not None
         data = node.show()
         return data[: PAGE_SIZE - 1]
 
