@@ -44,6 +44,7 @@ class RunRequest:
     step_plugins: Sequence[str | ModuleType] = DEFAULT_STEP_PLUGINS
     requirements: Sequence[RequirementLike] | None = None  # default: from the spec
     quiet: bool = False
+    session: SuiteSession | None = None  # an already opened target (tests, embedding)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _shielded() -> Iterator[None]:
 def prepare(request: RunRequest) -> tuple[SuiteSession, list[RequirementLike]]:
     """Open the target and read the requirements; RunRefused when either fails."""
     try:
-        session = open_session(request.target)
+        session = request.session or open_session(request.target)
     except TargetError as exc:
         raise RunRefused(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - e.g. a --mock-driver that fails to load

@@ -1,0 +1,176 @@
+"""Measuring shares: snapshots of counters, windows between them, shares from usage deltas.
+
+A snapshot reads the counters of a set of mdevs and notes the clock before the first
+read and how long all reads took (the skew ``s``; 0 on a virtual clock). A window
+is two snapshots; its length ``W`` is the time between their starts, and the share
+of an mdev is its ``usage_us`` delta divided by ``W``. Tolerances come from
+:mod:`conformance.oracle.tolerance` with the skew actually measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conformance.oracle.formats import COUNTERS, FormatError, unsigned
+from conformance.oracle.tolerance import DELTA_TARGET, Tolerance
+
+DEVICES = "/sys/bus/mdev/devices"
+
+
+class Reader(Protocol):
+    def read(self, path: str) -> bytes: ...
+
+    def exists(self, path: str) -> bool: ...
+
+
+class Clock(Protocol):
+    def now_us(self) -> int: ...
+
+    def elapse(self, us: int) -> None: ...
+
+
+def counter_path(uuid: str, counter: str) -> str:
+    return f"{DEVICES}/{uuid}/qos/{counter}"
+
+
+def read_counter(target: Reader, uuid: str, counter: str) -> int:
+    """One counter's value; a malformed read is the driver's failure (AssertionError)."""
+    raw = target.read(counter_path(uuid, counter))
+    try:
+        return unsigned(raw)
+    except FormatError as exc:
+        raise AssertionError(f"{counter} of mdev {uuid} is not a u64 counter: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Counter values of some mdevs, read starting at ``at_us`` within ``skew_us``."""
+
+    at_us: int
+    skew_us: int
+    values: dict[tuple[str, str], int]
+
+    def get(self, uuid: str, counter: str) -> int | None:
+        return self.values.get((uuid, counter))
+
+
+def take_snapshot(
+    target: Reader,
+    now_us: Callable[[], int],
+    present: dict[str, tuple[str, ...]],
+) -> Snapshot:
+    """Read every counter named in ``present`` (uuid → counters it has), timing the reads."""
+    start = now_us()
+    values = {
+        (uuid, counter): read_counter(target, uuid, counter)
+        for uuid, counters in present.items()
+        for counter in counters
+    }
+    return Snapshot(start, max(0, now_us() - start), values)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Two snapshots; ``live`` when the window started at a knob write."""
+
+    start: Snapshot
+    end: Snapshot
+    q: int
+    live: bool = False
+
+    @property
+    def length(self) -> int:
+        return self.end.at_us - self.start.at_us
+
+    @property
+    def skew(self) -> int:
+        return max(self.start.skew_us, self.end.skew_us)
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return Tolerance(self.q, self.skew)
+
+    def delta(self, uuid: str, counter: str) -> int | None:
+        """How much a counter grew over the window (None when the mdev lacks it)."""
+        before, after = self.start.get(uuid, counter), self.end.get(uuid, counter)
+        if before is None or after is None:
+            return None
+        return after - before
+
+    def share(self, uuid: str) -> float:
+        """usage_us delta / W."""
+        usage = self.delta(uuid, "usage_us")
+        if usage is None:
+            raise AssertionError(f"mdev {uuid} has no usage_us (required, QOS-LAY-002)")
+        return usage / self.length
+
+    @property
+    def share_tolerance(self) -> float:
+        """δ, or δ_live when the window started at a knob write."""
+        tol = self.tolerance
+        return tol.live_share(self.length) if self.live else tol.share(self.length)
+
+    @property
+    def interference(self) -> float:
+        return self.tolerance.interference(self.length)
+
+
+@dataclass
+class Meter:
+    """Measures windows over a fixed set of mdevs with one clock."""
+
+    target: Reader
+    clock: Clock
+    mdevs: Sequence[str]
+    q: int
+    delta_target: float = DELTA_TARGET
+    present: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.present:
+            self.present = {
+                uuid: tuple(c for c in COUNTERS if self.target.exists(counter_path(uuid, c)))
+                for uuid in self.mdevs
+            }
+
+    def snapshot(self) -> Snapshot:
+        return take_snapshot(self.target, self.clock.now_us, self.present)
+
+    def window_length(self) -> int:
+        """W from the formula, with the skew of a trial snapshot as the estimate."""
+        trial = self.snapshot()
+        return Tolerance(self.q, trial.skew_us).window(self.delta_target)
+
+    def settle(self) -> None:
+        """Wait S = 2q after a load change so the window sees the steady state."""
+        self.clock.elapse(Tolerance(self.q).settle)
+
+    def measure(self, start: Snapshot | None = None, *, settle: bool = True) -> Window:
+        """One window of length W; ``start`` given: it began at a knob write (live)."""
+        length = self.window_length()
+        live = start is not None
+        if start is None:
+            if settle:
+                self.settle()
+            start = self.snapshot()
+        remaining = length - (self.clock.now_us() - start.at_us)
+        if remaining > 0:
+            self.clock.elapse(remaining)
+        return Window(start, self.snapshot(), self.q, live=live)
+
+
+def monotonic_violations(snapshots: Iterable[Snapshot]) -> list[str]:
+    """Every counter that went down between consecutive snapshots, described."""
+    problems = []
+    previous: Snapshot | None = None
+    for snap in snapshots:
+        if previous is not None:
+            for key, value in snap.values.items():
+                before = previous.values.get(key)
+                if before is not None and value < before:
+                    uuid, counter = key
+                    problems.append(f"{counter} of {uuid} went from {before} to {value}")
+        previous = snap
+    return problems

@@ -1,0 +1,155 @@
+"""A whole run over the engine's demo features: outcomes, reports, refusal, interruption."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conformance.report.document import validate_report
+from conformance.suite.context import SuiteContext
+from conformance.suite.engine import RunRefused, RunRequest, execute
+from conformance.suite.targets import TargetOptions
+
+from .conftest import DEMO_FEATURES, DEMO_REQUIREMENTS, FIXTURES, live_mdevs
+
+
+@pytest.fixture
+def demo_run(mock_session, steps, tmp_path):
+    request = RunRequest(
+        report_dir=tmp_path / "report",
+        features=DEMO_FEATURES,
+        step_plugins=[steps],
+        requirements=DEMO_REQUIREMENTS,
+        session=mock_session,
+    )
+    return execute(request), tmp_path / "report", mock_session
+
+
+def test_outcomes_are_classified(demo_run) -> None:
+    result, _, _ = demo_run
+    by_name = {(s["name"], s.get("example", "")): s for s in result.report["scenarios"]}
+    assert by_name[("a created mdev has usage_us", "")]["status"] == "pass"
+    failed = by_name[("a failed write is an assertion", "")]
+    assert failed["status"] == "fail" and "cap reads 60, expected 100" in failed["reason"]
+    assert failed["evidence"] == [{"name": "cap", "expected": "100", "actual": "60"}]
+    errored = by_name[("the environment breaks", "")]
+    assert errored["status"] == "error" and "lost power" in errored["reason"]
+    skipped = by_name[("a condition does not hold", "")]
+    assert (skipped["status"], skipped["skip_kind"]) == ("skip", "condition")
+
+
+def test_verdict_claims_and_exit_status(demo_run) -> None:
+    result, _, session = demo_run
+    report = result.report
+    assert (report["verdict"], result.exit_status) == ("non-conformant", 1)
+    assert report["claims"]["cap"]["status"] == "fails"
+    assert report["claims"]["priority"]["status"] == "not-offered"
+    assert live_mdevs(session) == []  # every created mdev was removed
+
+
+def test_every_report_file_is_written_and_consistent(demo_run) -> None:
+    result, directory, _ = demo_run
+    report = json.loads((directory / "report.json").read_text())
+    validate_report(report)
+    assert report == json.loads(json.dumps(result.report, default=str))
+    junit = ET.parse(directory / "junit.xml").getroot()
+    cases = junit.findall(".//testcase")
+    assert len(cases) == len(report["scenarios"])
+    props = {p.get("value") for p in junit.iter("property") if p.get("name") == "requirement"}
+    assert props == {"QOS-LAY-002", "QOS-CAP-005", "QOS-CAP-001", "QOS-PRI-002", "QOS-SCH-001"}
+    assert len(junit.findall(".//failure")) == 1 and len(junit.findall(".//skipped")) == 1
+    ktap = (directory / "results.ktap").read_text().splitlines()
+    assert ktap[0] == "KTAP version 1" and f"1..{len(DEMO_REQUIREMENTS)}" in ktap
+    assert "not ok 2 QOS-CAP-005" in ktap
+    assert "ok 4 QOS-PRI-002 # SKIP priority is not offered by this type" in ktap
+    html = (directory / "report.html").read_text()
+    assert html.index("non-conformant") < html.index("Failing MUST requirements")
+    assert 'href="spec/index.html#QOS-CAP-005"' in html
+
+
+def test_an_uncovered_requirement_makes_the_verdict_error(mock_session, steps, tmp_path) -> None:
+    request = RunRequest(
+        report_dir=tmp_path,
+        features=DEMO_FEATURES,
+        step_plugins=[steps],
+        requirements=DEMO_REQUIREMENTS,
+        session=mock_session,
+        select="usage_us",
+    )
+    report = execute(request).report
+    assert report["verdict"] == "conformant"  # -k: unselected requirements are skipped
+    skipped = [r for r in report["requirements"] if r["status"] == "skip"]
+    assert {r["skip_kind"] for r in skipped} == {"not-selected"}
+
+
+def test_profile_static_skips_control_scenarios_and_says_why(mock_session, steps, tmp_path):
+    mock_session.profile = "static"
+    report = execute(
+        RunRequest(
+            report_dir=tmp_path,
+            features=DEMO_FEATURES,
+            step_plugins=[steps],
+            requirements=DEMO_REQUIREMENTS[:-1],
+            session=mock_session,
+        )
+    ).report
+    skipped = [s for s in report["scenarios"] if s["status"] == "skip"]
+    assert len(skipped) == 5
+    assert all(s["skip_kind"] == "profile" for s in skipped)
+    assert all("--profile full" in s["reason"] for s in skipped)
+    assert report["verdict"] == "conformant"
+    assert report["claims"]["base"]["status"] == "incomplete"
+
+
+def test_scheduling_without_workload_is_skipped_with_the_reason(mock_session, steps, tmp_path):
+    mock_session.workload = None
+    mock_session.workload_problem = "no workload adapter: pass --workload sample"
+    report = execute(
+        RunRequest(
+            report_dir=tmp_path,
+            features=DEMO_FEATURES,
+            step_plugins=[steps],
+            requirements=DEMO_REQUIREMENTS,
+            session=mock_session,
+        )
+    ).report
+    sch = next(r for r in report["requirements"] if r["id"] == "QOS-SCH-001")
+    assert (sch["status"], sch["skip_kind"]) == ("skip", "unsupported")
+    assert "--workload sample" in sch["reason"]
+
+
+def test_sigterm_stops_the_run_after_undoing_everything(mock_session, steps, tmp_path) -> None:
+    named = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"  # an existing device, named with --mdev
+    mock_session.target.write(f"{SuiteContext(mock_session).type_dir()}/create", named.encode())
+    mock_session.mdevs = (named,)
+    weight = f"/sys/bus/mdev/devices/{named}/qos/weight"
+    result = execute(
+        RunRequest(
+            report_dir=tmp_path,
+            features=FIXTURES / "interrupt",
+            step_plugins=[steps],
+            requirements=DEMO_REQUIREMENTS,
+            session=mock_session,
+        )
+    )
+    assert result.exit_status == 2
+    assert any("interrupted" in e for e in result.report["errors"])
+    assert live_mdevs(mock_session) == [named]
+    assert mock_session.target.read(weight) == b"100\n"
+
+
+def test_writing_to_a_tree_needs_allow_write(tmp_path) -> None:
+    tree = Path(__file__).resolve().parents[2] / "fixtures" / "conforming"
+    before = sorted(p.name for p in tree.rglob("*"))
+    with pytest.raises(RunRefused, match="--allow-write"):
+        execute(RunRequest(target=TargetOptions(sysfs_root=str(tree)), report_dir=tmp_path / "r"))
+    assert not (tmp_path / "r").exists()
+    assert sorted(p.name for p in tree.rglob("*")) == before
+
+
+def test_a_missing_parent_is_refused(tmp_path) -> None:
+    with pytest.raises(RunRefused, match="no parent 'nope'"):
+        execute(RunRequest(target=TargetOptions(parent="nope"), report_dir=tmp_path))

@@ -1,0 +1,140 @@
+"""Aggregation rules: requirement status, claims per feature, verdict and exit status."""
+
+from __future__ import annotations
+
+from conformance.specbuild.requirements import Requirement
+from conformance.suite.recorder import ScenarioResult
+from conformance.suite.verdict import decide
+
+CATALOGUE = [
+    Requirement("QOS-LAY-001", "MUST", "base", "", "layout", "s"),
+    Requirement("QOS-FMT-005", "SHOULD", "base", "", "short timeslice", "s"),
+    Requirement("QOS-CAP-001", "MUST", "cap", "cap present", "cap default", "s"),
+    Requirement("QOS-CAP-006", "MUST", "cap", "cap present", "cap ceiling", "s"),
+    Requirement("QOS-WGT-001", "MUST", "weight", "weight present", "weight default", "s"),
+    Requirement("QOS-PRI-002", "MUST", "priority", "priority present", "normal", "s"),
+]
+
+
+def scenario(reqs: list[str], status: str, skip_kind: str = "", reason: str = "") -> ScenarioResult:
+    return ScenarioResult(
+        nodeid=f"n{reqs}{status}",
+        feature="F",
+        name="S",
+        location="f.feature:1",
+        requirements=reqs,
+        tags=["control"],
+        status=status,
+        skip_kind=skip_kind,
+        reason=reason or status,
+    )
+
+
+def passing_all(**override: tuple[str, str]) -> list[ScenarioResult]:
+    results = []
+    for req in CATALOGUE:
+        status, kind = override.get(req.id.replace("-", "_"), ("pass", ""))
+        results.append(scenario([req.id], status, kind))
+    return results
+
+
+def status_of(verdict, reqid: str) -> str:
+    return next(r.status for r in verdict.requirements if r.id == reqid)
+
+
+def claims(verdict) -> dict[str, str]:
+    return {c.feature: c.status for c in verdict.claims}
+
+
+def test_everything_passing_is_conformant_and_every_claim_holds() -> None:
+    verdict = decide(CATALOGUE, passing_all())
+    assert (verdict.verdict, verdict.exit_status) == ("conformant", 0)
+    assert set(claims(verdict).values()) == {"holds"}
+
+
+def test_fail_beats_error_beats_pass_beats_skip() -> None:
+    runs = [
+        scenario(["QOS-LAY-001"], "skip", "profile"),
+        scenario(["QOS-LAY-001"], "pass"),
+        scenario(["QOS-LAY-001"], "error"),
+        scenario(["QOS-LAY-001"], "fail", reason="expected 1, got 2"),
+    ]
+    verdict = decide(CATALOGUE, runs + passing_all()[1:])
+    result = verdict.requirements[0]
+    assert result.status == "fail" and result.reason == "expected 1, got 2"
+    assert decide(CATALOGUE, runs[:3] + passing_all()[1:]).requirements[0].status == "error"
+    assert decide(CATALOGUE, runs[:2] + passing_all()[1:]).requirements[0].status == "pass"
+
+
+def test_a_must_failure_is_non_conformant_and_breaks_its_claims() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_CAP_006=("fail", "")))
+    assert (verdict.verdict, verdict.exit_status) == ("non-conformant", 1)
+    assert claims(verdict) == {
+        "base": "holds",
+        "cap": "fails",
+        "weight": "holds",
+        "priority": "holds",
+    }
+
+
+def test_a_base_failure_breaks_every_claim() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_LAY_001=("fail", "")))
+    assert set(claims(verdict).values()) == {"fails"}
+
+
+def test_a_should_failure_is_a_warning_not_a_failure() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_FMT_005=("fail", "")))
+    assert verdict.verdict == "conformant"
+    assert [w.id for w in verdict.warnings] == ["QOS-FMT-005"]
+    assert claims(verdict)["base"] == "holds"
+
+
+def test_an_error_without_failure_gives_verdict_error() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_WGT_001=("error", "")))
+    assert (verdict.verdict, verdict.exit_status) == ("error", 2)
+    assert claims(verdict)["weight"] == "error"
+
+
+def test_a_feature_skipped_for_its_condition_is_not_offered() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_PRI_002=("skip", "condition")))
+    assert verdict.verdict == "conformant"
+    assert claims(verdict)["priority"] == "not-offered"
+    assert claims(verdict)["cap"] == "holds"
+
+
+def test_a_sanctioned_skip_keeps_a_claim() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_CAP_001=("skip", "condition")))
+    assert claims(verdict)["cap"] == "holds"
+
+
+def test_an_unsanctioned_skip_leaves_the_claim_incomplete() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_CAP_006=("skip", "unsupported")))
+    assert verdict.verdict == "conformant"
+    assert claims(verdict)["cap"] == "incomplete"
+    assert next(c for c in verdict.claims if c.feature == "cap").blocking == ["QOS-CAP-006"]
+
+
+def test_profile_skips_leave_claims_incomplete() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_LAY_001=("skip", "profile")))
+    assert set(claims(verdict).values()) == {"incomplete"}
+
+
+def test_an_uncovered_requirement_is_an_error() -> None:
+    verdict = decide(CATALOGUE, passing_all()[1:])
+    assert status_of(verdict, "QOS-LAY-001") == "error"
+    assert verdict.verdict == "error"
+
+
+def test_an_unknown_requirement_tag_is_an_error() -> None:
+    verdict = decide(CATALOGUE, passing_all() + [scenario(["QOS-XYZ-999"], "pass")])
+    assert verdict.verdict == "error"
+    assert "QOS-XYZ-999" in verdict.errors[0]
+
+
+def test_engine_errors_make_the_verdict_error() -> None:
+    verdict = decide(CATALOGUE, passing_all(), engine_errors=["interrupted (SIGTERM)"])
+    assert verdict.verdict == "error" and "interrupted" in verdict.reason
+
+
+def test_nothing_ran_is_an_error() -> None:
+    assert decide([], []).verdict == "error"
