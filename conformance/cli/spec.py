@@ -95,7 +95,9 @@ def run_abi(args: argparse.Namespace) -> int:
 
     try:
         text = abi_entry(
-            args.spec_dir, date=args.date, kernel_version=args.kernel_version,
+            args.spec_dir,
+            date=args.date,
+            kernel_version=args.kernel_version,
             contact=args.contact,
         )
     except (SpecError, AbiError) as exc:

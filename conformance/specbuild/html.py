@@ -12,6 +12,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.core import publish_from_doctree
+from docutils.writers import html5_polyglot
 
 from conformance.resources import features_dir
 from conformance.specbuild.directive import PLACEHOLDER_CLASS, is_requirement
@@ -167,7 +168,9 @@ def render(document: nodes.document) -> bytes:
             "source_link": False,
         }
     )
-    output = publish_from_doctree(document, writer_name="html5", settings_overrides=overrides)
+    output = publish_from_doctree(
+        document, writer=html5_polyglot.Writer(), settings_overrides=overrides
+    )
     raise_on_warnings(warnings, "writing the HTML")
     return output
 

@@ -1,0 +1,130 @@
+"""``mdev-qos spec abi`` against the rules of the kernel's Documentation/ABI/README.
+
+Every entry has the fields What, Date, KernelVersion, Contact, Description, Users;
+values follow the tag after tabs, continuation lines are tab-indented, and the
+description is ReStructuredText (``scripts/get_abi.py`` renders it as such).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from docutils.core import publish_doctree
+
+from conformance.cli import main
+from conformance.specbuild.abi import abi_entry
+
+FILES = (
+    "cap", "weight", "priority", "timeslice_us",
+    "usage_us", "throttled_us", "wait_us", "nr_slices",
+)
+ORDER = ("What", "Date", "KernelVersion", "Contact", "Description", "Users")
+TAG = re.compile(r"^(What|Date|KernelVersion|Contact|Description|Users):(.*)$")
+MONTH_YEAR = re.compile(
+    r"^(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December) (19|20)[0-9]{2}$"
+)
+
+
+def parse(text: str) -> list[list[tuple[str, str, list[str]]]]:
+    """Blocks of (tag, value, continuation lines); asserts the line-level rules."""
+    blocks: list[list[tuple[str, str, list[str]]]] = []
+    current: list[tuple[str, str, list[str]]] = []
+    for number, line in enumerate(text.split("\n")[:-1], 1):
+        assert line == line.rstrip(), f"line {number}: trailing whitespace"
+        assert len(line.expandtabs(8)) <= 80, f"line {number}: longer than 80 columns"
+        match = TAG.match(line)
+        if match:
+            tag, rest = match.groups()
+            if tag == "What" and current and current[-1][0] != "What":
+                blocks.append(current)
+                current = []
+            if rest:
+                assert re.match(r"^\t+\S", rest), f"line {number}: value must follow tabs"
+            else:
+                assert tag == "Description", f"line {number}: {tag}: without a value"
+            current.append((tag, rest.strip(), []))
+        elif line == "":
+            if current:
+                current[-1][2].append("")
+        else:
+            assert line.startswith("\t"), f"line {number}: continuation not tab-indented"
+            assert current, f"line {number}: text before the first What:"
+            current[-1][2].append(line)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def entry() -> str:
+    return abi_entry()
+
+
+def test_one_block_per_file_with_fields_in_order(entry: str) -> None:
+    blocks = parse(entry)
+    whats = []
+    for block in blocks:
+        tags = [tag for tag, _, _ in block]
+        first_other = next(i for i, t in enumerate(tags) if t != "What")
+        assert first_other >= 1, "What: comes first"
+        assert tags[first_other:] == list(ORDER[1:]), tags
+        whats += [value for tag, value, _ in block if tag == "What"]
+    assert whats == [f"/sys/bus/mdev/devices/<uuid>/qos/{name}" for name in FILES]
+
+
+def test_field_values(entry: str) -> None:
+    for block in parse(entry):
+        fields = {tag: (value, more) for tag, value, more in block}
+        assert MONTH_YEAR.match(fields["Date"][0]), fields["Date"]
+        assert re.match(r"^[0-9]+\.[0-9]+$", fields["KernelVersion"][0])
+        assert re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", fields["Contact"][0])
+        assert fields["Users"][0]
+        assert not fields["Description"][0]
+        description = [line for line in fields["Description"][1] if line]
+        assert description and all(line.startswith("\t\t") for line in description)
+
+
+def test_descriptions_are_restructuredtext(entry: str) -> None:
+    for block in parse(entry):
+        (more,) = [more for tag, _, more in block if tag == "Description"]
+        text = "\n".join(line[2:] if line.startswith("\t\t") else line for line in more)
+        warnings = io.StringIO()
+        publish_doctree(
+            text,
+            settings_overrides={
+                "report_level": 2, "halt_level": 5, "warning_stream": warnings,
+                "_disable_config": True,
+            },
+        )
+        assert warnings.getvalue() == "", f"{block[0][1]}:\n{warnings.getvalue()}"
+
+
+def test_descriptions_come_from_the_spec(entry: str) -> None:
+    assert "(RW) The cap is the largest share" in entry
+    assert "requirements QOS-CAP-001," in entry
+    assert "- range: 1..10000" in entry
+    assert "(RO) Device time consumed by the mdev" in entry
+
+
+def test_entry_ends_cleanly(entry: str) -> None:
+    assert entry.endswith("\n") and not entry.endswith("\n\n")
+    assert "\n\n\n" not in entry
+    assert " \t" not in entry, "a space before a tab"
+
+
+def test_cli_prints_the_entry(capsys: pytest.CaptureFixture[str], entry: str) -> None:
+    assert main(["spec", "abi"]) == 0
+    assert capsys.readouterr().out == entry
+
+
+def test_cli_overrides_and_validates_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["spec", "abi", "--date", "March 2027", "--kernel-version", "7.6"]) == 0
+    out = capsys.readouterr().out
+    assert "Date:\t\tMarch 2027\n" in out and "KernelVersion:\t7.6\n" in out
+    assert main(["spec", "abi", "--date", "2027-03"]) == 1
+    assert "Month YYYY" in capsys.readouterr().err
+    assert main(["spec", "abi", "--kernel-version", "seven"]) == 1
+    assert "KernelVersion" in capsys.readouterr().err
