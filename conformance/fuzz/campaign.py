@@ -205,8 +205,8 @@ class _Probe:
                         f"{answer.describe()}, then reads {after!r}",
                     )
                 )
-        refused = answer.errno is not None or (expectation.category == "empty" and answer.count == 0)
-        if refused:
+        empty_write = expectation.category == "empty" and answer.count == 0
+        if answer.errno is not None or empty_write:
             unchanged = self.result.tally(self.unchanged_requirement)
             unchanged.tried += 1
             if after != before:
