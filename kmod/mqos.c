@@ -266,10 +266,26 @@ static u64 mqos_level_vclock(struct mqos_parent *p, enum mqos_level level)
 	return p->vclock[level];
 }
 
+/* virtual time of one slice of service at the mdev's weight */
+static u64 mqos_vslice(const struct mqos_mdev *m)
+{
+	return div_u64(mqos_slice_ns() << MQOS_VTIME_SHIFT, m->weight);
+}
+
 /*
  * An mdev that starts competing joins at the level's virtual clock: time it
- * spent idle earns it nothing, so an inactive mdev dilutes nobody.
+ * spent idle earns it nothing, so an inactive mdev dilutes nobody.  Service
+ * it got beyond its share before it left (or in another level) is owed
+ * back for at most one slice, so a past burst cannot starve it later.
  */
+static void mqos_join(struct mqos_parent *p, struct mqos_mdev *m)
+{
+	u64 vclock = mqos_level_vclock(p, m->level);
+
+	m->vtime = clamp(m->vtime, vclock, vclock + mqos_vslice(m));
+	m->competing = true;
+}
+
 static void mqos_update_competition(struct mqos_parent *p)
 {
 	struct mqos_mdev *m;
@@ -278,11 +294,26 @@ static void mqos_update_competition(struct mqos_parent *p)
 		if (m->competing && !mqos_wants_device(p, m))
 			m->competing = false;
 
+	list_for_each_entry(m, &p->mdevs, node)
+		if (!m->competing && mqos_wants_device(p, m))
+			mqos_join(p, m);
+}
+
+/*
+ * Strict priority: a higher level that becomes active ends a lower level's
+ * slice at once rather than at its end, so dispatch latency stays well
+ * inside the one timeslice the interface promises.
+ */
+static void mqos_preempt(struct mqos_parent *p)
+{
+	struct mqos_mdev *m;
+
+	if (!p->running)
+		return;
 	list_for_each_entry(m, &p->mdevs, node) {
-		if (!m->competing && mqos_wants_device(p, m)) {
-			m->vtime = max(m->vtime,
-				       mqos_level_vclock(p, m->level));
-			m->competing = true;
+		if (m->competing && m->level > p->running->level) {
+			p->running = NULL;
+			return;
 		}
 	}
 }
@@ -297,8 +328,7 @@ static struct mqos_mdev *mqos_pick_in_level(struct mqos_parent *p,
 	list_for_each_entry(m, &p->mdevs, node) {
 		if (!m->competing || m->level != level || m->vtime > vclock)
 			continue;
-		deadline = m->vtime + div_u64(mqos_slice_ns() <<
-					      MQOS_VTIME_SHIFT, m->weight);
+		deadline = m->vtime + mqos_vslice(m);
 		if (deadline < best_deadline) {
 			best = m;
 			best_deadline = deadline;
@@ -427,6 +457,7 @@ static void mqos_advance(struct mqos_parent *p, ktime_t now)
 			  !mqos_has_work(m)))
 			p->running = NULL;
 		mqos_update_competition(p);
+		mqos_preempt(p);
 	}
 }
 
@@ -436,6 +467,7 @@ static void mqos_reschedule(struct mqos_parent *p)
 	ktime_t next;
 
 	mqos_update_competition(p);
+	mqos_preempt(p);
 	if (!p->running)
 		mqos_dispatch(p);
 	next = mqos_next_event(p);

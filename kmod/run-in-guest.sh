@@ -120,12 +120,13 @@ EOF
 	done
 	cat <<EOF
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /root
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 mount -t proc proc /root/proc
 mount -t sysfs sys /root/sys
 mount -t debugfs debugfs /root/sys/kernel/debug
 mount -t devtmpfs dev /root/dev
 for d in tmp run var/tmp; do mount -t tmpfs tmpfs /root/\$d; done
+mkdir -p /root$OUT
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
 	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 \\
 	/bin/bash $GUEST_SCRIPT $OUT $PYTHON $KMOD_DIR/mqos.ko $KVER \\
@@ -163,7 +164,7 @@ boot_guest() {
 }
 
 main() {
-	local work start rc
+	local start rc
 
 	parse_args "$@"
 	check_prerequisites
@@ -172,12 +173,17 @@ main() {
 	mkdir -p "$OUT"
 	OUT=$(cd "$OUT" && pwd)
 	rm -rf "${OUT:?}"/*
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-	make_initramfs "$work/initramfs"
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+	if [ "$GUEST_SCRIPT" != "$KMOD_DIR/guest.sh" ]; then
+		# the guest's /tmp is its own; OUT is the one host path it can see for sure
+		cp "$GUEST_SCRIPT" "$OUT/guest-script.sh"
+		GUEST_SCRIPT=$OUT/guest-script.sh
+	fi
+	make_initramfs "$WORK/initramfs"
 
 	start=$(date +%s)
-	boot_guest "$work/initramfs.cpio.gz"
+	boot_guest "$WORK/initramfs.cpio.gz"
 	echo "== guest finished after $(($(date +%s) - start)) s (QEMU start to exit)"
 
 	[ -f "$OUT/guest.rc" ] || die "the guest did not finish (no $OUT/guest.rc)"
