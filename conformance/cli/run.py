@@ -82,6 +82,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a QosDriver subclass for the embedded mock (model another driver)",
     )
     t.add_argument("--mock-topology", metavar="FILE", help="topology JSON for the embedded mock")
+    t.add_argument(
+        "--op-timeout",
+        type=float,
+        metavar="S",
+        help="longest one read or write on a --sysfs-root tree may take before the run "
+        "reports an environment error (default 10)",
+    )
     w = p.add_argument_group("workload")
     w.add_argument(
         "--workload",
@@ -103,8 +110,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument(
         "--spec-url",
         metavar="URL",
-        help=f"base of the HTML spec the reports link to (default {DEFAULT_SPEC_URL}, "
-        "relative to the report: build it with `mdev-qos spec build -o REPORT_DIR/spec`)",
+        help="base URL of the HTML spec the reports link to (default: the spec is built "
+        f"into REPORT_DIR/spec and linked as {DEFAULT_SPEC_URL})",
     )
     o.add_argument("--state-dir", metavar="DIR", help="journal directory (default /var/tmp/...)")
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
@@ -152,6 +159,9 @@ def request_from(args: argparse.Namespace) -> Any:
     timeout = pick(args.exec_timeout, workload.get("timeout_s"), 30.0)
     if timeout <= 0:
         raise ValueError("--exec-timeout must be positive")
+    op_timeout = pick(args.op_timeout, target.get("op_timeout_s"), 10.0)
+    if op_timeout <= 0:
+        raise ValueError("--op-timeout must be positive")
     opts = TargetOptions(
         sysfs_root=pick(args.sysfs_root, target.get("sysfs_root")),
         parent=pick(args.parent, target.get("parent")),
@@ -168,6 +178,7 @@ def request_from(args: argparse.Namespace) -> Any:
         exec_load=pick(args.exec_load, workload.get("load_command"), ""),
         exec_timeout_s=float(timeout),
         state_dir=pick(args.state_dir, config.get("state_dir")),
+        op_timeout_s=float(op_timeout),
         options=options,
     )
     return RunRequest(

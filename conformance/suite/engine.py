@@ -45,6 +45,7 @@ class RunRequest:
     requirements: Sequence[RequirementLike] | None = None  # default: from the spec
     quiet: bool = False
     session: SuiteSession | None = None  # an already opened target (tests, embedding)
+    build_spec: bool = True  # with the default spec URL, build the spec next to the report
 
 
 @dataclass
@@ -177,7 +178,19 @@ def execute(request: RunRequest) -> RunResult:
         report["reason"] = "changes to the target could not be undone"
     validate_report(report)
     paths = write_reports(report, request.report_dir)
+    if request.spec_url == DEFAULT_SPEC_URL and request.build_spec:
+        _build_spec_copy(request.report_dir / "spec", session)
     return RunResult(report=report, exit_status=report["exit_status"], paths=paths)
+
+
+def _build_spec_copy(out: Path, session: SuiteSession) -> None:
+    """Build the HTML spec the report links to; a failure only loses the links."""
+    try:
+        from conformance.specbuild.html import build
+
+        build(out)
+    except Exception as exc:  # noqa: BLE001 - the verdict does not depend on it
+        session.progress(f"note: could not build the spec for the report's links: {exc}")
 
 
 def refused_status(message: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from conformance.suite.journal import Journal, default_state_dir, target_key
 from conformance.suite.session import SuiteSession
+from conformance.sysfs.guarded import DEFAULT_DEADLINE_S, GuardedTarget
 from conformance.sysfs.target import FsTarget, Target
 from conformance.workload import make_workload
 from conformance.workload.loadfile import DEFAULT_LOAD_DIR
@@ -44,6 +45,7 @@ class TargetOptions:
     exec_load: str = ""
     exec_timeout_s: float = 30.0
     state_dir: str | None = None
+    op_timeout_s: float = DEFAULT_DEADLINE_S  # longest a single sysfs operation may take
     options: dict[str, object] = field(default_factory=dict)
 
 
@@ -100,7 +102,7 @@ def _tree(opts: TargetOptions) -> Target:
             "pass --allow-write to let the suite create mdevs and change (then restore) "
             "attributes there, or use --profile static to only read"
         )
-    return FsTarget(root, writable=writes)
+    return GuardedTarget(FsTarget(root, writable=writes), deadline_s=opts.op_timeout_s)
 
 
 def _parent_and_type(target: Target, opts: TargetOptions, embedded: bool) -> tuple[str, str]:

@@ -11,21 +11,25 @@ import pytest
 from conformance.report.document import validate_report
 from conformance.suite.context import SuiteContext
 from conformance.suite.engine import RunRefused, RunRequest, execute
-from conformance.suite.targets import TargetOptions
+from conformance.suite.targets import TargetOptions, open_session
 
-from .conftest import DEMO_FEATURES, DEMO_REQUIREMENTS, FIXTURES, live_mdevs
+from .conftest import DEMO_FEATURES, DEMO_REQUIREMENTS, FIXTURES, demo_steps, live_mdevs
 
 
-@pytest.fixture
-def demo_run(mock_session, steps, tmp_path):
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One run over the demo features, shared by the tests that only read its results."""
+    session = open_session(TargetOptions())
+    session.progress = lambda message: None
+    out = tmp_path_factory.mktemp("demo") / "report"
     request = RunRequest(
-        report_dir=tmp_path / "report",
+        report_dir=out,
         features=DEMO_FEATURES,
-        step_plugins=[steps],
+        step_plugins=[demo_steps],
         requirements=DEMO_REQUIREMENTS,
-        session=mock_session,
+        session=session,
     )
-    return execute(request), tmp_path / "report", mock_session
+    return execute(request), out, session
 
 
 def test_outcomes_are_classified(demo_run) -> None:
@@ -68,6 +72,7 @@ def test_every_report_file_is_written_and_consistent(demo_run) -> None:
     html = (directory / "report.html").read_text()
     assert html.index("non-conformant") < html.index("Failing MUST requirements")
     assert 'href="spec/index.html#QOS-CAP-005"' in html
+    assert 'id="QOS-CAP-005"' in (directory / "spec" / "index.html").read_text()
 
 
 def test_an_uncovered_requirement_makes_the_verdict_error(mock_session, steps, tmp_path) -> None:
@@ -77,6 +82,7 @@ def test_an_uncovered_requirement_makes_the_verdict_error(mock_session, steps, t
         step_plugins=[steps],
         requirements=DEMO_REQUIREMENTS,
         session=mock_session,
+        build_spec=False,
         select="usage_us",
     )
     report = execute(request).report
@@ -94,6 +100,7 @@ def test_profile_static_skips_control_scenarios_and_says_why(mock_session, steps
             step_plugins=[steps],
             requirements=DEMO_REQUIREMENTS[:-1],
             session=mock_session,
+            build_spec=False,
         )
     ).report
     skipped = [s for s in report["scenarios"] if s["status"] == "skip"]
@@ -114,6 +121,7 @@ def test_scheduling_without_workload_is_skipped_with_the_reason(mock_session, st
             step_plugins=[steps],
             requirements=DEMO_REQUIREMENTS,
             session=mock_session,
+            build_spec=False,
         )
     ).report
     sch = next(r for r in report["requirements"] if r["id"] == "QOS-SCH-001")
@@ -133,6 +141,7 @@ def test_sigterm_stops_the_run_after_undoing_everything(mock_session, steps, tmp
             step_plugins=[steps],
             requirements=DEMO_REQUIREMENTS,
             session=mock_session,
+            build_spec=False,
         )
     )
     assert result.exit_status == 2
