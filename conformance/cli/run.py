@@ -116,6 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument("--state-dir", metavar="DIR", help="journal directory (default /var/tmp/...)")
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
     o.add_argument("--max-examples", type=int, metavar="N", help="fuzz: inputs per file")
+    o.add_argument("--fuzz-seed", type=int, metavar="N", help="fuzz: another input sequence")
     o.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=main)
 
@@ -156,6 +157,9 @@ def request_from(args: argparse.Namespace) -> Any:
         if max_examples < 1:
             raise ValueError("--max-examples must be at least 1")
         options["max_examples"] = max_examples
+    fuzz_seed = pick(args.fuzz_seed, config.get("fuzz_seed"))
+    if fuzz_seed is not None:
+        options["fuzz_seed"] = fuzz_seed
     timeout = pick(args.exec_timeout, workload.get("timeout_s"), 30.0)
     if timeout <= 0:
         raise ValueError("--exec-timeout must be positive")

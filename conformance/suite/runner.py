@@ -7,6 +7,7 @@ ini file, no conftest, no cache directory, no auto-loaded third-party plugins
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from conformance.suite.recorder import Recorder, ScenarioResult
 from conformance.suite.session import SuiteSession
 
 SCENARIO_MODULE = "conformance.suite.scenarios"
-DEFAULT_STEP_PLUGINS = ("conformance.steps",)
+DEFAULT_STEP_PLUGINS = ("conformance.steps", "conformance.fuzz.steps")
 
 
 @dataclass
@@ -113,6 +114,8 @@ def run_scenarios(
             "python_files=*.py",
         ]
         for name in named_plugins:
+            if importlib.util.find_spec(name) is None:
+                raise ModuleNotFoundError(f"step definitions {name!r} are not installed")
             args += ["-p", name]
         if select:
             args += ["-k", select]
