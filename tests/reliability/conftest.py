@@ -1,0 +1,134 @@
+"""Fixtures of the reliability tests: the in-process mock and FUSE mounts of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid as uuidlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.mock import MockKernel
+from conformance.sysfs.mock_target import MockTarget
+from conformance.sysfs.target import FsTarget
+
+REPO = Path(__file__).resolve().parents[2]
+PARENT = "mqos0"
+TYPE = "mqos-full"
+TYPE_DIR = f"/sys/class/mdev_bus/{PARENT}/mdev_supported_types/{TYPE}"
+DEVICES = "/sys/bus/mdev/devices"
+
+
+def fuse_problem() -> str | None:
+    """Why a FUSE mount cannot be made here, or None."""
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing"
+    if shutil.which("fusermount3") is None:
+        return "fusermount3 is not installed (apt-get install fuse3)"
+    if os.geteuid() != 0:
+        return "the mock mounts with allow_other, which needs root"
+    return None
+
+
+def suite_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that runs this checkout's ``conformance``."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    env.update(extra)
+    return env
+
+
+class Mount:
+    """A ``mdev-qos mock mount DIR`` subprocess and an FsTarget over it."""
+
+    def __init__(self, directory: Path, *extra: str) -> None:
+        self.root = directory
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "conformance", "mock", "mount", str(directory), *extra],
+            env=suite_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 20
+        while not (directory / "sys" / "class").is_dir():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                _, err = self.proc.communicate()
+                detail = err.decode(errors="replace")
+                raise RuntimeError(f"the FUSE mount did not come up: {detail}")
+            time.sleep(0.05)
+        self.target = FsTarget(str(directory))
+
+    def create(self, uuid: str | None = None) -> str:
+        uuid = uuid or str(uuidlib.uuid4())
+        self.target.write(f"{TYPE_DIR}/create", uuid.encode())
+        return uuid
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the mount process; lazily unmount whatever it left."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(15)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        if os.path.ismount(self.root) or _stale(self.root):
+            subprocess.run(["fusermount3", "-u", "-z", str(self.root)], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stale(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError:
+        return True
+    return False
+
+
+@pytest.fixture
+def mock_target() -> MockTarget:
+    return MockTarget(MockKernel())
+
+
+@pytest.fixture
+def mock_mdev(mock_target: MockTarget) -> str:
+    uuid = str(uuidlib.uuid4())
+    mock_target.write(f"{TYPE_DIR}/create", uuid.encode())
+    return uuid
+
+
+@pytest.fixture
+def fuse_mount(tmp_path: Path) -> Iterator[Mount]:
+    """A fresh FUSE mount of the mock (virtual clock) for one test."""
+    problem = fuse_problem()
+    if problem:
+        pytest.skip(problem)
+    directory = tmp_path / "mnt"
+    directory.mkdir()
+    mount = Mount(directory)
+    try:
+        yield mount
+    finally:
+        mount.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_mount(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mount]:
+    """One FUSE mount of the mock for all tests of a module (faster)."""
+    problem = fuse_problem()
+    if problem:
+        pytest.skip(problem)
+    directory = tmp_path_factory.mktemp("mnt")
+    mount = Mount(directory)
+    try:
+        yield mount
+    finally:
+        mount.stop()
