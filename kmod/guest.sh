@@ -51,7 +51,8 @@ run_suite() {
 	local rc verdict
 	echo "== conformance suite (uptime $(uptime_s) s)"
 	(cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mqos0 \
-		--type mqos-full --allow-write --workload sample --profile full \
+		--type mqos-full --other-parent mqos1 --other-type mqos-fixed \
+		--allow-write --workload sample --profile full \
 		--report-dir "$OUT/report" "$@")
 	rc=$?
 	case $rc in

@@ -3,10 +3,10 @@
 - ``mdevctl``: real mdevctl starts an mdev from a JSON config whose ``attrs`` set
   ``qos/*`` and the values read back; a config with a bad value fails and leaves
   no device behind.
-- ``abi``: every node under an mdev's ``qos/`` is documented by a ``What:`` of
+- ``abi``: every file under an mdev's ``qos/`` is documented by a ``What:`` of
   the spec's generated ABI entry, matched the way the kernel's
   ``scripts/get_abi.py undefined`` does (``What:`` paths as patterns, ``<...>``
-  placeholders as one path component).
+  placeholders as one path component, a file documented under any of its names).
 - ``nonroot``: a knob write by ``nobody`` fails with EACCES and changes nothing.
 
 Run by kmod/guest.sh as ``python guest_checks.py CHECK... --out DIR``; each check
@@ -98,19 +98,34 @@ def _literal(text: str) -> str:
     return re.escape(text).replace(r"\*", "[^/]*")
 
 
-def qos_nodes(sysfs: Sysfs, uuid: str) -> list[str]:
-    """Every node under the mdev's ``qos/`` (the group directory included)."""
+def qos_nodes(sysfs: Sysfs, uuid: str) -> list[tuple[str, str]]:
+    """Every file under the mdev's ``qos/``: its bus path and its resolved path.
+
+    Like get_abi, directories are not ABI nodes themselves, and a file counts as
+    documented when any of its names is (here the /sys/bus path or the real
+    /sys/devices path it resolves to).
+    """
     qos = sysfs.device(uuid) / "qos"
     if not qos.is_dir():
         return []
     base = f"{MDEV_DEVICES}/{uuid}/qos"
-    return [base] + sorted(f"{base}/{entry.name}" for entry in qos.iterdir())
+    nodes = []
+    for entry in sorted(qos.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            continue
+        real = "/" + str(entry.resolve().relative_to(sysfs.root.resolve()))
+        nodes.append((f"{base}/{entry.name}", real))
+    return nodes
 
 
-def undocumented(nodes: Iterable[str], whats: Iterable[str]) -> list[str]:
-    """The nodes no ``What:`` pattern matches (get_abi's "undefined")."""
+def undocumented(nodes: Iterable[tuple[str, str]], whats: Iterable[str]) -> list[str]:
+    """The nodes none of whose names a ``What:`` pattern matches (get_abi's "undefined")."""
     patterns = [what_pattern(w) for w in whats]
-    return [node for node in nodes if not any(p.fullmatch(node) for p in patterns)]
+    return [
+        names[0]
+        for names in nodes
+        if not any(p.fullmatch(name) for p in patterns for name in names)
+    ]
 
 
 def check_abi(sysfs: Sysfs, abi_text: str, parent: str, type_ids: list[str]) -> CheckResult:
@@ -129,7 +144,9 @@ def check_abi(sysfs: Sysfs, abi_text: str, parent: str, type_ids: list[str]) -> 
         finally:
             sysfs.remove(uuid)
     if missing:
-        return CheckResult("abi coverage", False, "undocumented: " + ", ".join(sorted(set(missing))))
+        return CheckResult(
+            "abi coverage", False, "undocumented: " + ", ".join(sorted(set(missing)))
+        )
     if not checked:
         return CheckResult("abi coverage", False, "no qos/ node found to check")
     return CheckResult("abi coverage", True, f"{checked} nodes, {len(whats)} What: entries")
@@ -156,8 +173,9 @@ def check_mdevctl_good(sysfs: Sysfs, parent: str, type_id: str) -> CheckResult:
     """A device started from a config with qos/* attrs reads them back."""
     name = f"mdevctl start {type_id} with qos attrs"
     uuid = str(uuidlib.uuid4())
-    proc = mdevctl_start(parent, uuid, {"mdev_type": type_id, "start": "manual",
-                                        "attrs": GOOD_ATTRS})
+    proc = mdevctl_start(
+        parent, uuid, {"mdev_type": type_id, "start": "manual", "attrs": GOOD_ATTRS}
+    )
     try:
         if proc.returncode != 0:
             return CheckResult(name, False, f"exit {proc.returncode}: {proc.stderr.strip()}")
@@ -170,13 +188,13 @@ def check_mdevctl_good(sysfs: Sysfs, parent: str, type_id: str) -> CheckResult:
         sysfs.remove(uuid)
 
 
-def check_mdevctl_bad(sysfs: Sysfs, parent: str, type_id: str, attrs: list[dict],
-                      why: str) -> CheckResult:
+def check_mdevctl_bad(
+    sysfs: Sysfs, parent: str, type_id: str, attrs: list[dict], why: str
+) -> CheckResult:
     """A config with a value the driver refuses fails and leaves no device."""
     name = f"mdevctl refuses {why} on {type_id}"
     uuid = str(uuidlib.uuid4())
-    proc = mdevctl_start(parent, uuid, {"mdev_type": type_id, "start": "manual",
-                                        "attrs": attrs})
+    proc = mdevctl_start(parent, uuid, {"mdev_type": type_id, "start": "manual", "attrs": attrs})
     left = sysfs.device(uuid).exists()
     sysfs.remove(uuid)
     if proc.returncode == 0:
@@ -189,12 +207,15 @@ def check_mdevctl_bad(sysfs: Sysfs, parent: str, type_id: str, attrs: list[dict]
 def check_mdevctl(sysfs: Sysfs, parent: str) -> list[CheckResult]:
     return [
         check_mdevctl_good(sysfs, parent, "mqos-full"),
-        check_mdevctl_bad(sysfs, parent, "mqos-full",
-                          [{"qos/weight": "200"}, {"qos/cap": "101"}], "cap 101"),
-        check_mdevctl_bad(sysfs, parent, "mqos-full", [{"qos/priority": "urgent"}],
-                          "priority urgent"),
-        check_mdevctl_bad(sysfs, parent, "mqos-fixed", [{"qos/cap": "60"}],
-                          "a write to the type-fixed cap"),
+        check_mdevctl_bad(
+            sysfs, parent, "mqos-full", [{"qos/weight": "200"}, {"qos/cap": "101"}], "cap 101"
+        ),
+        check_mdevctl_bad(
+            sysfs, parent, "mqos-full", [{"qos/priority": "urgent"}], "priority urgent"
+        ),
+        check_mdevctl_bad(
+            sysfs, parent, "mqos-fixed", [{"qos/cap": "60"}], "a write to the type-fixed cap"
+        ),
     ]
 
 
@@ -224,8 +245,9 @@ def write_as(uid: int, path: Path, data: bytes) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def check_nonroot(sysfs: Sysfs, parent: str, type_id: str,
-                  writer: Callable[[int, Path, bytes], int] = write_as) -> CheckResult:
+def check_nonroot(
+    sysfs: Sysfs, parent: str, type_id: str, writer: Callable[[int, Path, bytes], int] = write_as
+) -> CheckResult:
     """Every knob refuses a write by ``nobody`` with EACCES and keeps its value."""
     name = f"non-root knob writes refused on {type_id}"
     uuid = sysfs.create(parent, type_id)
