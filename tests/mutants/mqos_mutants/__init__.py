@@ -1,0 +1,79 @@
+"""A catalogue of mutant drivers: each breaks exactly one requirement of the spec.
+
+Every mutant is a small subclass of the reference driver
+:class:`conformance.mock.QosDriver` and names what it breaks in ``breaks``. The
+meta-test loads each one only through the public path a vendor uses::
+
+    cd tests/mutants && mdev-qos run --mock-driver mqos_mutants.cap:CapExceeded
+
+and expects the suite to fail that requirement. A mutant whose ``expect`` is
+``"warning"`` breaks a SHOULD: the verdict stays ``conformant`` and the
+requirement must be reported as a warning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+
+from conformance.mock import QosDriver
+
+AREAS = (
+    "layout",
+    "modes",
+    "formats",
+    "grammar",
+    "ranges",
+    "accounting",
+    "scheduling",
+    "cap",
+    "weight",
+    "priority",
+    "lifecycle",
+    "concurrency",
+)
+
+
+@dataclass(frozen=True)
+class MutantInfo:
+    """One catalogue entry: where the class lives and what it must make fail."""
+
+    area: str
+    name: str
+    breaks: str
+    profile: str
+    expect: str  # "fail" (MUST) or "warning" (SHOULD)
+    summary: str
+
+    @property
+    def spec(self) -> str:
+        """The ``--mock-driver`` argument that loads it."""
+        return f"mqos_mutants.{self.area}:{self.name}"
+
+
+def catalogue() -> list[MutantInfo]:
+    """Every mutant of every area module, in definition order."""
+    entries = []
+    for area in AREAS:
+        module = importlib.import_module(f"mqos_mutants.{area}")
+        classes = [
+            obj
+            for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, QosDriver) and obj.__module__ == module.__name__
+            and "breaks" in vars(obj)
+        ]
+        classes.sort(key=lambda cls: inspect.getsourcelines(cls)[1])
+        for cls in classes:
+            doc = inspect.getdoc(cls) or ""
+            entries.append(
+                MutantInfo(
+                    area=area,
+                    name=cls.__name__,
+                    breaks=cls.breaks,
+                    profile=getattr(cls, "profile", "control"),
+                    expect=getattr(cls, "expect", "fail"),
+                    summary=doc.splitlines()[0] if doc else "",
+                )
+            )
+    return entries

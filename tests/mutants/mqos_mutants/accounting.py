@@ -1,0 +1,115 @@
+"""Mutants of the accounting counters (QOS-ACC-*)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.mock import QosDriver
+
+
+class SlicesStartAtOne(QosDriver):
+    """nr_slices reads 1 on a new mdev (an off-by-one)."""
+
+    breaks = "QOS-ACC-001"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value + 1 if name == "nr_slices" else value
+
+
+class UsageJitters(QosDriver):
+    """Every third read of a non-zero usage_us is 500 µs behind the one before."""
+
+    breaks = "QOS-ACC-002"
+    profile = "scheduling"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._reads = 0
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        if name != "usage_us" or not value:
+            return value
+        self._reads += 1
+        return max(0, value - 500) if self._reads % 3 == 0 else value
+
+
+class CountersResetOnKnobWrite(QosDriver):
+    """Writing a knob restarts the mdev's counters from zero."""
+
+    breaks = "QOS-ACC-002"
+    profile = "scheduling"
+
+    def apply_knob(self, mdev: Any, name: str, value: Any) -> None:
+        super().apply_knob(mdev, name, value)
+        ms = self.engine.state(mdev)
+        ms.set_state(ms.state, ms.parent.now)
+        ms.acc.usage = ms.acc.wait = ms.acc.throttled = ms.acc.slices = 0
+        if ms.noisy is not None:
+            ms.noisy.last = None
+
+
+class IdleAccumulatesWait(QosDriver):
+    """wait_us counts every µs the mdev was not running, idle or not."""
+
+    breaks = "QOS-ACC-003"
+    profile = "scheduling"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._born: dict[str, int] = {}
+
+    def on_create(self, mdev: Any) -> None:
+        self._born[mdev.uuid] = self.engine.now()
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        if name != "wait_us":
+            return super().counter_value(mdev, name, counters)
+        lived = self.engine.now() - self._born.get(mdev.uuid, self.engine.now())
+        return max(counters["wait_us"], lived - counters["usage_us"])
+
+
+class UsageOvercounted(QosDriver):
+    """usage_us counts a quarter more than the device time used."""
+
+    breaks = "QOS-ACC-004"
+    profile = "scheduling"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value * 5 // 4 if name == "usage_us" else value
+
+
+class WaitHalved(QosDriver):
+    """wait_us counts half the time the mdev waited."""
+
+    breaks = "QOS-ACC-005"
+    profile = "scheduling"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value // 2 if name == "wait_us" else value
+
+
+class SlicesHalved(QosDriver):
+    """nr_slices counts every second dispatch."""
+
+    breaks = "QOS-ACC-006"
+    profile = "scheduling"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value // 2 if name == "nr_slices" else value
+
+
+class ThrottledCountsAllWaiting(QosDriver):
+    """throttled_us counts every wait, even without a cap."""
+
+    breaks = "QOS-ACC-007"
+    profile = "scheduling"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        if name == "throttled_us":
+            return counters["wait_us"]
+        return super().counter_value(mdev, name, counters)

@@ -1,0 +1,69 @@
+"""Mutants of the scheduling rules every driver must keep (QOS-SCH-*)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.mock import QosDriver
+from mqos_mutants.support import SharePicker
+
+
+class NotWorkConserving(SharePicker):
+    """A lone active mdev gets 80% of the device; the rest idles."""
+
+    breaks = "QOS-SCH-001"
+    profile = "scheduling"
+
+    def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        shares = super().target_shares(parent, active)
+        if len(active) == 1:
+            return {ms: 0.8 * share for ms, share in shares.items()}
+        return shares
+
+
+class CrossParentInterference(SharePicker):
+    """While another parent is busy, this parent idles 40% of the time."""
+
+    breaks = "QOS-SCH-002"
+    profile = "scheduling"
+
+    def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        shares = super().target_shares(parent, active)
+        others = [p for p in self.engine.parents.values() if p is not parent]
+        if any(ms.active for p in others for ms in p.mdevs):
+            return {ms: 0.6 * share for ms, share in shares.items()}
+        return shares
+
+
+class IdlePeersDilute(SharePicker):
+    """Idle mdevs keep their weight's share, and the device idles in their place."""
+
+    breaks = "QOS-SCH-003"
+    profile = "scheduling"
+
+    def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        ready = [ms for ms in active if ms.state == "waiting"]
+        if not ready:
+            return {}
+        top = max(ms.level for ms in ready)
+        everyone = sum(ms.weight for ms in parent.mdevs if ms.level == top)
+        return {ms: ms.weight / everyone for ms in ready if ms.level == top}
+
+
+class AlternateMdevsFavoured(QosDriver):
+    """Every second mdev created schedules with twice its weight."""
+
+    breaks = "QOS-SCH-004"
+    profile = "scheduling"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._order: dict[str, int] = {}
+
+    def on_create(self, mdev: Any) -> None:
+        self._order[mdev.uuid] = len(self._order)
+        self.engine.knobs_changed(mdev)
+
+    def sched_weight(self, mdev: Any) -> int:
+        boost = 2 if self._order.get(mdev.uuid, 0) % 2 else 1
+        return boost * super().sched_weight(mdev)

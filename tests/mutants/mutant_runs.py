@@ -1,0 +1,105 @@
+"""Run ``mdev-qos run`` on a driver loaded through ``--mock-driver`` and read its report.
+
+Each run is a separate process (the suite runs pytest in-process, so runs must
+not share an interpreter); a thread pool keeps both cores busy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RUN_TIMEOUT_S = 600
+
+
+@dataclass
+class Outcome:
+    """What one run of the suite concluded."""
+
+    driver: str
+    profile: str
+    exit_status: int
+    verdict: str
+    reason: str = ""
+    failed: list[str] = field(default_factory=list)  # MUST requirements with status fail
+    warnings: list[str] = field(default_factory=list)  # SHOULD/MAY requirements that failed
+    errors: list[str] = field(default_factory=list)  # requirements with status error
+    features: dict[str, str] = field(default_factory=dict)  # requirement -> feature
+    duration_s: float = 0.0
+    stderr: str = ""
+
+    def describe(self) -> str:
+        text = f"{self.driver} [{self.profile}]: {self.verdict} (exit {self.exit_status})"
+        if self.reason:
+            text += f" - {self.reason}"
+        if self.failed:
+            text += f"; failed {', '.join(self.failed)}"
+        if self.errors:
+            text += f"; errors {', '.join(self.errors)}"
+        return text
+
+
+def suite_command(driver: str, profile: str, report_dir: Path, *extra: str) -> list[str]:
+    """The command a vendor would type, run with this interpreter."""
+    return [
+        sys.executable, "-m", "conformance", "run",
+        "--mock-driver", driver,
+        "--profile", profile,
+        "--report-dir", str(report_dir),
+        "--quiet",
+        *extra,
+    ]
+
+
+def run_driver(driver: str, profile: str, report_dir: Path, *extra: str) -> Outcome:
+    """Run the suite on the embedded mock with ``driver`` and parse report.json."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    started = time.monotonic()
+    proc = subprocess.run(
+        suite_command(driver, profile, report_dir, *extra),
+        cwd=HERE, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+    )
+    duration = time.monotonic() - started
+    report_path = report_dir / "report.json"
+    if not report_path.exists():
+        return Outcome(driver, profile, proc.returncode, "no-report",
+                       reason=proc.stderr.strip()[-2000:], duration_s=duration,
+                       stderr=proc.stderr)
+    report = json.loads(report_path.read_text())
+    outcome = Outcome(
+        driver=driver,
+        profile=profile,
+        exit_status=proc.returncode,
+        verdict=report["verdict"],
+        reason=report.get("reason", ""),
+        duration_s=duration,
+        stderr=proc.stderr,
+    )
+    for req in report["requirements"]:
+        outcome.features[req["id"]] = req["feature"]
+        if req["status"] == "fail":
+            (outcome.failed if req["level"] == "MUST" else outcome.warnings).append(req["id"])
+        elif req["status"] == "error":
+            outcome.errors.append(req["id"])
+    return outcome
+
+
+def run_many(
+    jobs: Iterable[tuple[str, str, Path, tuple[str, ...]]], workers: int | None = None
+) -> dict[str, Outcome]:
+    """Run ``(driver, profile, report_dir, extra)`` jobs in parallel; keyed by driver."""
+    jobs = list(jobs)
+    workers = workers or max(1, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = pool.map(lambda job: run_driver(job[0], job[1], job[2], *job[3]), jobs)
+        return {outcome.driver: outcome for outcome in outcomes}

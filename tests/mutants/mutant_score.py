@@ -1,0 +1,43 @@
+"""Whether the suite killed a mutant, and the mutation score per feature and area."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mqos_mutants import MutantInfo
+from mutant_runs import Outcome
+
+REFERENCE = "conformance.mock:QosDriver"
+SCORE_FILE = "mutation-score.txt"
+
+
+def killed(entry: MutantInfo, outcome: Outcome) -> bool:
+    """The suite caught the mutant: its named requirement failed as the level demands."""
+    if entry.expect == "warning":
+        return outcome.verdict == "conformant" and entry.breaks in outcome.warnings
+    return outcome.verdict == "non-conformant" and entry.breaks in outcome.failed
+
+
+def score_table(entries: list[MutantInfo], outcomes: dict[str, Outcome],
+                features: dict[str, str]) -> list[str]:
+    """Killed/total per feature of the broken requirement and per area."""
+    by_feature: dict[str, list[bool]] = defaultdict(list)
+    by_area: dict[str, list[bool]] = defaultdict(list)
+    for entry in entries:
+        hit = killed(entry, outcomes[entry.spec])
+        by_feature[features.get(entry.breaks, "?")].append(hit)
+        by_area[entry.area].append(hit)
+    lines = ["mutation score (killed/total)"]
+    for title, table in (("feature", by_feature), ("area", by_area)):
+        for key in sorted(table):
+            hits = table[key]
+            lines.append(f"  {title:<8}{key:<14}{sum(hits):>3}/{len(hits):<3}"
+                         f" {100 * sum(hits) / len(hits):5.1f}%")
+    everything = [killed(e, outcomes[e.spec]) for e in entries]
+    lines.append(f"  total{'':<17}{sum(everything):>3}/{len(everything):<3}"
+                 f" {100 * sum(everything) / len(everything):5.1f}%")
+    survivors = [e for e in entries if not killed(e, outcomes[e.spec])]
+    for entry in survivors:
+        lines.append(f"  SURVIVED {entry.spec} ({entry.breaks}): "
+                     f"{outcomes[entry.spec].describe()}")
+    return lines
