@@ -67,6 +67,10 @@ class MockClockWorkload(LoadFileWorkload):
     def unavailable(self) -> str | None:
         if not self.target.exists(self.clock_path):
             return f"no virtual clock at {self.clock_path}: the mock workload needs the mock"
+        try:
+            self.target.write(self.clock_path, b"0\n")  # advancing by 0 proves it is virtual
+        except OSError as exc:
+            return f"the clock at {self.clock_path} cannot be advanced ({exc.strerror or exc})"
         return None
 
     def elapse(self, us: int) -> None:
