@@ -188,8 +188,24 @@ main() {
 
 	[ -f "$OUT/guest.rc" ] || die "the guest did not finish (no $OUT/guest.rc)"
 	rc=$(cat "$OUT/guest.rc")
-	echo "== reports in $OUT"
+	[ -f "$OUT/verdict-uptime" ] &&
+		echo "== wall time from boot to verdict: $(cat "$OUT/verdict-uptime") s"
+	[ "$GUEST_SCRIPT" = "$KMOD_DIR/guest.sh" ] || exit "$rc"
+
+	compare_with_mock || rc=1
+	echo "== reports in $OUT; checking them on the host"
+	MQOS_KERNEL_RESULTS=$OUT "$PYTHON" -m pytest -q -p no:cacheprovider \
+		"$REPO/tests/kernel" || rc=1
 	[ "$rc" = 0 ] || exit 1
+}
+
+# The same scenarios on the embedded mock, then a status-by-status comparison.
+compare_with_mock() {
+	echo "== the same profile on the embedded mock"
+	"$PYTHON" -m conformance run -q --profile full --report-dir "$OUT/mock-report" \
+		"${SUITE_ARGS[@]}" || true
+	"$PYTHON" "$KMOD_DIR/parity.py" "$OUT/mock-report/report.json" \
+		"$OUT/report/report.json" -o "$OUT/parity.md"
 }
 
 main "$@"

@@ -1,0 +1,199 @@
+"""The guest-side checks of kmod/guest_checks.py, on fake trees (no guest needed)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+UUID = "0b8f1c1e-5f7a-4c1b-9d5e-0123456789ab"
+BUS = f"/sys/bus/mdev/devices/{UUID}"
+REAL = f"/sys/devices/virtual/mqos/mqos0/{UUID}"
+ABI = """\
+What:		/sys/bus/mdev/devices/<uuid>/qos/cap
+Date:		November 2026
+Description:
+		(RW) cap.
+
+What:		/sys/bus/mdev/devices/<uuid>/qos/weight
+What:		/sys/bus/mdev/devices/<uuid>/qos/usage_us
+Description:
+		Two What: lines for one entry.
+"""
+
+
+def make_mdev(root: Path, uuid: str, files: list[str]) -> Path:
+    """A fake mdev: the real directory under /sys/devices, linked from the bus."""
+    real = root / "sys/devices/virtual/mqos/mqos0" / uuid
+    (real / "qos").mkdir(parents=True)
+    for name in files:
+        (real / "qos" / name).write_text("0\n")
+    bus = root / "sys/bus/mdev/devices"
+    bus.mkdir(parents=True, exist_ok=True)
+    (bus / uuid).symlink_to(real)
+    return real
+
+
+@pytest.fixture
+def fake_sysfs(guest_checks, tmp_path):
+    """A Sysfs whose create() makes an mdev with the files of ``files``."""
+
+    class FakeSysfs(guest_checks.Sysfs):
+        files = ["cap", "weight", "usage_us"]
+        created: list[str] = []
+        removed: list[str] = []
+
+        def create(self, parent: str, type_id: str) -> str:
+            uuid = f"{len(self.created):08d}-0000-4000-8000-000000000000"
+            make_mdev(self.root, uuid, self.files)
+            self.created.append(uuid)
+            return uuid
+
+        def remove(self, uuid: str) -> None:
+            self.removed.append(uuid)
+
+    return FakeSysfs(tmp_path)
+
+
+def test_whats_are_read_in_order_including_several_per_entry(guest_checks):
+    assert guest_checks.abi_whats(ABI) == [
+        "/sys/bus/mdev/devices/<uuid>/qos/cap",
+        "/sys/bus/mdev/devices/<uuid>/qos/weight",
+        "/sys/bus/mdev/devices/<uuid>/qos/usage_us",
+    ]
+
+
+@pytest.mark.parametrize(
+    "what, path, matches",
+    [
+        ("/sys/bus/mdev/devices/<uuid>/qos/cap", f"/sys/bus/mdev/devices/{UUID}/qos/cap", True),
+        ("/sys/bus/mdev/devices/<uuid>/qos/cap", "/sys/bus/mdev/devices/a/b/qos/cap", False),
+        ("/sys/bus/mdev/devices/<uuid>/qos/cap", f"/sys/bus/mdev/devices/{UUID}/qos/capx", False),
+        ("/sys/bus/mdev/devices/<uuid>/qos/*_us", f"{BUS}/qos/wait_us", True),
+        ("/sys/bus/mdev/devices/<uuid>/qos/*_us", f"/sys/bus/mdev/devices/{UUID}/x/y_us", False),
+        ("/sys/class/mdev_bus/<p>/<u>/qos/cap", f"/sys/class/mdev_bus/mqos0/{UUID}/qos/cap", True),
+        ("/sys/a.b/<x>", "/sys/aXb/1", False),
+    ],
+)
+def test_what_pattern_placeholders_stay_within_one_component(guest_checks, what, path, matches):
+    assert bool(guest_checks.what_pattern(what).fullmatch(path)) is matches
+
+
+def test_a_file_documented_under_its_real_path_counts(guest_checks):
+    nodes = [("/sys/bus/mdev/devices/u/qos/cap", "/sys/devices/virtual/mqos/mqos0/u/qos/cap")]
+    whats = ["/sys/devices/virtual/mqos/<parent>/<uuid>/qos/cap"]
+    assert guest_checks.undocumented(nodes, whats) == []
+    assert guest_checks.undocumented(nodes, ["/sys/bus/mdev/devices/<uuid>/qos/weight"]) == [
+        "/sys/bus/mdev/devices/u/qos/cap"
+    ]
+
+
+def test_qos_nodes_lists_files_with_their_resolved_paths(guest_checks, tmp_path):
+    make_mdev(tmp_path, UUID, ["cap", "usage_us"])
+    (tmp_path / f"sys/devices/virtual/mqos/mqos0/{UUID}/qos/subdir").mkdir()
+    nodes = guest_checks.qos_nodes(guest_checks.Sysfs(tmp_path), UUID)
+    assert nodes == [
+        (f"{BUS}/qos/cap", f"{REAL}/qos/cap"),
+        (f"{BUS}/qos/usage_us", f"{REAL}/qos/usage_us"),
+    ]
+
+
+def test_abi_check_passes_when_every_file_is_documented(guest_checks, fake_sysfs):
+    result = guest_checks.check_abi(fake_sysfs, ABI, "mqos0", ["mqos-full", "mqos-fixed"])
+    assert result.ok, result.detail
+    assert result.detail == "6 nodes, 3 What: entries"
+    assert fake_sysfs.removed == fake_sysfs.created
+
+
+def test_abi_check_names_an_undocumented_file_by_pattern(guest_checks, fake_sysfs):
+    fake_sysfs.files = ["cap", "vendor_knob"]
+    result = guest_checks.check_abi(fake_sysfs, ABI, "mqos0", ["mqos-full"])
+    assert not result.ok
+    assert result.detail == "undocumented: /sys/bus/mdev/devices/<uuid>/qos/vendor_knob"
+
+
+def test_abi_check_fails_on_an_entry_without_what(guest_checks, fake_sysfs):
+    assert not guest_checks.check_abi(fake_sysfs, "Description: x\n", "mqos0", ["t"]).ok
+
+
+def test_abi_check_fails_when_nothing_was_checked(guest_checks, fake_sysfs):
+    fake_sysfs.files = []
+    fake_sysfs.create = lambda parent, type_id: UUID  # no device at all
+    result = guest_checks.check_abi(fake_sysfs, ABI, "mqos0", ["mqos-plain"])
+    assert (result.ok, result.detail) == (False, "no qos/ node found to check")
+
+
+def test_nonroot_check_wants_eacces_and_unchanged_values(guest_checks, fake_sysfs):
+    fake_sysfs.files = ["cap", "weight", "priority"]
+    result = guest_checks.check_nonroot(fake_sysfs, "mqos0", "mqos-full", lambda *a: errno.EACCES)
+    assert result.ok, result.detail
+
+
+def test_nonroot_check_reports_an_accepted_write(guest_checks, fake_sysfs):
+    fake_sysfs.files = ["cap", "weight", "priority"]
+
+    def writer(uid: int, path: Path, data: bytes) -> int:
+        if path.name == "weight":
+            path.write_bytes(data + b"\n")
+            return 0
+        return errno.EPERM
+
+    result = guest_checks.check_nonroot(fake_sysfs, "mqos0", "mqos-full", writer)
+    assert not result.ok
+    assert "weight: 0 instead of EACCES" in result.detail
+    assert "weight: changed from '0\\n' to '500\\n'" in result.detail
+    assert "cap: EPERM instead of EACCES" in result.detail
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to nobody")
+def test_write_as_nobody_obeys_file_modes(guest_checks):
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        locked, open_ = Path(d, "locked"), Path(d, "open")
+        locked.write_text("1\n")
+        open_.write_text("1\n")
+        os.chmod(locked, 0o644)
+        os.chmod(open_, 0o666)
+        assert guest_checks.write_as(guest_checks.NOBODY, locked, b"2") == errno.EACCES
+        assert guest_checks.write_as(guest_checks.NOBODY, open_, b"2") == 0
+        assert (locked.read_text(), open_.read_text()) == ("1\n", "2\n")  # no O_TRUNC
+
+
+def completed(rc: int, stderr: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.CompletedProcess(["mdevctl"], rc, "", stderr)
+
+
+def test_mdevctl_bad_config_must_fail_and_leave_nothing(guest_checks, fake_sysfs, monkeypatch):
+    def start_leaving_device(parent, uuid, config):
+        make_mdev(fake_sysfs.root, uuid, ["cap"])
+        return completed(1, "write failed")
+
+    attrs = [{"qos/cap": "101"}]
+    monkeypatch.setattr(guest_checks, "mdevctl_start", lambda *a: completed(1))
+    assert guest_checks.check_mdevctl_bad(fake_sysfs, "mqos0", "mqos-full", attrs, "x").ok
+    monkeypatch.setattr(guest_checks, "mdevctl_start", lambda *a: completed(0))
+    result = guest_checks.check_mdevctl_bad(fake_sysfs, "mqos0", "mqos-full", attrs, "x")
+    assert (result.ok, result.detail) == (False, "mdevctl start succeeded")
+    monkeypatch.setattr(guest_checks, "mdevctl_start", start_leaving_device)
+    result = guest_checks.check_mdevctl_bad(fake_sysfs, "mqos0", "mqos-full", attrs, "x")
+    assert (result.ok, result.detail) == (False, "the device was left behind")
+
+
+def test_mdevctl_good_config_must_read_back_canonical(guest_checks, fake_sysfs, monkeypatch):
+    def start(parent, uuid, config):
+        real = make_mdev(fake_sysfs.root, uuid, [])
+        for attr in config["attrs"]:
+            for name, value in attr.items():
+                (real / name).write_text(value)
+        return completed(0)
+
+    monkeypatch.setattr(guest_checks, "mdevctl_start", start)
+    monkeypatch.setattr(guest_checks.subprocess, "run", lambda *a, **k: completed(0))
+    result = guest_checks.check_mdevctl_good(fake_sysfs, "mqos0", "mqos-full")
+    # a fake that stores the raw bytes is not a kernel: "+0300" must read "300"
+    assert not result.ok
+    assert "expected" in result.detail

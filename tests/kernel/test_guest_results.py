@@ -1,0 +1,73 @@
+"""The verdict of a finished guest run (kmod/run-in-guest.sh): every check passed.
+
+These read MQOS_KERNEL_RESULTS and skip without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.kernel
+
+# what guest.sh must have recorded, by name prefix
+EXPECTED_CHECKS = (
+    "load mqos on ",
+    "conformance suite verdict",
+    "mdevctl start mqos-full with qos attrs",
+    "mdevctl refuses cap 101 on mqos-full",
+    "mdevctl refuses priority urgent on mqos-full",
+    "mdevctl refuses a write to the type-fixed cap on mqos-fixed",
+    "abi coverage",
+    "non-root knob writes refused on mqos-full",
+    "rmmod with a busy mdev",
+    "kernel log clean",
+)
+WALL_TIME_BUDGET_S = 600
+
+
+def test_the_guest_exited_cleanly(results_dir: Path) -> None:
+    assert (results_dir / "guest.rc").read_text().strip() == "0"
+
+
+def test_every_guest_check_passed(guest_checks_run: list[dict[str, Any]]) -> None:
+    failed = [f"{c['name']}: {c['detail']}" for c in guest_checks_run if not c["ok"]]
+    assert not failed
+
+
+@pytest.mark.parametrize("prefix", EXPECTED_CHECKS)
+def test_the_guest_ran_check(guest_checks_run: list[dict[str, Any]], prefix: str) -> None:
+    assert any(c["name"].startswith(prefix) for c in guest_checks_run)
+
+
+def test_the_suite_ran_against_real_sysfs(kernel_report: dict[str, Any]) -> None:
+    target = kernel_report["target"]
+    assert target["kind"] != "embedded-mock"
+    assert (target["parent"], target["type"], target["workload"]) == (
+        "mqos0",
+        "mqos-full",
+        "sample",
+    )
+    assert kernel_report["profile"] == "full"
+
+
+def test_the_module_is_conformant_for_every_feature(kernel_report: dict[str, Any]) -> None:
+    assert kernel_report["verdict"] == "conformant", kernel_report.get("reason")
+    claims = {name: c["status"] for name, c in kernel_report["claims"].items()}
+    assert claims == dict.fromkeys(("base", "cap", "weight", "priority"), "holds")
+
+
+def test_no_requirement_failed_or_errored(kernel_report: dict[str, Any]) -> None:
+    bad = [
+        f"{r['id']}: {r['status']} {r.get('reason', '')}"
+        for r in kernel_report["requirements"]
+        if r["status"] in ("fail", "error")
+    ]
+    assert not bad
+
+
+def test_boot_to_verdict_within_budget(results_dir: Path) -> None:
+    seconds = float((results_dir / "verdict-uptime").read_text())
+    assert 0 < seconds < WALL_TIME_BUDGET_S
