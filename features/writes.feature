@@ -6,7 +6,8 @@ Feature: Writes and errors
   names and changes nothing; an accepted one returns the full count and reads back
   in canonical form.
 
-  In the tables \n is a newline, \0 a NUL byte and ␠ a space; "" is an empty write.
+  In the tables \n is a newline, \0 a NUL byte and ␠ a space. An empty value is
+  written as a lone newline: a write of zero bytes never reaches a sysfs store.
 
   @control @QOS-CAP-002
   Scenario Outline: cap accepts a value from 1 to 100 in the numeric grammar
@@ -42,7 +43,6 @@ Feature: Writes and errors
 
     Examples:
       | written | why                         |
-      |         | empty                       |
       | ␠60     | leading space               |
       | 60␠     | trailing space              |
       | 6␠0     | embedded space              |
@@ -56,7 +56,7 @@ Feature: Writes and errors
       | 60.0    | decimal point               |
       | 1e2     | exponent                    |
       | 60\n\n  | two newlines                |
-      | \n      | newline alone               |
+      | \n      | empty value                 |
       | 60\r    | carriage return             |
       | \t60    | tab                         |
       | \0      | NUL byte                    |
@@ -115,7 +115,7 @@ Feature: Writes and errors
 
     Examples:
       | written | why                  |
-      |         | empty                |
+      | \n      | empty value          |
       | ␠200    | leading space        |
       | 200␠    | trailing space       |
       | 2␠00    | embedded space       |
@@ -169,14 +169,13 @@ Feature: Writes and errors
 
     Examples:
       | written       | why                    |
-      |               | empty                  |
       | Normal        | different case         |
       | NORMAL        | different case         |
       | ␠normal       | leading space          |
       | normal␠       | trailing space         |
       | [normal]      | brackets               |
       | normal\n\n    | two newlines           |
-      | \n            | newline alone          |
+      | \n            | empty value            |
       | normal\r      | carriage return        |
       | medium        | not in the vocabulary  |
       | realtime      | not in the vocabulary  |
@@ -192,7 +191,7 @@ Feature: Writes and errors
 
   @control @QOS-MODE-004
   Scenario: A write to a knob the type fixes fails with EACCES and changes nothing
-    Given an mdev whose type fixes a knob
+    Given a fresh mdev of a type that fixes a knob
     When another valid value is written to each knob its type fixes
     Then every one of those writes failed with EACCES and left the knob unchanged
 

@@ -48,15 +48,18 @@ def single_value(raw: bytes) -> str:
         raise FormatError(f"{raw!r} is not ASCII") from None
 
 
-def unsigned(raw: bytes, limit: int = U64_MAX) -> int:
-    """A numeric read: canonical unsigned decimal (no sign, no leading zeros) up to ``limit``."""
+def unsigned(raw: bytes, limit: int | None = U64_MAX) -> int:
+    """A numeric read: canonical unsigned decimal (no sign, no leading zeros) up to ``limit``.
+
+    ``limit=None`` checks the form only (the width is a separate requirement).
+    """
     text = single_value(raw)
     if " " in text:
         raise FormatError(f"{raw!r} holds more than one value")
     if not _CANONICAL_UINT.fullmatch(text.encode()):
         raise FormatError(f"{raw!r} is not unsigned decimal without sign or leading zeros")
     value = int(text)
-    if value > limit:
+    if limit is not None and value > limit:
         raise FormatError(f"{value} does not fit in {limit.bit_length()} bits")
     return value
 
@@ -114,3 +117,15 @@ def qos_file(name: str, raw: bytes) -> str:
     if name in NUMERIC_FILES:
         return str(unsigned(raw))
     raise ValueError(f"{name!r} is not a file this spec defines")
+
+
+def loose_integers(raw: bytes) -> list[int]:
+    """Every whitespace-separated signed decimal integer in a read (others are ignored).
+
+    For checks of a value's width that must not also judge its form.
+    """
+    values = []
+    for word in raw.split():
+        if re.fullmatch(rb"[+-]?[0-9]+", word):
+            values.append(int(word))
+    return values

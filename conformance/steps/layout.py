@@ -1,0 +1,103 @@
+"""Then steps about where the qos files live and which ones come together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_bdd import parsers, then
+
+from conformance.oracle.formats import QOS_FILES
+from conformance.steps.scene import CLASS, Scene, parent_of, qos_entries
+
+
+def _subject(scene: Scene) -> str:
+    if scene.subject is None:
+        raise LookupError("the scenario has no subject mdev")
+    return scene.subject
+
+
+@then("its qos directory exists under /sys/bus/mdev/devices")
+def _qos_under_bus(ctx: Any, scene: Scene) -> None:
+    uuid = _subject(scene)
+    path = ctx.qos(uuid)
+    kind = ctx.target.stat(path).kind if ctx.target.exists(path) else "absent"
+    ctx.evidence("qos/ under the bus", expected="dir", actual=kind, note=path)
+    assert kind == "dir", f"{path}: expected a directory, found {kind}"
+
+
+@then("the same qos directory is reached through its parent under /sys/class/mdev_bus")
+def _qos_under_parent(ctx: Any, scene: Scene) -> None:
+    uuid = _subject(scene)
+    via_parent = f"{CLASS}/{parent_of(ctx, scene, uuid)}/{uuid}/qos"
+    bus_files = ctx.target.listdir(ctx.qos(uuid))
+    parent_files = ctx.target.listdir(via_parent) if ctx.target.exists(via_parent) else None
+    ctx.evidence("qos/ through the parent", expected=bus_files, actual=parent_files,
+                 note=via_parent)
+    assert parent_files == bus_files, (
+        f"{via_parent}: expected the files {bus_files} of {ctx.qos(uuid)}, "
+        f"found {'nothing' if parent_files is None else parent_files}"
+    )
+
+
+@then("its qos directory is either absent or holds usage_us and timeslice_us")
+def _absent_or_complete(ctx: Any, scene: Scene) -> None:
+    uuid = _subject(scene)
+    entries = qos_entries(ctx, uuid)
+    if entries is None:
+        ctx.evidence("qos/", expected="absent or complete", actual="absent")
+        return
+    missing = [name for name in ("usage_us", "timeslice_us") if name not in entries]
+    ctx.evidence("qos/ accounting files", expected=["timeslice_us", "usage_us"],
+                 actual=sorted(entries))
+    if not entries:
+        raise AssertionError(
+            f"{ctx.qos(uuid)} exists but is empty: a driver without QoS for an mdev "
+            "creates no qos/ directory at all"
+        )
+    assert not missing, f"{ctx.qos(uuid)} lacks {', '.join(missing)}; it holds {entries}"
+
+
+@then(
+    "every entry of its qos directory is one of cap, weight, priority, timeslice_us, "
+    "usage_us, throttled_us, wait_us and nr_slices"
+)
+def _only_spec_files(ctx: Any, scene: Scene) -> None:
+    uuid = _subject(scene)
+    entries = qos_entries(ctx, uuid) or []
+    extra = [name for name in entries if name not in QOS_FILES]
+    ctx.evidence("files outside the spec", expected=[], actual=extra)
+    assert not extra, (
+        f"{ctx.qos(uuid)} holds {', '.join(extra)}, which this spec does not define "
+        "(vendor files belong in another attribute group)"
+    )
+
+
+@then(parsers.re(r"its qos directory also has (?P<names>[a-z_ ]+)"))
+def _also_has(ctx: Any, scene: Scene, names: str) -> None:
+    uuid = _subject(scene)
+    entries = qos_entries(ctx, uuid) or []
+    wanted = names.split()
+    missing = [name for name in wanted if name not in entries]
+    ctx.evidence(f"companions {' '.join(wanted)}", expected=wanted,
+                 actual=[n for n in wanted if n in entries])
+    assert not missing, f"{ctx.qos(uuid)} lacks {', '.join(missing)}; it holds {entries}"
+
+
+@then("every entry of its qos directory is a regular file")
+def _regular_files(ctx: Any, scene: Scene) -> None:
+    uuid = _subject(scene)
+    kinds = {name: ctx.target.stat(ctx.qos(uuid, name)).kind
+             for name in qos_entries(ctx, uuid) or []}
+    odd = {name: kind for name, kind in kinds.items() if kind != "file"}
+    ctx.evidence("entries that are not regular files", expected={}, actual=odd)
+    assert not odd, f"{ctx.qos(uuid)}: expected regular files only, found {odd}"
+
+
+@then("their qos directories list the same files")
+def _same_files(ctx: Any, scene: Scene) -> None:
+    listings = {uuid: qos_entries(ctx, uuid) for uuid in scene.names.values()}
+    distinct = {tuple(v) if v is not None else None for v in listings.values()}
+    ctx.evidence("qos/ listings of one type", expected="identical", actual=listings)
+    assert len(distinct) == 1, (
+        f"mdevs of type {ctx.type_id} on {ctx.parent} offer different qos/ files: {listings}"
+    )

@@ -1,0 +1,110 @@
+"""When steps that drive the workload and measure windows.
+
+Loads go through ``ctx.workload`` (virtual clock on the mock, real time on the
+sample drivers, vendor commands with ``exec``). A window starts after the settling
+time S = 2q, or right at a knob write for live changes; its length W comes from the
+tolerance formula, never from a retry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_bdd import parsers, when
+
+from conformance.oracle.tolerance import Tolerance
+from conformance.steps.devices import SCENE_KEY, set_knob
+from conformance.steps.scene import Scene, require_file, require_writable
+from conformance.suite.measure import Meter, read_counter
+
+LOADS = ("idle", "backlog")
+
+
+def meter(ctx: Any, scene: Scene) -> Meter:
+    """The scenario's meter over all its named mdevs (q = their largest timeslice)."""
+    if scene.meter is None:
+        if not scene.names:
+            ctx.error("a measurement needs named mdevs (Given fresh mdevs ...)")
+        uuids = list(scene.names.values())
+        q = max(scene.timeslices[u] for u in uuids)
+        scene.meter = Meter(ctx.target, ctx.workload, uuids, q)
+    return scene.meter
+
+
+def apply_loads(ctx: Any, scene: Scene, loads: list[str]) -> None:
+    if len(loads) != len(scene.names):
+        ctx.error(f"{len(loads)} loads given for {len(scene.names)} mdevs")
+    for (name, uuid), load in zip(scene.names.items(), loads, strict=True):
+        if load not in LOADS:
+            ctx.error(f"unknown load {load!r}: use one of {', '.join(LOADS)}")
+        ctx.workload.set_load(uuid, load)
+        scene.loads[name] = load
+
+
+@when("all of them are backlogged")
+def _all_backlogged(ctx: Any, scene: Scene) -> None:
+    apply_loads(ctx, scene, ["backlog"] * len(scene.names))
+
+
+@when(parsers.re(r'their loads are "(?P<loads>[a-z ]+)"'))
+def _loads(ctx: Any, scene: Scene, loads: str) -> None:
+    apply_loads(ctx, scene, loads.split())
+
+
+@when("one measurement window passes")
+def _window(ctx: Any, scene: Scene) -> None:
+    m = meter(ctx, scene)
+    start, scene.pending = scene.pending, None
+    ctx.progress(f"measuring a window of about {m.window_length()} µs")
+    window = m.measure(start)
+    scene.windows.append(window)
+    scene.snapshots += [window.start, window.end]
+
+
+@when("the device has settled")
+def _settle(ctx: Any, scene: Scene) -> None:
+    meter(ctx, scene).settle()
+
+
+@when(
+    parsers.re(
+        r'the (?P<knob>cap|weight|priority) of (?P<name>[A-Z]) is changed to '
+        r'"(?P<value>[^"]*)" while they run'
+    )
+)
+def _live_change(ctx: Any, scene: Scene, knob: str, name: str, value: str) -> None:
+    uuid = scene.uuid(name)
+    require_writable(ctx, uuid, knob)
+    m = meter(ctx, scene)
+    m.settle()
+    scene.pending = m.snapshot()
+    scene.snapshots.append(scene.pending)
+    set_knob(ctx, uuid, knob, value)
+    scene.knobs[name][SCENE_KEY[knob]] = value if knob == "priority" else int(value)
+
+
+@when(parsers.re(r"(?P<name>[A-Z]) becomes backlogged"))
+def _wake(ctx: Any, scene: Scene, name: str) -> None:
+    uuid = scene.uuid(name)
+    require_file(ctx, uuid, "nr_slices")
+    before = read_counter(ctx.target, uuid, "nr_slices")
+    ctx.workload.set_load(uuid, "backlog")
+    scene.loads[name] = "backlog"
+    scene.wake = (uuid, before, ctx.workload.now_us())
+
+
+@when(parsers.re(r"(?P<name>[A-Z]) is removed and created again with the same UUID"))
+def _recreate_named(ctx: Any, scene: Scene, name: str) -> None:
+    uuid = scene.uuid(name)
+    if scene.loads.get(name, "idle") != "idle":
+        ctx.workload.set_load(uuid, "idle")
+        scene.loads[name] = "idle"
+    parent = scene.parents[uuid]
+    ctx.remove_mdev(uuid)
+    ctx.create_mdev(parent=parent, uuid=uuid)
+
+
+def latency_tolerance(ctx: Any, scene: Scene) -> Tolerance:
+    """Tolerance for the dispatch latency, with the skew of one counter read."""
+    m = meter(ctx, scene)
+    return Tolerance(m.q, m.snapshot().skew_us)

@@ -1,0 +1,80 @@
+"""Then steps that compare measured shares with the oracle's expected shares.
+
+A share check passes when expected − δ − ι ≤ measured ≤ expected + δ, with δ = T/W
+(or T_live/W for a window that started at a knob write) and ι the permitted
+interference. Every measured share is recorded as evidence, pass or fail.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from pytest_bdd import parsers, then
+
+from conformance.oracle.shares import Member, expected_shares
+from conformance.oracle.tolerance import share_bound
+from conformance.steps.scene import Scene
+
+
+def oracle_shares(scene: Scene) -> dict[str, Fraction]:
+    """Expected shares of the named mdevs: per parent, over the backlogged ones."""
+    expected: dict[str, Fraction] = {}
+    by_parent: dict[str, list[Member]] = {}
+    for name, uuid in scene.names.items():
+        expected[name] = Fraction(0)
+        if scene.loads.get(name) == "backlog":
+            knobs = scene.knobs[name]
+            member = Member(name, weight=int(knobs.get("weight", 100)),
+                            cap=int(knobs.get("cap", 100)), level=str(knobs.get("level", "normal")))
+            by_parent.setdefault(scene.parents[uuid], []).append(member)
+    for members in by_parent.values():
+        expected.update(expected_shares(members))
+    return expected
+
+
+def check_share(ctx: Any, scene: Scene, name: str, expected: float, *,
+                upper_only: bool = False, lower_only: bool = False) -> str | None:
+    """Check one mdev's share in the last window; the problem, or None."""
+    window = scene.last_window
+    measured = window.share(scene.uuid(name))
+    delta, iota = window.share_tolerance, window.interference
+    bound = share_bound(expected, delta, iota)
+    low = float("-inf") if upper_only else bound.low
+    high = float("inf") if lower_only else bound.high
+    ok = low <= measured <= high
+    ctx.evidence(f"share of {name}", expected=round(expected, 6), actual=round(measured, 6),
+                 tolerance=round(delta, 6), unit="share", ok=ok,
+                 note=f"accepted {low:.4f}..{high:.4f} over W={window.length} µs"
+                 + (" (live change)" if window.live else ""))
+    if ok:
+        return None
+    return (f"{name}: expected {expected:.4f} (accepted {low:.4f}..{high:.4f}), "
+            f"measured {measured:.4f} over {window.length} µs")
+
+
+@then(parsers.re(r'their shares are "(?P<table>[0-9/. ]+)"'))
+def _shares(ctx: Any, scene: Scene, table: str) -> None:
+    stated = [Fraction(word) for word in table.split()]
+    if len(stated) != len(scene.names):
+        ctx.error(f"{len(stated)} shares stated for {len(scene.names)} mdevs")
+    computed = oracle_shares(scene)
+    for (name, share), value in zip(computed.items(), stated, strict=True):
+        if share != value:
+            ctx.error(f"the feature table gives {name} the share {value}; the oracle says {share}")
+    problems = [p for name, share in computed.items()
+                if (p := check_share(ctx, scene, name, float(share)))]
+    assert not problems, "shares outside tolerance: " + "; ".join(problems)
+
+
+@then(parsers.re(r"(?P<name>[A-Z]) receives the whole device"))
+def _whole_device(ctx: Any, scene: Scene, name: str) -> None:
+    problem = check_share(ctx, scene, name, 1.0, lower_only=True)
+    assert problem is None, f"work conservation: {problem}"
+
+
+@then(parsers.re(r"the share of (?P<name>[A-Z]) does not exceed its cap"))
+def _within_cap(ctx: Any, scene: Scene, name: str) -> None:
+    cap = int(scene.knobs[name].get("cap", 100))
+    problem = check_share(ctx, scene, name, cap / 100, upper_only=True)
+    assert problem is None, f"cap {cap} exceeded: {problem}"
