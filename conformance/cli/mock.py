@@ -19,15 +19,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         "foreground; unmounts cleanly on SIGINT or SIGTERM.",
     )
     m.add_argument("directory", metavar="DIR", help="an existing empty directory")
-    m.add_argument("--topology", metavar="FILE",
-                   help="topology JSON (spec/schema/topology.schema.json); default: built in")
-    m.add_argument("--mock-driver", metavar="MODULE:CLASS",
-                   help="a conformance.mock.QosDriver subclass to use instead of the reference")
-    m.add_argument("--clock", choices=("virtual", "real"), default="virtual",
-                   help="virtual: time moves by writing sys/kernel/debug/<driver>/clock_us; "
-                   "real: time follows the wall clock (default: %(default)s)")
-    m.add_argument("--noise", metavar="SEED", type=int,
-                   help="add every noise the spec permits, seeded")
+    m.add_argument(
+        "--topology",
+        metavar="FILE",
+        help="topology JSON (spec/schema/topology.schema.json); default: built in",
+    )
+    m.add_argument(
+        "--mock-driver",
+        metavar="MODULE:CLASS",
+        help="a conformance.mock.QosDriver subclass to use instead of the reference",
+    )
+    m.add_argument(
+        "--clock",
+        choices=("virtual", "real"),
+        default="virtual",
+        help="virtual: time moves by writing sys/kernel/debug/<driver>/clock_us; "
+        "real: time follows the wall clock (default: %(default)s)",
+    )
+    m.add_argument(
+        "--noise", metavar="SEED", type=int, help="add every noise the spec permits, seeded"
+    )
+    m.add_argument("--threads", action="store_true",
+                   help="serve FUSE requests from several threads (default: one)")
     m.add_argument("--debug", action="store_true", help="libfuse debug output")
     m.set_defaults(func=_mount)
 
@@ -42,8 +55,9 @@ def _mount(args: argparse.Namespace) -> int:
     try:
         driver_cls = load_driver_class(args.mock_driver) if args.mock_driver else None
         noise = Noise.within_spec(args.noise) if args.noise is not None else None
-        kernel = MockKernel(topology=args.topology, driver_cls=driver_cls, clock=args.clock,
-                            noise=noise)
+        kernel = MockKernel(
+            topology=args.topology, driver_cls=driver_cls, clock=args.clock, noise=noise
+        )
     except (DriverLoadError, TopologyError) as exc:
         print(f"mdev-qos mock mount: {exc}", file=sys.stderr)
         return 2
@@ -53,7 +67,7 @@ def _mount(args: argparse.Namespace) -> int:
         print(f"mdev-qos mock mount: FUSE unavailable: {exc}", file=sys.stderr)
         return 2
     try:
-        mount(kernel, args.directory, debug=args.debug)
+        mount(kernel, args.directory, threads=args.threads, debug=args.debug)
     except RuntimeError as exc:
         # libfuse's loop reports an exit by signal as an error; once the directory
         # is no longer a mount point, the shutdown was clean.

@@ -230,12 +230,17 @@ class ParentSched:
             self._activate(ms)
         elif not ms.active and was_active:
             self._deactivate(ms)
-        self._decide_if_idle()
 
     # -- time ---------------------------------------------------------------------
     def run_until(self, target: int) -> None:
-        """Process every event and decision up to ``target``."""
+        """Process every event and decision up to ``target``.
+
+        Decisions are taken here, never inside a write: every change made at one
+        instant (several loads set, knobs written) is seen by the decision at
+        that instant, whatever order the writes came in.
+        """
         while True:
+            self._decide_if_idle()
             boundary = INF
             if self.running is not None:
                 boundary = self.slice_end
@@ -251,7 +256,6 @@ class ParentSched:
                     self._fire(heapq.heappop(self._events))
             if self.running is not None and self.slice_end <= self.now:
                 self.end_slice(self.now)
-            self._decide_if_idle()
         self.now = max(self.now, target)
 
     def _decide_if_idle(self) -> None:
@@ -332,7 +336,10 @@ class ParentSched:
                 self._schedule(ms.refill_time(self.now), "refill", ms)
 
     def _activate(self, ms: MdevSched) -> None:
+        # A capped mdev banks no service while idle: it starts each busy period with
+        # one µs worth of tokens, so it cannot burst ahead of its cap on waking up.
         ms.settle_tokens(self.now)
+        ms.tokens = min(ms.tokens, ms.cap / 100)
         if ms.capped and ms.tokens <= 0:
             ms.set_state(THROTTLED, self.now)
             self._schedule(ms.refill_time(self.now), "refill", ms)
@@ -405,7 +412,6 @@ class Engine:
         ms = self.states.pop(mdev.uuid, None)
         if ms is not None:
             ms.parent.discard(ms)
-            ms.parent._decide_if_idle()
 
     def state(self, mdev: Mdev) -> MdevSched:
         return self.states[mdev.uuid]
@@ -420,7 +426,6 @@ class Engine:
     def knobs_changed(self, mdev: Mdev) -> None:
         ms = self.state(mdev)
         ms.parent.refresh_knobs(ms)
-        ms.parent._decide_if_idle()
 
     def counters(self, mdev: Mdev) -> dict[str, int]:
         """The counters as a read sees them now (noise applied when enabled)."""

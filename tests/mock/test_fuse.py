@@ -32,7 +32,7 @@ def _mountpoint() -> Path:
 
 @pytest.fixture(scope="module")
 def mount():
-    mnt = MockMount(_mountpoint())
+    mnt = MockMount(_mountpoint(), "--threads")
     yield mnt
     assert mnt.stop() == 0
     assert not os.path.ismount(mnt.root)
