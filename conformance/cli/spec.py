@@ -46,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     abi.set_defaults(func=run_abi)
 
 
-def _fail(message: str) -> int:
+def _fail(message: str | Exception) -> int:
+    if isinstance(message, OSError) and message.strerror:
+        message = f"{message.filename}: {message.strerror}"
     print(f"mdev-qos spec: {message}", file=sys.stderr)
     return 1
 
@@ -56,8 +58,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     try:
         result = build(args.output, args.spec_dir, args.features_dir)
-    except (SpecError, FileNotFoundError) as exc:
-        return _fail(str(exc))
+    except (SpecError, OSError) as exc:
+        return _fail(exc)
     trace = result.trace
     print(f"wrote {result.index}")
     print(f"wrote {result.catalogue}")

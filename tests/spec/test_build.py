@@ -88,3 +88,13 @@ def test_real_spec_builds(tmp_path: Path) -> None:
         assert f'id="{req.id}"' in html
     assert "<math" in html
     assert "Rationale" in html
+
+
+def test_unwritable_output_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory\n", encoding="utf-8")
+    assert build(blocker, "good") == 1
+    assert f"{blocker}: File exists" in capsys.readouterr().err
+    assert blocker.read_text(encoding="utf-8") == "not a directory\n"
