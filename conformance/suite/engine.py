@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -99,29 +101,64 @@ def _shielded() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def prepare(request: RunRequest) -> tuple[SuiteSession, list[RequirementLike]]:
-    """Open the target and read the requirements; RunRefused when either fails."""
+@dataclass
+class Prepared:
+    """An opened target, the requirements, and the HTML spec built for the report."""
+
+    session: SuiteSession
+    requirements: list[RequirementLike]
+    spec_build: Path | None = None  # a scratch directory holding spec/, moved next to the report
+
+
+def prepare(request: RunRequest) -> Prepared:
+    """Open the target and read the requirements; RunRefused when either fails.
+
+    With the default spec URL the spec is built once (into a scratch directory) and
+    its requirements are used, so the spec is parsed only once per run.
+    """
     try:
         session = request.session or open_session(request.target)
     except TargetError as exc:
         raise RunRefused(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - e.g. a --mock-driver that fails to load
         raise RunRefused(f"cannot open the target: {type(exc).__name__}: {exc}") from exc
-    requirements = (
-        list(request.requirements) if request.requirements is not None else _load_requirements()
-    )
     if request.quiet:
         session.progress = lambda message: None
-    return session, requirements
+    if request.requirements is not None:
+        return Prepared(session, list(request.requirements))
+    if request.spec_url == DEFAULT_SPEC_URL and request.build_spec:
+        scratch = Path(tempfile.mkdtemp(prefix="mdev-qos-spec-"))
+        try:
+            from conformance.specbuild.html import build
+
+            result = build(scratch / "spec")
+            return Prepared(session, list(result.trace.requirements), scratch)
+        except Exception as exc:  # noqa: BLE001 - the links are lost, not the run
+            shutil.rmtree(scratch, ignore_errors=True)
+            session.progress(f"note: could not build the spec for the report's links: {exc}")
+    return Prepared(session, _load_requirements())
+
+
+def _place_spec(prepared: Prepared, report_dir: Path) -> None:
+    """Move the built spec next to the report (replacing an older one)."""
+    if prepared.spec_build is None:
+        return
+    destination = report_dir / "spec"
+    shutil.rmtree(destination, ignore_errors=True)
+    shutil.move(str(prepared.spec_build / "spec"), str(destination))
+    shutil.rmtree(prepared.spec_build, ignore_errors=True)
 
 
 def execute(request: RunRequest) -> RunResult:
     """Run the suite as requested and write the reports. Raises RunRefused before acting."""
-    session, requirements = prepare(request)
+    prepared = prepare(request)
+    session, requirements = prepared.session, prepared.requirements
     started = time.time()
     try:
         leftovers = session.journal.open()
     except JournalBusy as exc:
+        if prepared.spec_build is not None:
+            shutil.rmtree(prepared.spec_build, ignore_errors=True)
         raise RunRefused(str(exc)) from exc
     errors: list[str] = []
     left_behind: list[str] = []
@@ -178,19 +215,8 @@ def execute(request: RunRequest) -> RunResult:
         report["reason"] = "changes to the target could not be undone"
     validate_report(report)
     paths = write_reports(report, request.report_dir)
-    if request.spec_url == DEFAULT_SPEC_URL and request.build_spec:
-        _build_spec_copy(request.report_dir / "spec", session)
+    _place_spec(prepared, request.report_dir)
     return RunResult(report=report, exit_status=report["exit_status"], paths=paths)
-
-
-def _build_spec_copy(out: Path, session: SuiteSession) -> None:
-    """Build the HTML spec the report links to; a failure only loses the links."""
-    try:
-        from conformance.specbuild.html import build
-
-        build(out)
-    except Exception as exc:  # noqa: BLE001 - the verdict does not depend on it
-        session.progress(f"note: could not build the spec for the report's links: {exc}")
 
 
 def refused_status(message: str) -> int:

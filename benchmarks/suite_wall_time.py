@@ -1,0 +1,94 @@
+"""Wall time of a full default run (`mdev-qos run`, embedded mock, profile full).
+
+    python benchmarks/suite_wall_time.py [--runs 5] [--phases] [-- RUN OPTIONS...]
+
+Each run is a fresh process started from an empty directory, exactly as a user
+starts it; the figure is the median of the runs. ``--phases`` also times the
+engine's phases in-process (imports, requirements, scenarios, reports, spec build)
+to tell which part is slow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BUDGET_S = 10.0
+
+
+def one_run(extra: list[str]) -> tuple[float, str]:
+    """Seconds for one ``mdev-qos run`` and its verdict."""
+    work = Path(tempfile.mkdtemp(prefix="mdev-qos-bench-"))
+    try:
+        command = [sys.executable, "-m", "conformance", "run", "-q", *extra]
+        started = time.monotonic()
+        subprocess.run(command, cwd=work, check=False, stdout=subprocess.DEVNULL)
+        elapsed = time.monotonic() - started
+        verdict = json.loads((work / "mdev-qos-report" / "report.json").read_text())["verdict"]
+        return elapsed, verdict
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def phases() -> dict[str, float]:
+    """Seconds per phase of one run, in-process."""
+    marks = {}
+    t = time.monotonic()
+    from conformance.report import RunFacts, build_report, write_reports
+    from conformance.specbuild.requirements import load_requirements
+    from conformance.suite.runner import run_scenarios
+    from conformance.suite.targets import TargetOptions, open_session
+    from conformance.suite.verdict import decide
+
+    marks["imports"] = time.monotonic() - t
+    t = time.monotonic()
+    requirements = load_requirements()
+    marks["requirements (parse the spec)"] = time.monotonic() - t
+    t = time.monotonic()
+    session = open_session(TargetOptions())
+    session.progress = lambda message: None
+    outcome = run_scenarios(session)
+    marks["scenarios (pytest-bdd, collection included)"] = time.monotonic() - t
+    marks["  of which inside scenarios"] = sum(r.duration_s for r in outcome.results)
+    t = time.monotonic()
+    with tempfile.TemporaryDirectory() as out:
+        verdict = decide(requirements, outcome.results)
+        facts = RunFacts(session.describe(), "full", 0.0, 1.0, outcome.results)
+        write_reports(build_report(verdict, facts), Path(out))
+        marks["verdict and reports"] = time.monotonic() - t
+        t = time.monotonic()
+        from conformance.specbuild.html import build
+
+        build(Path(out) / "spec")
+        marks["spec build for the report's links"] = time.monotonic() - t
+    return marks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--phases", action="store_true", help="also time the phases")
+    parser.add_argument("extra", nargs="*", help="options passed to mdev-qos run")
+    args = parser.parse_args()
+    times = []
+    for index in range(args.runs):
+        elapsed, verdict = one_run(args.extra)
+        times.append(elapsed)
+        print(f"run {index + 1}: {elapsed:.2f} s, verdict {verdict}")
+    median = statistics.median(times)
+    print(f"median of {args.runs}: {median:.2f} s (budget {BUDGET_S:.0f} s)")
+    if args.phases:
+        for name, seconds in phases().items():
+            print(f"  {name:<45} {seconds:6.2f} s")
+    return 0 if median <= BUDGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
