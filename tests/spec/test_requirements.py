@@ -90,3 +90,14 @@ def test_bad_spec_is_rejected(tmp_path: Path, body: str, message: str) -> None:
     write_spec(tmp_path, body)
     with pytest.raises(SpecError, match=message):
         load_requirements(tmp_path)
+
+
+def test_spec_version_and_change_log_agree_with_the_package() -> None:
+    from conformance import SPEC_VERSION
+    from conformance.resources import spec_dir
+
+    index = (spec_dir() / "index.rst").read_text(encoding="utf-8")
+    assert f":Version: {SPEC_VERSION}\n" in index
+    changelog = (spec_dir() / "changelog.rst").read_text(encoding="utf-8")
+    assert f"version **{SPEC_VERSION}**" in changelog
+    assert f"({len(load_requirements())} requirements)" in changelog
