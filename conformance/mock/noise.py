@@ -89,3 +89,26 @@ class NoisyCounters:
         self.last = values
         self.snapshot_at = now
         return dict(values)
+
+
+def _noisy_driver_class() -> type:
+    from conformance.mock.driver import QosDriver
+
+    class NoisyQosDriver(QosDriver):
+        """The reference driver on an engine with every noise the spec permits.
+
+        ``mdev-qos run --mock-driver conformance.mock.noise:NoisyQosDriver`` checks
+        that the suite's tolerances absorb the noise a correct driver may show.
+        The seed comes from ``noise_seed`` (override it in a subclass).
+        """
+
+        noise_seed = 1
+
+        def __init__(self, topology: Any, engine: Any) -> None:
+            super().__init__(topology, engine)
+            engine.noise = Noise.within_spec(self.noise_seed)
+
+    return NoisyQosDriver
+
+
+NoisyQosDriver = _noisy_driver_class()

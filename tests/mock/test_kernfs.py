@@ -81,4 +81,5 @@ def test_zero_length_write_succeeds_without_store(tree: KernfsTree) -> None:
 def test_page_limits(tree: KernfsTree) -> None:
     assert len(tree.read("/sys/devices/x/big")) == PAGE_SIZE - 1
     assert tree.write("/sys/devices/x/wo", b"1" * PAGE_SIZE) == PAGE_SIZE
-    assert _errno(tree.write, "/sys/devices/x/wo", b"1" * (PAGE_SIZE + 1)) == errno.E2BIG
+    assert tree.write("/sys/devices/x/wo", b"2" * (PAGE_SIZE + 10)) == PAGE_SIZE
+    assert tree.stored[-1] == b"2" * PAGE_SIZE
