@@ -21,8 +21,11 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
+import pytest
+
 from conformance.report import RunFacts, build_report, validate_report, write_reports
 from conformance.report.document import DEFAULT_SPEC_URL
+from conformance.suite.context import SuiteContext
 from conformance.suite.journal import JournalBusy
 from conformance.suite.runner import DEFAULT_STEP_PLUGINS, RunOutcome, run_scenarios
 from conformance.suite.session import SuiteSession
@@ -177,6 +180,7 @@ def execute(request: RunRequest) -> RunResult:
         else:
             with _interruptible():
                 try:
+                    session.qos_offered = probe_qos(session)
                     outcome = run_scenarios(
                         session,
                         features=request.features,
@@ -197,7 +201,11 @@ def execute(request: RunRequest) -> RunResult:
         errors.append("interrupted")
     errors.extend(outcome.collection_errors)
     verdict = decide(
-        requirements, outcome.results, engine_errors=errors, selected=bool(request.select)
+        requirements,
+        outcome.results,
+        engine_errors=errors,
+        selected=bool(request.select),
+        qos_offered=session.qos_offered,
     )
     facts = RunFacts(
         target=session.describe(),
@@ -217,6 +225,21 @@ def execute(request: RunRequest) -> RunResult:
     paths = write_reports(report, request.report_dir)
     _place_spec(prepared, request.report_dir)
     return RunResult(report=report, exit_status=report["exit_status"], paths=paths)
+
+
+def probe_qos(session: SuiteSession) -> bool | None:
+    """Whether the type under test has a ``qos/`` group (None: cannot tell).
+
+    Looks at the first mdev named with ``--mdev``, else creates (and removes) one.
+    """
+    context = SuiteContext(session, scenario="probe: does the type offer QoS?")
+    try:
+        uuid = context.device()
+        return session.target.exists(context.qos(uuid))
+    except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
+        return None
+    finally:
+        context.close()
 
 
 def refused_status(message: str) -> int:

@@ -35,6 +35,7 @@ class SuiteSession:
     embedded_mock: bool = False
     progress: Callable[[str], None] = _stderr_line
     options: dict[str, object] = field(default_factory=dict)  # e.g. max_examples for fuzz
+    qos_offered: bool | None = None  # does the type have a qos/ group (None: unknown)
 
     @property
     def writable(self) -> bool:
@@ -57,4 +58,5 @@ class SuiteSession:
             "mdevs": list(self.mdevs),
             "writable": self.writable,
             "workload": self.workload.name if self.workload else "none",
+            "qos_offered": self.qos_offered,
         }

@@ -8,8 +8,11 @@ Rules (spec, "Conformance"):
   passed or was skipped for its condition; a feature whose every MUST was skipped
   for its condition is not offered by the target;
 - SHOULD and MAY failures are warnings: reported, never hidden, never fatal;
-- verdict: ``non-conformant`` if any MUST failed, else ``error`` if anything
-  errored or the suite could not run, else ``conformant``. Exit 1, 2, 0.
+- verdict: ``non-conformant`` if any MUST failed, else ``not-applicable`` when the
+  type has no ``qos/`` (no claim is made), else ``error`` if anything errored or
+  the suite could not run, else ``conformant``. Exit 1, 0, 2, 0;
+- an unconditional requirement that the run could not exercise (no workload, no
+  second parent...) is an ``error``, never a ``skip``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from conformance.suite.recorder import ScenarioResult
 
 FEATURES = ("base", "cap", "weight", "priority")
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
-EXIT_STATUS = {"conformant": 0, "non-conformant": 1, "error": 2}
+EXIT_STATUS = {"conformant": 0, "non-conformant": 1, "error": 2, "not-applicable": 0}
 
 
 class RequirementLike(Protocol):
@@ -111,14 +114,20 @@ def aggregate(
         else:
             result.reason = "no scenario checks this requirement (the suite is incomplete)"
         return result
-    statuses = {s.status for s in scenarios}
+    ran = [s for s in scenarios if s.skip_kind != "profile"]
+    considered = ran or list(scenarios)  # extra checks of another profile do not count
+    statuses = {s.status for s in considered}
     result.status = next(s for s in SEVERITY if s in statuses)
-    deciding = [s for s in scenarios if s.status == result.status]
+    deciding = [s for s in considered if s.status == result.status]
     reasons = dict.fromkeys(s.reason for s in deciding if s.reason)
     result.reason = "; ".join(reasons)
     if result.status == "skip":
         kinds = {s.skip_kind for s in deciding}
         result.skip_kind = "condition" if kinds == {"condition"} else _worst_skip(kinds)
+        if result.skip_kind == "unsupported" and not requirement.condition:
+            # silence must not look like conformance (spec, "Result statuses")
+            result.status, result.skip_kind = "error", ""
+            result.reason = f"this run could not exercise it: {result.reason}"
     return result
 
 
@@ -129,11 +138,19 @@ def _worst_skip(kinds: Iterable[str]) -> str:
     return "unsupported"
 
 
-def claim_for(feature: str, results: Sequence[RequirementResult]) -> Claim:
-    """The claim for ``feature``: base MUSTs plus the feature's own MUSTs."""
+def claim_for(
+    feature: str, results: Sequence[RequirementResult], *, qos_offered: bool | None = None
+) -> Claim:
+    """The claim for ``feature``: base MUSTs plus the feature's own MUSTs.
+
+    A type without ``qos/`` (``qos_offered`` False) makes no claim at all.
+    """
     own = [r for r in results if r.level == "MUST" and r.feature == feature]
     scope = [r for r in results if r.level == "MUST" and r.feature in ("base", feature)]
     claim = Claim(feature=feature, status="holds", checked=len(scope))
+    if qos_offered is False and not any(r.status == "fail" for r in scope):
+        claim.status = "not-offered"
+        return claim
     if feature != "base" and own and all(r.sanctioned_skip for r in own):
         claim.status = "not-offered"
         claim.blocking = [r.id for r in own]
@@ -155,8 +172,13 @@ def decide(
     *,
     engine_errors: Sequence[str] = (),
     selected: bool = False,
+    qos_offered: bool | None = None,
 ) -> Verdict:
-    """Requirement results, claims and the verdict of a run."""
+    """Requirement results, claims and the verdict of a run.
+
+    ``qos_offered`` False (the type has no ``qos/``): the verdict is
+    ``not-applicable`` unless a MUST failed or the run itself broke.
+    """
     by_id: dict[str, list[ScenarioResult]] = {r.id: [] for r in requirements}
     errors = list(engine_errors)
     for scenario in scenarios:
@@ -168,12 +190,15 @@ def decide(
         if not scenario.requirements:
             errors.append(f"{scenario.location}: scenario names no requirement")
     results = [aggregate(r, by_id[r.id], selected=selected) for r in requirements]
-    claims = [claim_for(f, results) for f in FEATURES]
+    claims = [claim_for(f, results, qos_offered=qos_offered) for f in FEATURES]
     warnings = [r for r in results if r.warning]
     failed = [r.id for r in results if r.status == "fail" and r.level == "MUST"]
     errored = [r.id for r in results if r.status == "error"]
     if failed:
         verdict, reason = "non-conformant", f"{len(failed)} MUST requirement(s) failed"
+    elif qos_offered is False and not errors:
+        verdict = "not-applicable"
+        reason = "the mdev type offers no QoS (no qos/ directory): no claim is made"
     elif errored or errors:
         verdict = "error"
         parts = [f"{len(errored)} requirement(s) could not be checked"] if errored else []

@@ -110,7 +110,7 @@ def test_profile_static_skips_control_scenarios_and_says_why(mock_session, steps
     assert report["claims"]["base"]["status"] == "incomplete"
 
 
-def test_scheduling_without_workload_is_skipped_with_the_reason(mock_session, steps, tmp_path):
+def test_scheduling_without_workload_is_an_error_with_the_reason(mock_session, steps, tmp_path):
     mock_session.workload = None
     mock_session.workload_problem = "no workload adapter: pass --workload sample"
     report = execute(
@@ -124,8 +124,11 @@ def test_scheduling_without_workload_is_skipped_with_the_reason(mock_session, st
         )
     ).report
     sch = next(r for r in report["requirements"] if r["id"] == "QOS-SCH-001")
-    assert (sch["status"], sch["skip_kind"]) == ("skip", "unsupported")
-    assert "--workload sample" in sch["reason"]
+    # an unconditional requirement the run could not exercise is an error, never a skip
+    assert sch["status"] == "error"
+    assert "could not exercise" in sch["reason"] and "--workload sample" in sch["reason"]
+    scenario = next(s for s in report["scenarios"] if "QOS-SCH-001" in s["requirements"])
+    assert (scenario["status"], scenario["skip_kind"]) == ("skip", "unsupported")
 
 
 def test_sigterm_stops_the_run_after_undoing_everything(mock_session, steps, tmp_path) -> None:

@@ -114,6 +114,28 @@ def test_an_unsanctioned_skip_leaves_the_claim_incomplete() -> None:
     assert next(c for c in verdict.claims if c.feature == "cap").blocking == ["QOS-CAP-006"]
 
 
+def test_an_unconditional_requirement_that_could_not_run_is_an_error() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_LAY_001=("skip", "unsupported")))
+    assert status_of(verdict, "QOS-LAY-001") == "error"
+    assert verdict.verdict == "error"
+
+
+def test_profile_skips_of_extra_checks_do_not_count() -> None:
+    runs = passing_all(QOS_CAP_001=("skip", "condition"))
+    runs.append(scenario(["QOS-CAP-001"], "skip", "profile"))  # e.g. a @fuzz scenario
+    verdict = decide(CATALOGUE, runs)
+    assert next(r for r in verdict.requirements if r.id == "QOS-CAP-001").sanctioned_skip
+
+
+def test_a_type_without_qos_is_not_applicable() -> None:
+    runs = [scenario([r.id], "skip", "condition") for r in CATALOGUE]
+    verdict = decide(CATALOGUE, runs, qos_offered=False)
+    assert (verdict.verdict, verdict.exit_status) == ("not-applicable", 0)
+    assert set(claims(verdict).values()) == {"not-offered"}
+    failing = decide(CATALOGUE, passing_all(QOS_LAY_001=("fail", "")), qos_offered=False)
+    assert failing.verdict == "non-conformant"
+
+
 def test_profile_skips_leave_claims_incomplete() -> None:
     verdict = decide(CATALOGUE, passing_all(QOS_LAY_001=("skip", "profile")))
     assert set(claims(verdict).values()) == {"incomplete"}
