@@ -187,6 +187,17 @@ class _Probe:
     ) -> None:
         tally = self.result.tally(expectation.requirement)
         tally.tried += 1
+        if expectation.category == "empty":
+            if not expectation.answer_ok(answer) or after != before:
+                tally.mismatches.append(
+                    Mismatch(
+                        expectation.requirement,
+                        data,
+                        f"{expectation.describe()}, the value stays {before!r}",
+                        f"{answer.describe()}, then reads {after!r}",
+                    )
+                )
+            return
         if not expectation.answer_ok(answer):
             actual = answer.describe()
             if after != before:
@@ -205,8 +216,7 @@ class _Probe:
                         f"{answer.describe()}, then reads {after!r}",
                     )
                 )
-        empty_write = expectation.category == "empty" and answer.count == 0
-        if answer.errno is not None or empty_write:
+        if answer.errno is not None:
             unchanged = self.result.tally(self.unchanged_requirement)
             unchanged.tried += 1
             if after != before:
