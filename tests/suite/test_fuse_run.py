@@ -1,0 +1,50 @@
+"""The suite against a FUSE mount of the mock, in real time with the sample workload."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.fuse,
+    pytest.mark.skipif(
+        not os.path.exists("/dev/fuse") or shutil.which("fusermount3") is None,
+        reason="needs /dev/fuse and fusermount3",
+    ),
+]
+
+
+def test_a_fuse_mount_of_the_mock_is_conformant_with_the_sample_workload(tmp_path) -> None:
+    scripts = Path(sys.executable).parent  # where mdev-qos is installed
+    env = {**os.environ, "PATH": f"{scripts}:{os.environ['PATH']}"}
+    if shutil.which("mdev-qos", path=env["PATH"]) is None:
+        pytest.skip("mdev-qos is not installed next to this interpreter")
+    proc = subprocess.run(
+        [
+            "bash",
+            str(ROOT / ".ci" / "mock-fuse-run"),
+            str(tmp_path / "report"),
+            "-q",
+            "--spec-url",
+            "https://example.org/spec",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert proc.returncode == 0, (proc.stdout, proc.stderr[-2000:])
+    assert report["verdict"] == "conformant"
+    assert report["target"]["kind"] == "sysfs-tree" and report["target"]["workload"] == "sample"
+    assert report["summary"]["requirements"]["pass"] == len(report["requirements"])
+    assert report["cleanup"]["left_behind"] == []
