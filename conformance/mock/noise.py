@@ -78,7 +78,9 @@ class NoisyCounters:
         noise = self.noise
         if not noise.enabled:
             return ms.counters_at(now)
-        if noise.granular and self.last is not None and now < self.snapshot_at + timeslice:
+        # Together, granularity and delay keep a value at most one timeslice old.
+        step = timeslice - (timeslice // 10 if noise.delay else 0)
+        if noise.granular and self.last is not None and now < self.snapshot_at + step:
             return dict(self.last)
         at = now
         if noise.delay:
