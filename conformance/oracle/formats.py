@@ -119,6 +119,16 @@ def qos_file(name: str, raw: bytes) -> str:
     raise ValueError(f"{name!r} is not a file this spec defines")
 
 
+def canonical_form(raw: bytes) -> int:
+    """Judge only the form of a numeric read's value: unsigned decimal, no sign, no
+    leading zeros. One trailing newline is set aside (its presence is a separate rule).
+    """
+    body = raw[:-1] if raw.endswith(b"\n") else raw
+    if not _CANONICAL_UINT.fullmatch(body):
+        raise FormatError(f"{raw!r} is not unsigned decimal without sign or leading zeros")
+    return int(body)
+
+
 def loose_integers(raw: bytes) -> list[int]:
     """Every whitespace-separated signed decimal integer in a read (others are ignored).
 
