@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_mock_imports_neither_oracle_nor_suite() -> None:
     code = (
-        "import sys, conformance.mock, conformance.mock.fusefs, conformance.mock.noise\n"
+        "import sys, conformance.mock, conformance.mock.noise\n"
         "from conformance.mock import MockKernel\n"
         "MockKernel().vfs_listdir('/sys/class/mdev_bus')\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('conformance'))))\n"
