@@ -17,8 +17,12 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _band(expected: float, tolerance: Any) -> tuple[float, float] | None:
-    """The accepted interval: ``[lo, hi]`` as given, or expected ± a number."""
+def _band(expected: float, tolerance: Any, accepted: Any = None) -> tuple[float, float] | None:
+    """The accepted interval: ``accepted`` (open ends run to the chart's edge), else
+    ``tolerance`` as ``[lo, hi]`` or as expected ± a number."""
+    if isinstance(accepted, (list, tuple)) and len(accepted) == 2:
+        low, high = _number(accepted[0]), _number(accepted[1])
+        return (low if low is not None else -1e9, high if high is not None else 1e9)
     if isinstance(tolerance, (list, tuple)) and len(tolerance) == 2:
         low, high = _number(tolerance[0]), _number(tolerance[1])
         if low is not None and high is not None:
@@ -66,7 +70,7 @@ def share_chart(evidence: list[dict[str, Any]], title: str = "") -> str:
         top = PAD + index * ROW_H
         ok = row.get("ok")
         kind = "bad" if ok is False else "good"
-        band = _band(row["expected"], row.get("tolerance"))
+        band = _band(row["expected"], row.get("tolerance"), row.get("accepted"))
         label = escape(str(row["name"]))[:40]
         parts.append(f'<text x="{LABEL_W - 6}" y="{top + 17}" class="label">{label}</text>')
         if band is not None:

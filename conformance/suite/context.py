@@ -51,9 +51,12 @@ class Evidence:
     requirement: str = ""
     ok: bool | None = None
     note: str = ""
+    accepted: tuple[float | None, float | None] | None = None  # the interval that passes
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"name": self.name, "expected": self.expected, "actual": self.actual}
+        if self.accepted is not None:
+            doc["accepted"] = list(self.accepted)
         for key in ("tolerance", "unit", "requirement", "ok", "note"):
             value = getattr(self, key)
             if value not in (None, ""):
@@ -338,9 +341,14 @@ class SuiteContext:
         requirement: str = "",
         ok: bool | None = None,
         note: str = "",
+        accepted: tuple[float | None, float | None] | None = None,
     ) -> Evidence:
-        """Record an expected/actual pair for the report (``unit="share"`` is charted)."""
-        item = Evidence(name, expected, actual, tolerance, unit, requirement, ok, note)
+        """Record an expected/actual pair for the report (``unit="share"`` is charted).
+
+        ``accepted`` is the interval that passes (None for an open end); the HTML
+        chart draws it as the tolerance band.
+        """
+        item = Evidence(name, expected, actual, tolerance, unit, requirement, ok, note, accepted)
         self.evidences.append(item)
         return item
 
