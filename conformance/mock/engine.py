@@ -62,7 +62,8 @@ class MdevSched:
         self.acc = Counters()
         # knobs as the scheduler uses them
         self.level = 0
-        self.weight = 100
+        self.raw_weight = 100  # the weight knob as the driver reports it
+        self.weight = 100.0  # the weight WF2Q+ uses: the water-filled rate
         self.cap = 100
         self.depth = 0.0
         self.tokens = 0.0
@@ -145,6 +146,7 @@ class ParentSched:
         self.slice_end = 0
         self.gap_end = 0  # interference: the device is busy with nobody's work
         self.decisions = 0
+        self.rates_dirty = True  # the active set or a knob changed since the last decision
         self._events: list[tuple[int, int, int, str, MdevSched]] = []
         self._seq = itertools.count()
 
@@ -182,6 +184,7 @@ class ParentSched:
         self.queue(ms.level).leave(ms)
         ms.event_version += 1
         self.mdevs.discard(ms)
+        self.rates_dirty = True
         ms.set_state(IDLE_STATE, self.now)
 
     def refresh_knobs(self, ms: MdevSched) -> None:
@@ -189,21 +192,23 @@ class ParentSched:
         driver, mdev = self.driver, ms.mdev
         ms.settle_tokens(self.now)
         level, weight = driver.sched_level(mdev), driver.sched_weight(mdev)
+        old_cap = ms.cap
         ms.cap = driver.sched_cap(mdev)
         ms.depth = float(driver.cap_bucket_depth(mdev, self.timeslice))
         ms.tokens = min(ms.tokens, ms.depth)
+        if level != ms.level or weight != ms.raw_weight or ms.cap != old_cap:
+            self.rates_dirty = True
+        ms.raw_weight = weight
         if level != ms.level:
             self.queue(ms.level).leave(ms)
             ms.level = level
             if ms.state == WAITING:
                 ms.vstart = 0.0
                 self._enqueue(ms, fresh=True)
-            elif ms.state == RUNNING:
+            elif ms.state in (RUNNING, THROTTLED):
                 ms.vstart = 0.0
                 self.queue(level).join(ms, fresh=True)
                 self.queue(level).take(ms)
-        if weight != ms.weight:
-            self.queue(ms.level).reweigh(ms, weight)
         if ms.state == THROTTLED:
             if ms.tokens > 0 or not ms.capped:
                 self._unthrottle(ms)
@@ -211,7 +216,7 @@ class ParentSched:
                 ms.event_version += 1
                 self._schedule(ms.refill_time(self.now), "refill", ms)
         elif ms.state == WAITING and ms.capped and ms.tokens <= 0:
-            self.queue(ms.level).leave(ms)
+            self.queue(ms.level).take(ms)
             ms.set_state(THROTTLED, self.now)
             self._schedule(ms.refill_time(self.now), "refill", ms)
 
@@ -264,6 +269,9 @@ class ParentSched:
 
     def decide(self) -> None:
         """One scheduling decision at ``now``: dispatch or leave the device idle."""
+        if self.rates_dirty:
+            self.rates_dirty = False
+            self.reweigh_levels()
         chosen = self.driver.pick_next(self)
         if chosen is None:
             chosen = self._cap_overrun_choice()
@@ -281,6 +289,27 @@ class ParentSched:
         self.running = chosen
         self.slice_start = self.now
         self.slice_end = self.now + max(1, int(length))
+
+    def reweigh_levels(self) -> None:
+        """Give every active mdev its water-filled rate as its WF2Q+ weight.
+
+        With raw weights, WF2Q+ would follow a fluid share in which an mdev held
+        back by its cap comes and goes; with the rates of the spec's water-filling
+        (strict levels, weighted max-min under caps, over the active set), the
+        fluid reference is the spec's ideal share itself. A level left without
+        capacity keeps the raw weights: only their ratios matter there. This runs
+        only when the active set or a knob changed: O(N log N) then, nothing per
+        decision.
+        """
+        capacity = 1.0
+        for level in sorted(self.levels, reverse=True):
+            queue = self.levels[level]
+            members = list(queue.members)
+            rates = water_fill(members, capacity) if capacity > 1e-9 else {}
+            capacity = max(0.0, capacity - sum(rates.values()))
+            for ms in members:
+                rate = rates.get(ms, 0.0)
+                queue.reweigh(ms, rate if rate > 1e-9 else ms.raw_weight * 1e-9)
 
     def _cap_overrun_choice(self) -> MdevSched | None:
         """A driver whose caps do not hold when the device would idle runs one anyway."""
@@ -305,9 +334,9 @@ class ParentSched:
         if not ms.active:
             ms.set_state(IDLE_STATE, now)
             queue.leave(ms)
+            self.rates_dirty = True
         elif ms.capped and ms.tokens <= 0:
-            ms.set_state(THROTTLED, now)
-            queue.leave(ms)
+            ms.set_state(THROTTLED, now)  # parked: still present in its level's fluid share
             self._schedule(ms.refill_time(now), "refill", ms)
         else:
             ms.set_state(WAITING, now)
@@ -340,24 +369,45 @@ class ParentSched:
         # one µs worth of tokens, so it cannot burst ahead of its cap on waking up.
         ms.settle_tokens(self.now)
         ms.tokens = min(ms.tokens, ms.cap / 100)
+        self.rates_dirty = True
         if ms.capped and ms.tokens <= 0:
             ms.set_state(THROTTLED, self.now)
+            self._enqueue(ms, fresh=True)
+            self.queue(ms.level).take(ms)
             self._schedule(ms.refill_time(self.now), "refill", ms)
         else:
             ms.set_state(WAITING, self.now)
             self._enqueue(ms, fresh=True)
 
     def _deactivate(self, ms: MdevSched) -> None:
+        self.rates_dirty = True
         self.queue(ms.level).leave(ms)
         ms.set_state(IDLE_STATE, self.now)
 
     def _unthrottle(self, ms: MdevSched) -> None:
         ms.set_state(WAITING, self.now)
-        self._enqueue(ms, fresh=True)
+        self._enqueue(ms, fresh=ms not in self.queue(ms.level).members)
 
     def _enqueue(self, ms: MdevSched, fresh: bool) -> None:
         ms.next_len = min(self.timeslice, ms.pending)
         self.queue(ms.level).join(ms, fresh=fresh)
+
+
+def water_fill(members: list[MdevSched], capacity: float) -> dict[MdevSched, float]:
+    """Weighted max-min shares of ``capacity`` under each member's cap."""
+    order = sorted(members, key=lambda m: (m.cap / 100) / m.raw_weight)
+    weight_left = float(sum(m.raw_weight for m in order))
+    rates: dict[MdevSched, float] = {}
+    for i, ms in enumerate(order):
+        per_weight = capacity / weight_left
+        if ms.cap / 100 > per_weight * ms.raw_weight:
+            for rest in order[i:]:
+                rates[rest] = per_weight * rest.raw_weight
+            return rates
+        rates[ms] = ms.cap / 100
+        capacity -= ms.cap / 100
+        weight_left -= ms.raw_weight
+    return rates
 
 
 class Engine:

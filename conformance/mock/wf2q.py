@@ -19,7 +19,7 @@ from typing import Any, Protocol
 class Member(Protocol):
     """What a level needs of an mdev's scheduling state."""
 
-    weight: int
+    weight: float
     vstart: float
     next_len: float
     queue_version: int
@@ -31,7 +31,7 @@ class LevelQueue:
 
     def __init__(self) -> None:
         self.vtime = 0.0
-        self.weight_sum = 0  # members, the running one included
+        self.weight_sum = 0.0  # members, the running and the parked ones included
         self.members: set[Any] = set()
         self._eligible: list[tuple[float, int, int, Any]] = []  # (vfinish, seq, version, m)
         self._waiting: list[tuple[float, int, int, Any]] = []  # (vstart, seq, version, m)
@@ -45,8 +45,9 @@ class LevelQueue:
         """Add a member; ``fresh`` (it was away) restarts it at the level's vtime."""
         if fresh:
             member.vstart = max(member.vstart, self.vtime)
-        self.members.add(member)
-        self.weight_sum += member.weight
+        if member not in self.members:
+            self.members.add(member)
+            self.weight_sum += member.weight
         self._push(member)
 
     def leave(self, member: Any) -> None:
@@ -64,7 +65,7 @@ class LevelQueue:
         """The member is dispatched: out of the heaps, still counted in the weight."""
         self._unqueue(member)
 
-    def reweigh(self, member: Any, weight: int) -> None:
+    def reweigh(self, member: Any, weight: float) -> None:
         """Change a member's weight from the next decision on."""
         if member in self.members:
             self.weight_sum += weight - member.weight
