@@ -61,4 +61,7 @@ def test_static_profile_reaches_the_expected_verdict(name: str, trees: Path, tmp
     assert set(expected["must_fail"]) <= failed
     allowed = set(expected["must_fail"]) | set(expected["may_fail"]) | set(expected["warnings"])
     assert failed <= allowed, f"unexpected failures: {sorted(failed - allowed)}"
-    assert {w["id"] for w in report["warnings"]} == set(expected["warnings"])
+    warned = {w["id"] for w in report["warnings"]}
+    assert (
+        set(expected["warnings"]) <= warned <= set(expected["warnings"]) | set(expected["may_fail"])
+    )
