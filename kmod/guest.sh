@@ -71,7 +71,7 @@ run_checks() {
 	if ! (cd /tmp && "$PYTHON" -m conformance spec abi) >"$abi" 2>"$OUT/spec-abi.err"; then
 		record "mdev-qos spec abi" 0 "$(tail -n1 "$OUT/spec-abi.err" "$abi" | tr '\n' ' ')"
 	fi
-	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdevctl abi nonroot --out "$OUT" --abi "$abi" ||
+	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdevctl abi nonroot races --out "$OUT" --abi "$abi" ||
 		FAILED=1
 }
 

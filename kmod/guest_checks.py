@@ -8,6 +8,9 @@
   ``scripts/get_abi.py undefined`` does (``What:`` paths as patterns, ``<...>``
   placeholders as one path component, a file documented under any of its names).
 - ``nonroot``: a knob write by ``nobody`` fails with EACCES and changes nothing.
+- ``races``: mdevs created and removed while other threads read and write their
+  files: only ENOENT/ENODEV, never a malformed value (the kernel log is checked
+  after by guest.sh).
 
 Run by kmod/guest.sh as ``python guest_checks.py CHECK... --out DIR``; each check
 prints ``PASS name`` or ``FAIL name: why`` and DIR/checks.jsonl collects them.
@@ -21,12 +24,16 @@ import argparse
 import errno
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import uuid as uuidlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -268,9 +275,71 @@ def check_nonroot(
         sysfs.remove(uuid)
 
 
+# --- races -------------------------------------------------------------------------
+
+# what a racing access may meet: the device or a file going away under it
+RACE_ERRNOS = {errno.ENOENT, errno.ENODEV}
+NUMBER = re.compile(r"(0|[1-9][0-9]*)\n")
+PRIORITY = re.compile(r"(\[low\]|low) (\[normal\]|normal) (\[high\]|high)\n")
+
+
+def _churn(sysfs: Sysfs, parent: str, type_id: str, stop: threading.Event) -> None:
+    """Create and remove mdevs, giving each a load, as fast as possible."""
+    while not stop.is_set():
+        uuid = sysfs.create(parent, type_id)
+        load = Path(f"/sys/kernel/debug/mqos/{uuid}/load")
+        if sysfs.root == Path("/") and load.exists():
+            load.write_text("backlog")
+        sysfs.remove(uuid)
+
+
+def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
+    """Read every qos/ file and write knobs of whatever mdevs exist right now."""
+    rnd = random.Random(seed)
+    problems: list[str] = []
+    devices = sysfs.path(MDEV_DEVICES)
+    while not stop.is_set() and len(problems) < 5:
+        for dev in list(devices.iterdir()) if devices.is_dir() else []:
+            for name in ("cap", "weight", "priority", "usage_us", "wait_us", "nr_slices"):
+                try:
+                    text = (dev / "qos" / name).read_text()
+                    if rnd.random() < 0.3 and name in ("cap", "weight"):
+                        (dev / "qos" / name).write_text(f"{rnd.randint(1, 100)}\n")
+                except OSError as exc:
+                    if exc.errno not in RACE_ERRNOS:
+                        problems.append(f"{name}: {errno.errorcode.get(exc.errno, exc)}")
+                    continue
+                form = PRIORITY if name == "priority" else NUMBER
+                if not form.fullmatch(text):
+                    problems.append(f"{name} read {text!r}")
+    return problems
+
+
+def check_races(sysfs: Sysfs, parent: str, seconds: float = 5.0) -> CheckResult:
+    """Create/remove racing show/store on the same mdevs: no odd errno, no torn value.
+
+    The kernel log is scanned afterwards by guest.sh for what this cannot see.
+    """
+    name = "create/remove racing show/store"
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        churn = [pool.submit(_churn, sysfs, parent, t, stop) for t in ("mqos-full", "mqos-fixed")]
+        pokes = [pool.submit(_poke, sysfs, stop, seed) for seed in (1, 2)]
+        time.sleep(seconds)
+        stop.set()
+        problems = [p for f in pokes for p in f.result()]
+        for f in churn:
+            exc = f.exception()
+            if exc is not None:
+                problems.append(f"create/remove: {exc}")
+    if problems:
+        return CheckResult(name, False, "; ".join(problems[:5]))
+    return CheckResult(name, True, f"{seconds:g} s, two creators, two pokers")
+
+
 # --- driver ------------------------------------------------------------------------
 
-CHECKS = ("mdevctl", "abi", "nonroot")
+CHECKS = ("mdevctl", "abi", "nonroot", "races")
 RESULTS = "checks.jsonl"  # one CheckResult per line, guest.sh's own steps included
 
 
@@ -284,6 +353,8 @@ def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> li
                 results.append(check_abi(sysfs, abi_text, parent, ["mqos-full", "mqos-fixed"]))
             elif check == "nonroot":
                 results.append(check_nonroot(sysfs, parent, "mqos-full"))
+            elif check == "races":
+                results.append(check_races(sysfs, parent))
         except (OSError, subprocess.SubprocessError) as exc:
             results.append(CheckResult(check, False, f"could not run: {exc}"))
     return results

@@ -31,7 +31,7 @@ def make_mdev(root: Path, uuid: str, files: list[str]) -> Path:
     real = root / "sys/devices/virtual/mqos/mqos0" / uuid
     (real / "qos").mkdir(parents=True)
     for name in files:
-        (real / "qos" / name).write_text("0\n")
+        (real / "qos" / name).write_text("low [normal] high\n" if name == "priority" else "0\n")
     bus = root / "sys/bus/mdev/devices"
     bus.mkdir(parents=True, exist_ok=True)
     (bus / uuid).symlink_to(real)
@@ -197,3 +197,20 @@ def test_mdevctl_good_config_must_read_back_canonical(guest_checks, fake_sysfs, 
     # a fake that stores the raw bytes is not a kernel: "+0300" must read "300"
     assert not result.ok
     assert "expected" in result.detail
+
+
+def test_races_pass_on_well_formed_files_that_come_and_go(guest_checks, fake_sysfs):
+    fake_sysfs.files = ["cap", "weight", "priority", "usage_us"]
+    make_mdev(fake_sysfs.root, UUID, ["priority"])
+    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
+    assert result.ok, result.detail
+    assert fake_sysfs.created
+
+
+def test_races_report_a_malformed_value(guest_checks, fake_sysfs):
+    make_mdev(fake_sysfs.root, UUID, ["weight"])
+    (fake_sysfs.device(UUID) / "qos" / "weight").write_text("1 00\n")
+    fake_sysfs.create = lambda parent, type_id: UUID
+    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
+    assert not result.ok
+    assert "weight read '1 00\\n'" in result.detail
