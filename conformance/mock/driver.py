@@ -56,7 +56,9 @@ class QosDriver:
         ``timeslice_us(parent)``      the parent's quantum
         ``sched_level(mdev)``         strict-priority rank (higher runs first)
         ``sched_weight(mdev)``        share weight within the level
-        ``sched_cap(mdev)``           ceiling in percent (100 = none)
+        ``sched_cap(mdev)``           ceiling in percent (100 = none); weights and caps
+                                      give each active mdev its water-filled rate,
+                                      which WF2Q+ uses as its weight
         ``cap_bucket_depth(mdev, q)`` token bucket depth in µs of service
         ``cap_blocks_when_idle(mdev)`` True: caps hold even if the device would idle
         ``slice_length(mdev, q, pending)`` the length of one dispatch

@@ -3,11 +3,14 @@
 Each parent runs one mdev at a time, for at most one timeslice per dispatch
 (non-preemptive; a newly active higher level waits for the slice end). At every
 scheduling decision the driver's ``pick_next`` chooses; the default serves the
-highest priority level that has a schedulable mdev and, within it, WF2Q+ by
-weight (:mod:`conformance.mock.wf2q`). A cap below 100 is a token bucket refilled
-at cap/100 µs per µs: an mdev whose tokens are spent is *throttled* and leaves
-the schedulable set until they are positive again, even when the device would
-idle. Inactive mdevs are in no set at all: they get nothing and dilute nobody.
+highest priority level that has a schedulable mdev and, within it, WF2Q+
+(:mod:`conformance.mock.wf2q`) whose weights are the spec's water-filled rates
+of the active set (strict levels, weighted max-min under caps), so that its
+fluid reference is the spec's ideal share. A cap below 100 is also a token
+bucket refilled at cap/100 µs per µs: an mdev whose tokens are spent is
+*throttled* (parked, still present in its level) until they are positive again,
+even when the device would idle. Inactive mdevs are in no level at all: they get
+nothing and dilute nobody.
 
 Counters, per mdev, exactly as the spec defines them:
 ``usage_us`` time running, ``wait_us`` time with work pending while not running
