@@ -78,6 +78,10 @@ class Sysfs:
     def read(self, uuid: str, name: str) -> str:
         return (self.device(uuid) / name).read_text()
 
+    def store(self, attr: Path, value: str) -> None:
+        """One write of ``value`` to an attribute file (sysfs: one store call)."""
+        attr.write_text(value)
+
 
 # --- ABI coverage ------------------------------------------------------------------
 
@@ -304,7 +308,7 @@ def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
                 try:
                     text = (dev / "qos" / name).read_text()
                     if rnd.random() < 0.3 and name in ("cap", "weight"):
-                        (dev / "qos" / name).write_text(f"{rnd.randint(1, 100)}\n")
+                        sysfs.store(dev / "qos" / name, f"{rnd.randint(1, 100)}\n")
                 except OSError as exc:
                     if exc.errno not in RACE_ERRNOS:
                         problems.append(f"{name}: {errno.errorcode.get(exc.errno, exc)}")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import tempfile
+import threading
+import uuid as uuidlib
 from pathlib import Path
 
 import pytest
@@ -44,17 +47,31 @@ def fake_sysfs(guest_checks, tmp_path):
 
     class FakeSysfs(guest_checks.Sysfs):
         files = ["cap", "weight", "usage_us"]
-        created: list[str] = []
-        removed: list[str] = []
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(root)
+            self.created: list[str] = []
+            self.removed: list[str] = []
 
         def create(self, parent: str, type_id: str) -> str:
-            uuid = f"{len(self.created):08d}-0000-4000-8000-000000000000"
+            uuid = str(uuidlib.uuid4())
             make_mdev(self.root, uuid, self.files)
             self.created.append(uuid)
             return uuid
 
         def remove(self, uuid: str) -> None:
+            link = self.device(uuid)
+            if link.is_symlink():
+                real = link.resolve()
+                link.unlink()
+                shutil.rmtree(real, ignore_errors=True)
             self.removed.append(uuid)
+
+        def store(self, attr: Path, value: str) -> None:
+            # a plain file is truncated before it is written; sysfs swaps values
+            tmp = attr.with_name(f".{attr.name}.{threading.get_ident()}")
+            tmp.write_text(value)
+            os.replace(tmp, attr)
 
     return FakeSysfs(tmp_path)
 
@@ -211,6 +228,7 @@ def test_races_report_a_malformed_value(guest_checks, fake_sysfs):
     make_mdev(fake_sysfs.root, UUID, ["weight"])
     (fake_sysfs.device(UUID) / "qos" / "weight").write_text("1 00\n")
     fake_sysfs.create = lambda parent, type_id: UUID
+    fake_sysfs.remove = lambda uuid: None
     result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
     assert not result.ok
     assert "weight read '1 00\\n'" in result.detail
