@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import threading
 from pathlib import Path
-from typing import Any
 
 from conformance.mock.demand import Demand
 from conformance.mock.driver import QosDriver
@@ -13,6 +12,7 @@ from conformance.mock.engine import Engine
 from conformance.mock.grammar import U64_MAX, kstrtouint
 from conformance.mock.kernfs import Attribute, KernfsTree, kernel_error
 from conformance.mock.mdevcore import Mdev, MdevCore
+from conformance.mock.noise import Noise
 from conformance.mock.topology import Topology
 
 DEBUGFS = "/sys/kernel/debug"
@@ -34,7 +34,7 @@ class MockKernel:
         topology: Topology | str | Path | None = None,
         driver_cls: type[QosDriver] | None = None,
         clock: str = "virtual",
-        noise: Any = None,
+        noise: Noise | None = None,
     ) -> None:
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
