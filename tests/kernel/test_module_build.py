@@ -1,0 +1,55 @@
+"""kmod/mqos.c builds cleanly against an installed kbuild tree, and passes checkpatch.
+
+Both skip when their tool is missing: the kbuild tree comes from Debian's
+linux-headers-amd64, checkpatch.pl from the kernel source (see kmod/README.md;
+point MQOS_CHECKPATCH at it).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+KMOD = Path(__file__).resolve().parents[2] / "kmod"
+
+
+def kbuild_trees() -> list[str]:
+    return sorted(glob.glob("/lib/modules/*/build/Makefile"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not kbuild_trees(), reason="no kernel headers (linux-headers-amd64)")
+def test_the_module_builds_with_warnings_as_errors(tmp_path: Path) -> None:
+    kdir = Path(kbuild_trees()[-1]).parent
+    for name in ("mqos.c", "Kbuild"):
+        shutil.copy(KMOD / name, tmp_path / name)
+    assert "-Werror" in (tmp_path / "Kbuild").read_text()
+    proc = subprocess.run(
+        ["make", "-C", str(kdir), f"M={tmp_path}", "modules"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warning:" not in proc.stderr
+    assert (tmp_path / "mqos.ko").exists()
+
+
+def checkpatch() -> str | None:
+    return os.environ.get("MQOS_CHECKPATCH") or shutil.which("checkpatch.pl")
+
+
+@pytest.mark.skipif(checkpatch() is None, reason="no checkpatch.pl (set MQOS_CHECKPATCH)")
+def test_checkpatch_finds_nothing() -> None:
+    proc = subprocess.run(
+        ["perl", str(checkpatch()), "--no-tree", "--strict", "-f", str(KMOD / "mqos.c")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "total: 0 errors, 0 warnings, 0 checks" in proc.stdout, proc.stdout
