@@ -52,6 +52,20 @@ class MockKernel:
         self.core = MdevCore(self.tree, topology, self.driver)
         self.core.observers.append(self)
         self._add_debugfs()
+        self._stop = threading.Event()
+        if clock == "real":
+            # Keep the engine near wall time, so that a read after a long quiet
+            # spell does not have to simulate hours of slices at once.
+            threading.Thread(target=self._tick, name="mock-clock", daemon=True).start()
+
+    def _tick(self, period_s: float = 0.1) -> None:
+        while not self._stop.wait(period_s):
+            with self.lock:
+                self.engine.sync()
+
+    def close(self) -> None:
+        """Stop the real-clock ticker (a virtual-clock kernel has nothing to stop)."""
+        self._stop.set()
 
     # -- VFS entry points --------------------------------------------------------
     def vfs_read(self, path: str) -> bytes:
