@@ -74,4 +74,6 @@ def _mount(args: argparse.Namespace) -> int:
         if os.path.ismount(args.directory):
             print(f"mdev-qos mock mount: FUSE loop failed: {exc}", file=sys.stderr)
             return 1
+    finally:
+        kernel.close()
     return 0

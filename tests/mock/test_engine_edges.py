@@ -59,6 +59,9 @@ def test_real_clock_follows_wall_time() -> None:
     with pytest.raises(OSError) as info:
         kernel.vfs_write("/sys/kernel/debug/mqos/clock_us", b"10")
     assert info.value.errno == errno.EPERM
+    time.sleep(0.25)  # the ticker advances the engine without any read
+    assert kernel.engine.now() >= 250_000
+    kernel.close()
 
 
 def test_unknown_clock_is_refused() -> None:
