@@ -54,7 +54,7 @@ class WeightedRoundRobin(QosDriver):
         order = [m for m in ready if current is None or m.mdev.uuid > current.mdev.uuid]
         chosen = (order or ready)[0]
         self.turn = [chosen]
-        self.left = round(chosen.raw_weight / min(m.raw_weight for m in ready)) - 1
+        self.left = round(chosen.weight / min(m.weight for m in ready)) - 1
         return chosen
 
 

@@ -65,8 +65,8 @@ class MdevSched:
         self.acc = Counters()
         # knobs as the scheduler uses them
         self.level = 0
-        self.raw_weight = 100  # the weight knob as the driver reports it
-        self.weight = 100.0  # the weight WF2Q+ uses: the water-filled rate
+        self.weight = 100  # the weight knob as the driver reports it
+        self.fair_weight = 100.0  # the weight WF2Q+ uses: the water-filled rate
         self.cap = 100
         self.depth = 0.0
         self.tokens = 0.0
@@ -199,9 +199,9 @@ class ParentSched:
         ms.cap = driver.sched_cap(mdev)
         ms.depth = float(driver.cap_bucket_depth(mdev, self.timeslice))
         ms.tokens = min(ms.tokens, ms.depth)
-        if level != ms.level or weight != ms.raw_weight or ms.cap != old_cap:
+        if level != ms.level or weight != ms.weight or ms.cap != old_cap:
             self.rates_dirty = True
-        ms.raw_weight = weight
+        ms.weight = weight
         if level != ms.level:
             self.queue(ms.level).leave(ms)
             ms.level = level
@@ -312,7 +312,7 @@ class ParentSched:
             capacity = max(0.0, capacity - sum(rates.values()))
             for ms in members:
                 rate = rates.get(ms, 0.0)
-                queue.reweigh(ms, rate if rate > 1e-9 else ms.raw_weight * 1e-9)
+                queue.reweigh(ms, rate if rate > 1e-9 else ms.weight * 1e-9)
 
     def _cap_overrun_choice(self) -> MdevSched | None:
         """A driver whose caps do not hold when the device would idle runs one anyway."""
@@ -398,18 +398,18 @@ class ParentSched:
 
 def water_fill(members: list[MdevSched], capacity: float) -> dict[MdevSched, float]:
     """Weighted max-min shares of ``capacity`` under each member's cap."""
-    order = sorted(members, key=lambda m: (m.cap / 100) / m.raw_weight)
-    weight_left = float(sum(m.raw_weight for m in order))
+    order = sorted(members, key=lambda m: (m.cap / 100) / m.weight)
+    weight_left = float(sum(m.weight for m in order))
     rates: dict[MdevSched, float] = {}
     for i, ms in enumerate(order):
         per_weight = capacity / weight_left
-        if ms.cap / 100 > per_weight * ms.raw_weight:
+        if ms.cap / 100 > per_weight * ms.weight:
             for rest in order[i:]:
-                rates[rest] = per_weight * rest.raw_weight
+                rates[rest] = per_weight * rest.weight
             return rates
         rates[ms] = ms.cap / 100
         capacity -= ms.cap / 100
-        weight_left -= ms.raw_weight
+        weight_left -= ms.weight
     return rates
 
 

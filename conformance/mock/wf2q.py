@@ -19,7 +19,7 @@ from typing import Any, Protocol
 class Member(Protocol):
     """What a level needs of an mdev's scheduling state."""
 
-    weight: float
+    fair_weight: float  # the member's weight within the level
     vstart: float
     next_len: float
     queue_version: int
@@ -47,14 +47,14 @@ class LevelQueue:
             member.vstart = max(member.vstart, self.vtime)
         if member not in self.members:
             self.members.add(member)
-            self.weight_sum += member.weight
+            self.weight_sum += member.fair_weight
         self._push(member)
 
     def leave(self, member: Any) -> None:
         """Remove a member (it went idle, was throttled or changed level)."""
         if member in self.members:
             self.members.discard(member)
-            self.weight_sum -= member.weight
+            self.weight_sum -= member.fair_weight
         self._unqueue(member)
 
     def requeue(self, member: Any) -> None:
@@ -68,15 +68,15 @@ class LevelQueue:
     def reweigh(self, member: Any, weight: float) -> None:
         """Change a member's weight from the next decision on."""
         if member in self.members:
-            self.weight_sum += weight - member.weight
-        member.weight = weight
+            self.weight_sum += weight - member.fair_weight
+        member.fair_weight = weight
         if member.queue_where:
             self._push(member)
 
     # -- service ------------------------------------------------------------------
     def charge(self, member: Any, served: float) -> None:
         """Account ``served`` µs of device time to a member and to the level."""
-        member.vstart += served / member.weight
+        member.vstart += served / member.fair_weight
         if self.weight_sum > 0:
             self.vtime += served / self.weight_sum
 
@@ -97,7 +97,7 @@ class LevelQueue:
         seq = next(self._seq)
         if member.vstart <= self.vtime:
             member.queue_where = "E"
-            finish = member.vstart + member.next_len / member.weight
+            finish = member.vstart + member.next_len / member.fair_weight
             heapq.heappush(self._eligible, (finish, seq, member.queue_version, member))
         else:
             member.queue_where = "W"
