@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mqos_mutants import MutantInfo, catalogue  # noqa: E402
-from mutant_runs import Outcome, run_many  # noqa: E402
+from mutant_runs import Outcome, profile_for, run_driver, run_many  # noqa: E402
 from mutant_score import REFERENCE, SCORE_FILE, score_table  # noqa: E402
 
 _score_lines: list[str] = []
@@ -24,11 +24,19 @@ def mutant_catalogue() -> list[MutantInfo]:
 def suite_outcomes(
     tmp_path_factory: pytest.TempPathFactory, mutant_catalogue: list[MutantInfo]
 ) -> dict[str, Outcome]:
-    """One suite run for the reference (profile full) and one per mutant (its profile)."""
+    """One suite run for the reference (profile full), then one per mutant in parallel,
+    with the smallest profile that runs every scenario of the requirement it breaks."""
     base = tmp_path_factory.mktemp("mutants")
-    jobs = [(REFERENCE, "full", base / "reference", ())]
-    jobs += [(e.spec, e.profile, base / e.name, ()) for e in mutant_catalogue]
+    reference = run_driver(REFERENCE, "full", base / "reference")
+    variants = sorted({e.run_options for e in mutant_catalogue if e.run_options})
+    jobs = [(REFERENCE, "full", base / f"reference{i}", opts) for i, opts in enumerate(variants)]
+    jobs += [
+        (e.spec, profile_for(reference.profile_tags.get(e.breaks, {"control", "scheduling"})),
+         base / e.name, e.run_options)
+        for e in mutant_catalogue
+    ]
     outcomes = run_many(jobs)
+    outcomes[REFERENCE] = reference
     features = outcomes[REFERENCE].features
     _score_lines[:] = score_table(mutant_catalogue, outcomes, features)
     (base / SCORE_FILE).write_text("\n".join(_score_lines) + "\n")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RUN_TIMEOUT_S = 600
+PROFILE_TAGS = ("static", "control", "scheduling", "fuzz")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)  # SHOULD/MAY requirements that failed
     errors: list[str] = field(default_factory=list)  # requirements with status error
     features: dict[str, str] = field(default_factory=dict)  # requirement -> feature
+    profile_tags: dict[str, set[str]] = field(default_factory=dict)  # requirement -> tags
     duration_s: float = 0.0
     stderr: str = ""
 
@@ -91,15 +93,39 @@ def run_driver(driver: str, profile: str, report_dir: Path, *extra: str) -> Outc
             (outcome.failed if req["level"] == "MUST" else outcome.warnings).append(req["id"])
         elif req["status"] == "error":
             outcome.errors.append(req["id"])
+    for scenario in report.get("scenarios", []):
+        tags = set(scenario.get("tags", [])) & set(PROFILE_TAGS) or {"control"}
+        for req_id in scenario.get("requirements", []):
+            outcome.profile_tags.setdefault(req_id, set()).update(tags)
     return outcome
+
+
+def profile_for(tags: set[str]) -> str:
+    """The smallest profile that runs every scenario with these profile tags."""
+    tags = tags - {"fuzz"}
+    if tags <= {"static"}:
+        return "static"
+    if "scheduling" not in tags:
+        return "control"
+    if "control" not in tags:
+        return "scheduling"
+    return "full"
 
 
 def run_many(
     jobs: Iterable[tuple[str, str, Path, tuple[str, ...]]], workers: int | None = None
 ) -> dict[str, Outcome]:
-    """Run ``(driver, profile, report_dir, extra)`` jobs in parallel; keyed by driver."""
+    """Run ``(driver, profile, report_dir, extra)`` jobs in parallel.
+
+    Keyed by :func:`run_key` (the driver, followed by any extra options).
+    """
     jobs = list(jobs)
     workers = workers or max(1, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = pool.map(lambda job: run_driver(job[0], job[1], job[2], *job[3]), jobs)
-        return {outcome.driver: outcome for outcome in outcomes}
+        return {run_key(job[0], job[3]): out for job, out in zip(jobs, outcomes, strict=True)}
+
+
+def run_key(driver: str, extra: Iterable[str] = ()) -> str:
+    """How a run is named: ``module:Class`` plus any extra options."""
+    return " ".join([driver, *extra])

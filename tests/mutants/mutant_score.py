@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from mqos_mutants import MutantInfo
-from mutant_runs import Outcome
+from mutant_runs import Outcome, run_key
 
 REFERENCE = "conformance.mock:QosDriver"
 SCORE_FILE = "mutation-score.txt"
+
+
+def outcome_of(entry: MutantInfo, outcomes: dict[str, Outcome]) -> Outcome:
+    """The run of this catalogue entry."""
+    return outcomes[run_key(entry.spec, entry.run_options)]
 
 
 def killed(entry: MutantInfo, outcome: Outcome) -> bool:
@@ -24,7 +29,7 @@ def score_table(entries: list[MutantInfo], outcomes: dict[str, Outcome],
     by_feature: dict[str, list[bool]] = defaultdict(list)
     by_area: dict[str, list[bool]] = defaultdict(list)
     for entry in entries:
-        hit = killed(entry, outcomes[entry.spec])
+        hit = killed(entry, outcome_of(entry, outcomes))
         by_feature[features.get(entry.breaks, "?")].append(hit)
         by_area[entry.area].append(hit)
     lines = ["mutation score (killed/total)"]
@@ -33,11 +38,11 @@ def score_table(entries: list[MutantInfo], outcomes: dict[str, Outcome],
             hits = table[key]
             lines.append(f"  {title:<8}{key:<14}{sum(hits):>3}/{len(hits):<3}"
                          f" {100 * sum(hits) / len(hits):5.1f}%")
-    everything = [killed(e, outcomes[e.spec]) for e in entries]
+    everything = [killed(e, outcome_of(e, outcomes)) for e in entries]
     lines.append(f"  total{'':<17}{sum(everything):>3}/{len(everything):<3}"
                  f" {100 * sum(everything) / len(everything):5.1f}%")
-    survivors = [e for e in entries if not killed(e, outcomes[e.spec])]
+    survivors = [e for e in entries if not killed(e, outcome_of(e, outcomes))]
     for entry in survivors:
         lines.append(f"  SURVIVED {entry.spec} ({entry.breaks}): "
-                     f"{outcomes[entry.spec].describe()}")
+                     f"{outcome_of(entry, outcomes).describe()}")
     return lines

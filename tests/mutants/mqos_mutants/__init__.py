@@ -42,9 +42,9 @@ class MutantInfo:
     area: str
     name: str
     breaks: str
-    profile: str
     expect: str  # "fail" (MUST) or "warning" (SHOULD)
     summary: str
+    run_options: tuple[str, ...] = ()  # extra ``mdev-qos run`` options it needs
 
     @property
     def spec(self) -> str:
@@ -71,9 +71,9 @@ def catalogue() -> list[MutantInfo]:
                     area=area,
                     name=cls.__name__,
                     breaks=cls.breaks,
-                    profile=getattr(cls, "profile", "control"),
                     expect=getattr(cls, "expect", "fail"),
                     summary=doc.splitlines()[0] if doc else "",
+                    run_options=tuple(getattr(cls, "run_options", ())),
                 )
             )
     return entries

@@ -17,29 +17,23 @@ class SlicesStartAtOne(QosDriver):
         return value + 1 if name == "nr_slices" else value
 
 
-class UsageJitters(QosDriver):
-    """Every third read of a non-zero usage_us is 500 µs behind the one before."""
+class UsageDropsSliceWhenIdle(QosDriver):
+    """While an mdev is idle its usage_us reads one timeslice less (the last slice is
+    only credited again when it next runs)."""
 
     breaks = "QOS-ACC-002"
-    profile = "scheduling"
-
-    def __init__(self, topology: Any, engine: Any) -> None:
-        super().__init__(topology, engine)
-        self._reads = 0
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
-        if name != "usage_us" or not value:
+        if name != "usage_us" or self.engine.state(mdev).active:
             return value
-        self._reads += 1
-        return max(0, value - 500) if self._reads % 3 == 0 else value
+        return max(0, value - self.timeslice_us(mdev.parent))
 
 
 class CountersResetOnKnobWrite(QosDriver):
     """Writing a knob restarts the mdev's counters from zero."""
 
     breaks = "QOS-ACC-002"
-    profile = "scheduling"
 
     def apply_knob(self, mdev: Any, name: str, value: Any) -> None:
         super().apply_knob(mdev, name, value)
@@ -54,7 +48,6 @@ class IdleAccumulatesWait(QosDriver):
     """wait_us counts every µs the mdev was not running, idle or not."""
 
     breaks = "QOS-ACC-003"
-    profile = "scheduling"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -74,7 +67,6 @@ class UsageOvercounted(QosDriver):
     """usage_us counts a quarter more than the device time used."""
 
     breaks = "QOS-ACC-004"
-    profile = "scheduling"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
@@ -85,7 +77,6 @@ class WaitHalved(QosDriver):
     """wait_us counts half the time the mdev waited."""
 
     breaks = "QOS-ACC-005"
-    profile = "scheduling"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
@@ -96,7 +87,6 @@ class SlicesHalved(QosDriver):
     """nr_slices counts every second dispatch."""
 
     breaks = "QOS-ACC-006"
-    profile = "scheduling"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
@@ -107,7 +97,6 @@ class ThrottledCountsAllWaiting(QosDriver):
     """throttled_us counts every wait, even without a cap."""
 
     breaks = "QOS-ACC-007"
-    profile = "scheduling"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         if name == "throttled_us":

@@ -14,7 +14,6 @@ class CapExceeded(QosDriver):
     """A capped mdev runs at its cap plus 10 points (twice the share tolerance)."""
 
     breaks = "QOS-CAP-006"
-    profile = "scheduling"
 
     def sched_cap(self, mdev: Any) -> int:
         cap = super().sched_cap(mdev)
@@ -25,7 +24,6 @@ class CapWorkConserving(QosDriver):
     """A capped mdev runs past its cap whenever the device would otherwise idle."""
 
     breaks = "QOS-CAP-006"
-    profile = "scheduling"
 
     def cap_blocks_when_idle(self, mdev: Any) -> bool:
         return False
@@ -35,7 +33,6 @@ class CapExcessIdles(SharePicker):
     """What a capped mdev cannot use is left idle instead of going to its peers."""
 
     breaks = "QOS-CAP-007"
-    profile = "scheduling"
     reserve_throttled = True
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
@@ -49,7 +46,6 @@ class CapNotLive(DeferredKnob):
     """A cap written while the mdev is busy takes effect only after it idles."""
 
     breaks = "QOS-CAP-008"
-    profile = "scheduling"
     deferred = "cap"
 
 
@@ -57,7 +53,6 @@ class ThrottledNeverCounted(QosDriver):
     """throttled_us stays 0 although the cap holds the mdev back."""
 
     breaks = "QOS-CAP-009"
-    profile = "scheduling"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         return 0 if name == "throttled_us" else super().counter_value(mdev, name, counters)

@@ -37,13 +37,14 @@ class CapAcceptsTwoNewlines(QosDriver):
         return super().parse_cap(mdev, buf.rstrip(b"\n") + b"\n")
 
 
-class CapAcceptsNul(QosDriver):
-    """cap stops parsing at a NUL byte (``60\\0`` succeeds)."""
+class CapAcceptsTrailingWhitespace(QosDriver):
+    """cap strips trailing whitespace (``strim``), so ``60\\r`` and ``60 `` succeed."""
 
     breaks = "QOS-CAP-003"
 
     def parse_cap(self, mdev: Any, buf: bytes) -> int:
-        return super().parse_cap(mdev, buf.split(b"\0")[0])
+        body = strip_one_newline(buf).rstrip(b" \t\r")
+        return super().parse_cap(mdev, body)
 
 
 class CapRejectsPlus(QosDriver):

@@ -46,15 +46,24 @@ class FixedKnobWrongMode(QosDriver):
         return super().file_mode(mdev, name)
 
 
-class FixedKnobWritable(QosDriver):
-    """A knob the type fixes is writable and a write changes it."""
+class FixedKnobIgnoresWrites(QosDriver):
+    """A knob the type fixes is left writable (0644): writes succeed and change nothing.
 
-    breaks = "QOS-MODE-004"
+    Run with ``--type mqos-fixed``: nothing marks the knob as fixed any more, so the
+    suite holds it to the rules of a writable knob.
+    """
+
+    breaks = "QOS-CAP-002"
+    run_options = ("--type", "mqos-fixed")
 
     def file_mode(self, mdev: Any, name: str) -> int:
         if name in ("cap", "weight", "priority"):
             return 0o644
         return super().file_mode(mdev, name)
+
+    def store_knob(self, mdev: Any, name: str, buf: bytes) -> None:
+        if not self.is_fixed(mdev, name):
+            super().store_knob(mdev, name, buf)
 
 
 class KnobWorldWritable(QosDriver):

@@ -14,7 +14,6 @@ class PriorityIgnored(QosDriver):
     """Every level schedules as normal."""
 
     breaks = "QOS-PRI-006"
-    profile = "scheduling"
 
     def sched_level(self, mdev: Any) -> int:
         return 1
@@ -24,7 +23,6 @@ class PriorityInverted(QosDriver):
     """Lower levels are served first."""
 
     breaks = "QOS-PRI-006"
-    profile = "scheduling"
 
     def sched_level(self, mdev: Any) -> int:
         return 2 - super().sched_level(mdev)
@@ -35,7 +33,6 @@ class LevelLeftoverIdles(SharePicker):
     its cap holds that mdev back: the device idles instead."""
 
     breaks = "QOS-PRI-007"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         top = max(ms.level for ms in active)
@@ -48,7 +45,6 @@ class SlowPreemption(QosDriver):
     """A newly active higher level waits three timeslices while a lower one keeps running."""
 
     breaks = "QOS-PRI-008"
-    profile = "scheduling"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -80,7 +76,6 @@ class PriorityNotLive(DeferredKnob):
     """A level written while the mdev is busy takes effect only after it idles."""
 
     breaks = "QOS-PRI-009"
-    profile = "scheduling"
     deferred = "priority"
 
 
@@ -88,7 +83,6 @@ class StarvedWaitFrozen(QosDriver):
     """wait_us does not grow while a higher level holds the device."""
 
     breaks = "QOS-PRI-010"
-    profile = "scheduling"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -12,7 +12,6 @@ class NotWorkConserving(SharePicker):
     """A lone active mdev gets 80% of the device; the rest idles."""
 
     breaks = "QOS-SCH-001"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         shares = super().target_shares(parent, active)
@@ -25,7 +24,6 @@ class CrossParentInterference(SharePicker):
     """While another parent is busy, this parent idles 40% of the time."""
 
     breaks = "QOS-SCH-002"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         shares = super().target_shares(parent, active)
@@ -39,7 +37,6 @@ class IdlePeersDilute(SharePicker):
     """Idle mdevs keep their weight's share, and the device idles in their place."""
 
     breaks = "QOS-SCH-003"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         ready = [ms for ms in active if ms.state == "waiting"]
@@ -54,7 +51,6 @@ class AlternateMdevsFavoured(QosDriver):
     """Every second mdev created schedules with twice its weight."""
 
     breaks = "QOS-SCH-004"
-    profile = "scheduling"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -6,7 +6,6 @@ parent's scheduler; ``gap_end`` is how a driver leaves the device idle for a whi
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import Any
@@ -129,21 +128,30 @@ class DeferredKnob(QosDriver):
 
 
 class RaceSensor:
-    """Tells whether another thread touched the same thing within ``span_s``."""
+    """Tells whether other threads touched the same thing within ``span_s``.
 
-    def __init__(self, span_s: float = 0.005) -> None:
+    Python threads switch about every 5 ms (``sys.getswitchinterval``), so a race
+    in the in-process mock spans milliseconds where a kernel's spans microseconds.
+    """
+
+    def __init__(self, span_s: float = 0.05) -> None:
         self.span_s = span_s
-        self._last: dict[Any, tuple[int, float]] = {}
+        self._touches: dict[Any, dict[int, tuple[float, Any]]] = {}
 
-    def touch(self, key: Any) -> bool:
-        """Record a touch of ``key`` by this thread; True when another raced it."""
+    def touch(self, key: Any, value: Any = None) -> list[Any]:
+        """Record this thread's touch of ``key`` (with a value); return the values
+        other threads left within the span, most recent first (empty: no race)."""
         me, now = threading.get_ident(), time.monotonic()
-        thread, when = self._last.get(key, (me, -math.inf))
-        self._last[key] = (me, now)
-        return thread != me and now - when < self.span_s
+        others = self.others(key)
+        self._touches.setdefault(key, {})[me] = (now, value)
+        return others
 
-    def recently_by_other(self, key: Any) -> bool:
-        """Like :meth:`touch` but without recording this thread's touch."""
+    def others(self, key: Any) -> list[Any]:
+        """Values other threads left on ``key`` within the span, most recent first."""
         me, now = threading.get_ident(), time.monotonic()
-        thread, when = self._last.get(key, (me, -math.inf))
-        return thread != me and now - when < self.span_s
+        recent = [
+            (when, value)
+            for thread, (when, value) in self._touches.get(key, {}).items()
+            if thread != me and now - when < self.span_s
+        ]
+        return [value for _, value in sorted(recent, key=lambda item: -item[0])]

@@ -13,7 +13,6 @@ class WeightIgnored(QosDriver):
     """Every mdev schedules with weight 100, whatever it reads."""
 
     breaks = "QOS-WGT-006"
-    profile = "scheduling"
 
     def sched_weight(self, mdev: Any) -> int:
         return 100
@@ -23,7 +22,6 @@ class WeightCompressed(QosDriver):
     """Schedules with 10·sqrt(weight): 1:3 becomes about 1:1.7, twice the tolerance off."""
 
     breaks = "QOS-WGT-006"
-    profile = "scheduling"
 
     def sched_weight(self, mdev: Any) -> int:
         return max(1, round(10 * math.sqrt(super().sched_weight(mdev))))
@@ -33,7 +31,6 @@ class IdleWeightCounts(SharePicker):
     """Idle peers' weights count; what they leave is split equally, not by weight."""
 
     breaks = "QOS-WGT-007"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         ready = [ms for ms in active if ms.state == "waiting"]
@@ -50,7 +47,6 @@ class WeightNotLive(DeferredKnob):
     """A weight written while the mdev is busy takes effect only after it idles."""
 
     breaks = "QOS-WGT-008"
-    profile = "scheduling"
     deferred = "weight"
 
 
@@ -58,7 +54,6 @@ class WeightsAcrossParents(SharePicker):
     """Weights are normalised over the busy mdevs of every parent, not per parent."""
 
     breaks = "QOS-WGT-009"
-    profile = "scheduling"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         shares = super().target_shares(parent, active)
