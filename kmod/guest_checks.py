@@ -305,10 +305,12 @@ def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
     while not stop.is_set() and len(problems) < 5:
         for dev in list(devices.iterdir()) if devices.is_dir() else []:
             for name in ("cap", "weight", "priority", "usage_us", "wait_us", "nr_slices"):
+                attr = dev / "qos" / name
                 try:
-                    text = (dev / "qos" / name).read_text()
-                    if rnd.random() < 0.3 and name in ("cap", "weight"):
-                        sysfs.store(dev / "qos" / name, f"{rnd.randint(1, 100)}\n")
+                    text = attr.read_text()
+                    writable = attr.stat().st_mode & 0o200  # not a type-fixed knob
+                    if writable and name in ("cap", "weight") and rnd.random() < 0.3:
+                        sysfs.store(attr, f"{rnd.randint(1, 100)}\n")
                 except OSError as exc:
                     if exc.errno not in RACE_ERRNOS:
                         problems.append(f"{name}: {errno.errorcode.get(exc.errno, exc)}")

@@ -232,3 +232,12 @@ def test_races_report_a_malformed_value(guest_checks, fake_sysfs):
     result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
     assert not result.ok
     assert "weight read '1 00\\n'" in result.detail
+
+
+def test_races_leave_a_type_fixed_knob_alone(guest_checks, fake_sysfs):
+    real = make_mdev(fake_sysfs.root, UUID, ["cap"])
+    (real / "qos" / "cap").write_text("50\n")
+    (real / "qos" / "cap").chmod(0o444)
+    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.3)
+    assert result.ok, result.detail
+    assert (real / "qos" / "cap").read_text() == "50\n"
