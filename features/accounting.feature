@@ -22,6 +22,36 @@ Feature: Accounting
     Then no counter of any of them decreased between measurements
     And the timeslice_us of each of them did not change
 
+  @scheduling @QOS-ACC-002
+  Scenario: Writing a knob does not restart the counters
+    Given fresh mdevs of the type under test with weights "100 100"
+    When all of them are backlogged
+    And one measurement window passes
+    And every writable knob of A is given another valid value while they run
+    And one measurement window passes
+    Then no counter of any of them decreased between measurements
+
+  @scheduling @QOS-FMT-001
+  Scenario: A busy mdev's files still read one value and one newline
+    Given fresh mdevs of the type under test with weights "100"
+    When all of them are backlogged
+    And one measurement window passes
+    Then every file of the qos directory of A reads one value followed by exactly one newline
+
+  @scheduling @QOS-FMT-002
+  Scenario: A busy mdev's counters still read as canonical unsigned decimal
+    Given fresh mdevs of the type under test with weights "100"
+    When all of them are backlogged
+    And one measurement window passes
+    Then every numeric file of the qos directory of A reads as canonical unsigned decimal
+
+  @scheduling @QOS-FMT-003
+  Scenario: A busy mdev's counters fit in an unsigned 64-bit integer
+    Given fresh mdevs of the type under test with weights "100"
+    When all of them are backlogged
+    And one measurement window passes
+    Then every counter of the qos directory of A reads a value below 2 to the power of 64
+
   @scheduling @QOS-ACC-003
   Scenario: An idle mdev accumulates nothing
     Given fresh mdevs of the type under test with weights "100 100"

@@ -12,13 +12,13 @@ Feature: Layout and discovery of the qos attribute group
 
   @static @QOS-LAY-009
   Scenario: A driver without QoS for an mdev creates no qos directory at all
-    Given an mdev of the type under test
-    Then its qos directory is either absent or not empty
+    Given an mdev of each type on the parent under test
+    Then each of their qos directories is either absent or holds a knob or usage_us
 
   @static @QOS-LAY-002
   Scenario: A qos directory always holds usage_us and timeslice_us
-    Given an mdev of the type under test
-    Then its qos directory is either absent or holds usage_us and timeslice_us
+    Given an mdev of each type on the parent under test
+    Then each of their qos directories is either absent or holds usage_us and timeslice_us
 
   @static @QOS-LAY-003
   Scenario: The qos directory holds only files this specification defines

@@ -79,7 +79,9 @@ Feature: Writes and errors
       | 1000                   | EINVAL          |
       | 4294967295             | EINVAL          |
       | 4294967296             | EINVAL or ERANGE |
+      | 4294967346             | EINVAL or ERANGE |
       | 18446744073709551616   | EINVAL or ERANGE |
+      | 18446744073709551666   | EINVAL or ERANGE |
       | 99999999999999999999999 | EINVAL or ERANGE |
 
   @control @QOS-WGT-002
@@ -141,7 +143,9 @@ Feature: Writes and errors
       | 65535                | EINVAL           |
       | 4294967295           | EINVAL           |
       | 4294967296           | EINVAL or ERANGE |
+      | 4294967396           | EINVAL or ERANGE |
       | 18446744073709551616 | EINVAL or ERANGE |
+      | 18446744073709551716 | EINVAL or ERANGE |
 
   @control @QOS-PRI-003
   Scenario Outline: priority accepts a supported level name
@@ -177,6 +181,11 @@ Feature: Writes and errors
       | normal\n\n    | two newlines           |
       | \n            | empty value            |
       | normal\r      | carriage return        |
+      | hi            | prefix of a level      |
+      | norm          | prefix of a level      |
+      | l             | prefix of a level      |
+      | highest       | longer than a level    |
+      | normal.       | trailing punctuation   |
       | medium        | not in the vocabulary  |
       | realtime      | not in the vocabulary  |
       | low normal    | two level names        |

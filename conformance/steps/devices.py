@@ -162,6 +162,26 @@ def _two_of_type(ctx: Any, scene: Scene) -> None:
         scene.add(uuid, ctx.parent)
 
 
+@given("an mdev of each type on the parent under test")
+def _one_of_each_type(ctx: Any, scene: Scene) -> None:
+    for type_id in _types(ctx):
+        present = existing_mdevs(ctx, type_id)
+        if type_id == ctx.type_id:
+            present = [*ctx.mdevs, *present]
+        uuid = present[0] if present else None
+        if uuid is None and ctx.session.writable:
+            try:
+                uuid = ctx.create_mdev(type_id=type_id)
+            except OSError:
+                continue  # no instance left of this type
+        if uuid is not None and uuid not in scene.names.values():
+            scene.add(uuid, ctx.parent)
+    if not scene.names:
+        ctx.unsupported(
+            f"no mdev on {ctx.parent} to inspect, and the target is read-only"
+        )
+
+
 # -- a type that fixes a knob -------------------------------------------------------------
 def _fixed_knobs(ctx: Any, uuid: str) -> tuple[str, ...]:
     entries = qos_entries(ctx, uuid) or []

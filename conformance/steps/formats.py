@@ -32,7 +32,13 @@ from conformance.steps.scene import (
 KNOB = r"(?P<knob>cap|weight|priority)"
 
 
-def _subject(scene: Scene) -> str:
+OF_WHOM = r"(?:its qos directory|the qos directory of (?P<name>[A-Z]))"
+
+
+def _subject(scene: Scene, name: str | None = None) -> str:
+    """The mdev a step means: a named one, else the scenario's subject ("it")."""
+    if name:
+        return scene.uuid(name)
     if scene.subject is None:
         raise LookupError("the scenario has no subject mdev")
     return scene.subject
@@ -63,25 +69,25 @@ def _one_value(name: str, raw: bytes) -> None:
         raise FormatError("holds more than one value")
 
 
-@then("every file of its qos directory reads one value followed by exactly one newline")
-def _one_line(ctx: Any, scene: Scene) -> None:
-    uuid = _subject(scene)
+@then(parsers.re(rf"every file of {OF_WHOM} reads one value followed by exactly one newline"))
+def _one_line(ctx: Any, scene: Scene, name: str | None) -> None:
+    uuid = _subject(scene, name)
     names = _readable(ctx, uuid, spec_files(qos_entries(ctx, uuid) or []))
     _check_each(ctx, uuid, names, _one_value, "one value and one newline")
 
 
-@then("every numeric file of its qos directory reads as canonical unsigned decimal")
-def _canonical(ctx: Any, scene: Scene) -> None:
-    uuid = _subject(scene)
+@then(parsers.re(rf"every numeric file of {OF_WHOM} reads as canonical unsigned decimal"))
+def _canonical(ctx: Any, scene: Scene, name: str | None) -> None:
+    uuid = _subject(scene, name)
     entries = qos_entries(ctx, uuid) or []
     names = _readable(ctx, uuid, [n for n in spec_files(entries) if n in NUMERIC_FILES])
     _check_each(ctx, uuid, names, lambda _n, raw: formats.canonical_form(raw),
                 "canonical unsigned decimal")
 
 
-@then("every counter of its qos directory reads a value below 2 to the power of 64")
-def _u64(ctx: Any, scene: Scene) -> None:
-    uuid = _subject(scene)
+@then(parsers.re(rf"every counter of {OF_WHOM} reads a value below 2 to the power of 64"))
+def _u64(ctx: Any, scene: Scene, name: str | None) -> None:
+    uuid = _subject(scene, name)
     names = _readable(ctx, uuid, counters_in(qos_entries(ctx, uuid) or []))
     problems = []
     for name in names:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pytest_bdd import parsers, then
 
-from conformance.oracle.formats import QOS_FILES
+from conformance.oracle.formats import KNOBS, QOS_FILES
 from conformance.steps.scene import CLASS, Scene, parent_of, qos_entries
 
 
@@ -37,31 +37,6 @@ def _qos_under_parent(ctx: Any, scene: Scene) -> None:
         f"{via_parent}: expected the files {bus_files} of {ctx.qos(uuid)}, "
         f"found {'nothing' if parent_files is None else parent_files}"
     )
-
-
-@then("its qos directory is either absent or not empty")
-def _absent_or_not_empty(ctx: Any, scene: Scene) -> None:
-    uuid = _subject(scene)
-    entries = qos_entries(ctx, uuid)
-    ctx.evidence("qos/", expected="absent or not empty",
-                 actual="absent" if entries is None else sorted(entries))
-    assert entries is None or entries, (
-        f"{ctx.qos(uuid)} exists but is empty: a driver without QoS for an mdev "
-        "creates no qos/ directory at all"
-    )
-
-
-@then("its qos directory is either absent or holds usage_us and timeslice_us")
-def _absent_or_complete(ctx: Any, scene: Scene) -> None:
-    uuid = _subject(scene)
-    entries = qos_entries(ctx, uuid)
-    if entries is None:
-        ctx.evidence("qos/", expected="absent or complete", actual="absent")
-        return
-    missing = [name for name in ("usage_us", "timeslice_us") if name not in entries]
-    ctx.evidence("qos/ accounting files", expected=["timeslice_us", "usage_us"],
-                 actual=sorted(entries))
-    assert not missing, f"{ctx.qos(uuid)} lacks {', '.join(missing)}; it holds {entries}"
 
 
 @then(
@@ -109,3 +84,37 @@ def _same_files(ctx: Any, scene: Scene) -> None:
     assert len(distinct) == 1, (
         f"mdevs of type {ctx.type_id} on {ctx.parent} offer different qos/ files: {listings}"
     )
+
+
+def _each_qos(ctx: Any, scene: Scene) -> dict[str, list[str] | None]:
+    return {uuid: qos_entries(ctx, uuid) for uuid in scene.names.values()}
+
+
+@then("each of their qos directories is either absent or holds a knob or usage_us")
+def _no_group_without_qos(ctx: Any, scene: Scene) -> None:
+    listings = _each_qos(ctx, scene)
+    hollow = {
+        uuid: entries for uuid, entries in listings.items()
+        if entries is not None and not ({"usage_us", *KNOBS} & set(entries))
+    }
+    ctx.evidence("qos/ groups offering nothing", expected={}, actual=hollow,
+                 note=f"{len(listings)} mdevs inspected, one per type")
+    assert not hollow, (
+        "a qos/ directory without any knob or usage_us (a driver that offers no QoS "
+        f"for an mdev creates no qos/ at all): {hollow}"
+    )
+
+
+@then(
+    "each of their qos directories is either absent or holds usage_us and timeslice_us"
+)
+def _each_complete(ctx: Any, scene: Scene) -> None:
+    listings = _each_qos(ctx, scene)
+    lacking = {
+        uuid: [n for n in ("usage_us", "timeslice_us") if n not in entries]
+        for uuid, entries in listings.items() if entries is not None
+    }
+    lacking = {uuid: names for uuid, names in lacking.items() if names}
+    ctx.evidence("qos/ lacking accounting files", expected={}, actual=lacking,
+                 note=f"{len(listings)} mdevs inspected, one per type")
+    assert not lacking, f"qos/ directories without required files: {lacking}"

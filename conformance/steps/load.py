@@ -14,7 +14,16 @@ from pytest_bdd import parsers, when
 
 from conformance.oracle.tolerance import Tolerance
 from conformance.steps.devices import SCENE_KEY, set_knob
-from conformance.steps.scene import Scene, require_file, require_writable
+from conformance.steps.scene import (
+    Scene,
+    is_fixed,
+    knobs_in,
+    qos_entries,
+    read_knob,
+    require_file,
+    require_writable,
+    supported_levels,
+)
 from conformance.suite.measure import Meter, read_counter
 
 LOADS = ("idle", "backlog")
@@ -108,3 +117,31 @@ def latency_tolerance(ctx: Any, scene: Scene) -> Tolerance:
     """Tolerance for the dispatch latency, with the skew of one counter read."""
     m = meter(ctx, scene)
     return Tolerance(m.q, m.snapshot().skew_us)
+
+
+def another_value(knob: str, current: str, levels: tuple[str, ...]) -> str:
+    """A valid value for ``knob`` other than ``current``."""
+    if knob == "priority":
+        return next(lv for lv in reversed(levels) if lv != current)
+    first, second = ("90", "80") if knob == "cap" else ("200", "300")
+    return first if current != first else second
+
+
+@when(parsers.re(
+    r"every writable knob of (?P<name>[A-Z]) is given another valid value while they run"
+))
+def _rewrite_knobs(ctx: Any, scene: Scene, name: str) -> None:
+    uuid = scene.uuid(name)
+    entries = qos_entries(ctx, uuid) or []
+    knobs = [k for k in knobs_in(entries) if not is_fixed(ctx, uuid, k)]
+    if not knobs:
+        ctx.skip(f"{name} has no writable knob: every knob is optional")
+    m = meter(ctx, scene)
+    m.settle()
+    scene.pending = m.snapshot()
+    scene.snapshots.append(scene.pending)
+    for knob in knobs:
+        levels = supported_levels(ctx, uuid) if knob == "priority" else ()
+        value = another_value(knob, read_knob(ctx, uuid, knob), levels)
+        set_knob(ctx, uuid, knob, value)
+        scene.knobs[name][SCENE_KEY[knob]] = value if knob == "priority" else int(value)
