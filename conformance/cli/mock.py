@@ -66,6 +66,8 @@ def _mount(args: argparse.Namespace) -> int:
     except (ImportError, OSError) as exc:
         print(f"mdev-qos mock mount: FUSE unavailable: {exc}", file=sys.stderr)
         return 2
+    print(f"mdev-qos mock mount: serving {os.path.join(args.directory, 'sys')} "
+          f"({args.clock} clock); SIGINT or SIGTERM unmounts", file=sys.stderr, flush=True)
     try:
         mount(kernel, args.directory, threads=args.threads, debug=args.debug)
     except RuntimeError as exc:
