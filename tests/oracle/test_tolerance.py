@@ -1,0 +1,62 @@
+"""Windows and tolerances follow the measurement method's formulas."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.oracle.tolerance import Tolerance, share_bound
+
+
+def test_virtual_mock_numbers() -> None:
+    tol = Tolerance(q=1000)
+    assert tol.lag == 2000
+    assert tol.usage == 4002  # T = 4q + 2s + 2r
+    assert tol.window() == 80040  # W = 20 * (4q + 2)
+    assert tol.share(80040) == pytest.approx(0.05)
+    assert tol.live == 5002
+    assert tol.settle == 2000
+    assert tol.latency == 1250  # q + q/4 + 2s
+    assert tol.conservation(80040, 3) == 80040 + 1000 + 3
+    assert tol.slices(40) == 44000 + 4002
+
+
+def test_interference_covers_at_least_a_hundred_timeslices() -> None:
+    tol = Tolerance(q=1000)
+    assert tol.interference(200_000) == pytest.approx(0.02)
+    assert tol.interference(80_040) == pytest.approx(2000 / 80_040)
+
+
+def test_skew_widens_every_tolerance() -> None:
+    calm, skewed = Tolerance(1000), Tolerance(1000, skew=50)
+    assert skewed.usage == calm.usage + 100
+    assert skewed.latency == calm.latency + 100
+    assert skewed.window() > calm.window()
+
+
+@pytest.mark.parametrize("bad", [dict(q=0), dict(q=1000, skew=-1)])
+def test_invalid_inputs(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        Tolerance(**bad)
+
+
+@pytest.mark.parametrize("target", [0, 1, -0.1])
+def test_invalid_share_target(target: float) -> None:
+    with pytest.raises(ValueError):
+        Tolerance(1000).window(target)
+
+
+@given(st.integers(1, 1_000_000), st.integers(0, 10_000), st.floats(0.001, 0.5))
+def test_window_meets_its_share_target(q: int, skew: int, target: float) -> None:
+    tol = Tolerance(q, skew)
+    window = tol.window(target)
+    assert tol.share(window) <= target
+    assert tol.share(window - 1) > target or window == 1
+
+
+def test_share_bound_is_one_sided_for_interference() -> None:
+    bound = share_bound(0.5, 0.05, 0.02)
+    assert bound.holds(0.43) and bound.holds(0.55)
+    assert not bound.holds(0.429) and not bound.holds(0.551)
+    assert "0.5000" in bound.describe()
