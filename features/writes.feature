@@ -6,8 +6,10 @@ Feature: Writes and errors
   names and changes nothing; an accepted one returns the full count and reads back
   in canonical form.
 
-  In the tables \n is a newline, \0 a NUL byte and ␠ a space. An empty value is
-  written as a lone newline: a write of zero bytes never reaches a sysfs store.
+  Written bytes appear as C string literals: \n is a newline, \r a carriage
+  return, \t a tab, \0 a NUL byte, and ␠ is a space. Inside a table the backslash
+  is doubled, as Gherkin requires. An empty value is written as a lone newline: a
+  write of zero bytes never reaches a sysfs store.
 
   @control @QOS-CAP-002
   Scenario Outline: cap accepts a value from 1 to 100 in the numeric grammar
@@ -21,9 +23,9 @@ Feature: Writes and errors
       | 1        | 1     |
       | 100      | 100   |
       | 60       | 60    |
-      | 60\n     | 60    |
+      | 60\\n     | 60    |
       | +60      | 60    |
-      | +060\n   | 60    |
+      | +060\\n   | 60    |
       | 007      | 7     |
       | 0100     | 100   |
 
@@ -55,11 +57,11 @@ Feature: Writes and errors
       | sixty   | letters                     |
       | 60.0    | decimal point               |
       | 1e2     | exponent                    |
-      | 60\n\n  | two newlines                |
-      | \n      | empty value                 |
-      | 60\r    | carriage return             |
-      | \t60    | tab                         |
-      | \0      | NUL byte                    |
+      | 60\\n\\n  | two newlines                |
+      | \\n      | empty value                 |
+      | 60\\r    | carriage return             |
+      | \\t60    | tab                         |
+      | \\0      | NUL byte                    |
       | ٦٠      | non-ASCII digits            |
 
   @control @QOS-CAP-004 @QOS-CAP-005
@@ -74,7 +76,7 @@ Feature: Writes and errors
       | written                | errno           |
       | 0                      | EINVAL          |
       | +0                     | EINVAL          |
-      | 000\n                  | EINVAL          |
+      | 000\\n                  | EINVAL          |
       | 101                    | EINVAL          |
       | 1000                   | EINVAL          |
       | 4294967295             | EINVAL          |
@@ -96,9 +98,9 @@ Feature: Writes and errors
       | 1        | 1     |
       | 10000    | 10000 |
       | 250      | 250   |
-      | 250\n    | 250   |
+      | 250\\n    | 250   |
       | +250     | 250   |
-      | +0250\n  | 250   |
+      | +0250\\n  | 250   |
       | 0001     | 1     |
 
   @control @QOS-WGT-002
@@ -117,15 +119,15 @@ Feature: Writes and errors
 
     Examples:
       | written | why                  |
-      | \n      | empty value          |
+      | \\n      | empty value          |
       | ␠200    | leading space        |
       | 200␠    | trailing space       |
       | 2␠00    | embedded space       |
       | -200    | minus sign           |
       | 0xc8    | hexadecimal prefix   |
       | max     | cgroup-style keyword |
-      | 200\n\n | two newlines         |
-      | \0      | NUL byte             |
+      | 200\\n\\n | two newlines         |
+      | \\0      | NUL byte             |
       | ２００  | full-width digits    |
 
   @control @QOS-WGT-004 @QOS-WGT-005
@@ -158,10 +160,10 @@ Feature: Writes and errors
     Examples:
       | written  | level  |
       | low      | low    |
-      | low\n    | low    |
+      | low\\n    | low    |
       | normal   | normal |
       | high     | high   |
-      | high\n   | high   |
+      | high\\n   | high   |
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario Outline: priority refuses anything but a supported level name and keeps its level
@@ -178,9 +180,9 @@ Feature: Writes and errors
       | ␠normal       | leading space          |
       | normal␠       | trailing space         |
       | [normal]      | brackets               |
-      | normal\n\n    | two newlines           |
-      | \n            | empty value            |
-      | normal\r      | carriage return        |
+      | normal\\n\\n    | two newlines           |
+      | \\n            | empty value            |
+      | normal\\r      | carriage return        |
       | hi            | prefix of a level      |
       | norm          | prefix of a level      |
       | l             | prefix of a level      |
@@ -190,7 +192,7 @@ Feature: Writes and errors
       | realtime      | not in the vocabulary  |
       | low normal    | two level names        |
       | 1             | a number               |
-      | \0            | NUL byte               |
+      | \\0            | NUL byte               |
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario: priority refuses a level of the vocabulary that the mdev does not support

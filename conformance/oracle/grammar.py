@@ -25,6 +25,7 @@ U32_MAX = 2**32 - 1
 NUMERIC_RANGES: dict[str, tuple[int, int]] = {"cap": CAP_RANGE, "weight": WEIGHT_RANGE}
 _ASCII_DIGITS = frozenset(b"0123456789")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "0": b"\0", "\\": b"\\"}
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def priority_write(data: bytes, supported: Sequence[str]) -> WriteOutcome:
 def decode_written(notation: str) -> bytes:
     """Bytes from the notation the feature files use for written data.
 
-    ``\\n`` (or a real newline) is LF, ``\\0`` is NUL, ``\\xHH`` a byte, ``␠`` a
-    space; everything else stands for its UTF-8 encoding.
+    C-style escapes ``\\n`` (or a real newline), ``\\r``, ``\\t``, ``\\0``, ``\\\\`` and
+    ``\\xHH``; ``␠`` is a space; everything else stands for its UTF-8 encoding.
     """
     out = bytearray()
     i = 0
@@ -108,26 +109,14 @@ def decode_written(notation: str) -> bytes:
         char = notation[i]
         if char == "\\" and i + 1 < len(notation):
             code = notation[i + 1]
-            if code == "n":
-                out += b"\n"
-                i += 2
-                continue
-            if code == "0":
-                out += b"\0"
-                i += 2
-                continue
-            if code == "t":
-                out += b"\t"
+            if code in _ESCAPES:
+                out += _ESCAPES[code]
                 i += 2
                 continue
             hex_digits = notation[i + 2 : i + 4]
             if code == "x" and len(hex_digits) == 2 and all(c in _HEX for c in hex_digits):
                 out.append(int(hex_digits, 16))
                 i += 4
-                continue
-            if code == "\\":
-                out += b"\\"
-                i += 2
                 continue
         out += b" " if char == "␠" else char.encode()
         i += 1

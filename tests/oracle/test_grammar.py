@@ -108,7 +108,7 @@ def test_knob_write_refuses_unknown_knobs() -> None:
 
 @pytest.mark.parametrize(
     ("notation", "data"),
-    [("60\\n", b"60\n"), ("60\n", b"60\n"), ("\\0", b"\0"), ("␠60", b" 60"),
+    [("60\\n", b"60\n"), ("60\n", b"60\n"), ("\\0", b"\0"), ("␠60", b" 60"), ("\\r", b"\r"),
      ("\\x41", b"A"), ("\\xZZ", b"\\xZZ"), ("a\\\\n", b"a\\n"), ("٦", "٦".encode()), ("", b"")],
 )
 def test_feature_notation_decodes_to_bytes(notation: str, data: bytes) -> None:
