@@ -23,7 +23,8 @@ code{font-size:.9em} .muted{color:#666} details{margin:.3em 0}
 svg.chart .grid{stroke:#eee} svg.chart .tick{font-size:10px;fill:#888;text-anchor:middle}
 svg.chart .label{font-size:12px;text-anchor:end} svg.chart .value{font-size:11px;fill:#444}
 svg.chart .band{fill:#cfe3ff} svg.chart .bar.good{fill:#3a7d44} svg.chart .bar.bad{fill:#c0392b}
-svg.chart .expected{stroke:#000;stroke-width:2}
+svg.chart .expected{stroke:#000;stroke-width:2} figure{margin:.4em 0}
+figcaption{font-size:.85em}
 """
 
 
@@ -51,15 +52,27 @@ def _evidence_table(evidence: list[dict[str, Any]]) -> str:
     )
 
 
+def _charts(evidence: list[dict[str, Any]]) -> str:
+    """One share chart per scenario, captioned with the scenario."""
+    by_scenario: dict[str, list[dict[str, Any]]] = {}
+    for item in share_rows(evidence):
+        by_scenario.setdefault(str(item.get("scenario", "")), []).append(item)
+    return "".join(
+        f"<figure>{share_chart(rows, scenario)}<figcaption class=muted>{escape(scenario)}"
+        "</figcaption></figure>"
+        for scenario, rows in by_scenario.items()
+    )
+
+
 def _requirement_block(req: dict[str, Any]) -> str:
     link = f'<a href="{escape(req["url"])}">{escape(req["id"])}</a>'
-    chart = share_chart(req["evidence"], req["id"])
     scenarios = "".join(f"<li>{escape(s)}</li>" for s in req["scenarios"])
+    why = f"<p><b>Why:</b> {escape(req['reason'])}</p>" if req["status"] != "pass" else ""
     return (
         f'<section id="{escape(req["id"])}"><h3>{link} {_status(req["status"])} '
         f'<span class="muted">{escape(req["level"])} · {escape(req["feature"])}</span></h3>'
-        f"<p>{escape(req['text'])}</p><p><b>Why:</b> {escape(req['reason'])}</p>"
-        f"{chart}{_evidence_table(req['evidence'])}"
+        f"<p>{escape(req['text'])}</p>{why}"
+        f"{_charts(req['evidence'])}{_evidence_table(req['evidence'])}"
         f"<details><summary>scenarios</summary><ul>{scenarios}</ul></details></section>"
     )
 

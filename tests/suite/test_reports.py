@@ -102,4 +102,4 @@ def test_html_puts_the_verdict_first_escapes_and_needs_no_script() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.index("non-conformant") < html.index("QOS-CAP-004")
     assert 'href="spec/index.html#QOS-CAP-004"' in html
-    assert html.count("<svg") == 1
+    assert html.count("<svg") == 1  # both shares come from one scenario: one chart
