@@ -113,6 +113,10 @@ def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     exc = excinfo.value
     message = str(exc).strip()
     if isinstance(exc, AssertionError):
+        # keep the step's own message; drop pytest's rewritten "assert ..." explanation
+        own = message.split("\nassert ", 1)[0].strip() if message else ""
+        if own and not own.startswith("assert "):
+            return own
         return message or _failed_statement(excinfo)
     if excinfo.errisinstance(pytest.fail.Exception):
         return getattr(exc, "msg", message) or message
