@@ -13,13 +13,14 @@ from typing import Any
 from pytest_bdd import parsers, when
 
 from conformance.oracle.tolerance import Tolerance
-from conformance.steps.devices import SCENE_KEY, set_knob
+from conformance.steps.devices import set_knob
 from conformance.steps.scene import (
     Scene,
     is_fixed,
     knobs_in,
     qos_entries,
     read_knob,
+    refresh_knobs,
     require_file,
     require_writable,
     supported_levels,
@@ -89,7 +90,8 @@ def _live_change(ctx: Any, scene: Scene, knob: str, name: str, value: str) -> No
     scene.pending = m.snapshot()
     scene.snapshots.append(scene.pending)
     set_knob(ctx, uuid, knob, value)
-    scene.knobs[name][SCENE_KEY[knob]] = value if knob == "priority" else int(value)
+    scene.note(name, knob, value)
+    refresh_knobs(ctx, scene, name)
 
 
 @when(parsers.re(r"(?P<name>[A-Z]) becomes backlogged"))
@@ -144,4 +146,5 @@ def _rewrite_knobs(ctx: Any, scene: Scene, name: str) -> None:
         levels = supported_levels(ctx, uuid) if knob == "priority" else ()
         value = another_value(knob, read_knob(ctx, uuid, knob), levels)
         set_knob(ctx, uuid, knob, value)
-        scene.knobs[name][SCENE_KEY[knob]] = value if knob == "priority" else int(value)
+        scene.note(name, knob, value)
+    refresh_knobs(ctx, scene, name)

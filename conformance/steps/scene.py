@@ -70,7 +70,8 @@ class Scene:
     subject: str | None = None
     names: dict[str, str] = field(default_factory=dict)  # "A" -> uuid
     parents: dict[str, str] = field(default_factory=dict)  # uuid -> parent
-    knobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # "A" -> weight/cap/level
+    knobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # "A" -> actual knobs
+    assumed: dict[str, dict[str, Any]] = field(default_factory=dict)  # what the table assumes
     loads: dict[str, str] = field(default_factory=dict)  # "A" -> load
     writes: list[Written] = field(default_factory=list)
     windows: list[Window] = field(default_factory=list)
@@ -101,7 +102,13 @@ class Scene:
         self.names[name] = uuid
         self.parents[uuid] = parent
         self.knobs[name] = {}
+        self.assumed[name] = {}
         return name
+
+    def note(self, name: str, knob: str, value: str) -> None:
+        """Record the value the scenario's text gives a knob of a named mdev."""
+        key = {"priority": "level"}.get(knob, knob)
+        self.assumed[name][key] = value if knob == "priority" else int(value)
 
     @property
     def last_window(self) -> Window:
@@ -206,6 +213,24 @@ def read_value(ctx: Any, uuid: str, name: str) -> str:
         return qos_file(name, raw)
     except FormatError as exc:
         raise AssertionError(f"{name} of mdev {uuid} reads {raw!r}: {exc}") from None
+
+
+def actual_knobs(ctx: Any, uuid: str) -> dict[str, Any]:
+    """The knobs an mdev has now (weight, cap, level), as the oracle takes them."""
+    entries = qos_entries(ctx, uuid) or []
+    found: dict[str, Any] = {}
+    for knob in KNOBS:
+        if knob in entries:
+            value = read_knob(ctx, uuid, knob)
+            found["level" if knob == "priority" else knob] = (
+                value if knob == "priority" else int(value)
+            )
+    return found
+
+
+def refresh_knobs(ctx: Any, scene: Scene, name: str) -> None:
+    """Read back a named mdev's knobs: what the driver holds is what the oracle uses."""
+    scene.knobs[name] = actual_knobs(ctx, scene.uuid(name))
 
 
 def spec_files(entries: list[str]) -> list[str]:
