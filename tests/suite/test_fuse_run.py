@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 
-def test_a_fuse_mount_of_the_mock_is_conformant_with_the_sample_workload(tmp_path) -> None:
+def fuse_run(report_dir: Path, *options: str) -> tuple[subprocess.CompletedProcess, dict]:
     scripts = Path(sys.executable).parent  # where mdev-qos is installed
     env = {**os.environ, "PATH": f"{scripts}:{os.environ['PATH']}"}
     if shutil.which("mdev-qos", path=env["PATH"]) is None:
@@ -32,19 +32,35 @@ def test_a_fuse_mount_of_the_mock_is_conformant_with_the_sample_workload(tmp_pat
         [
             "bash",
             str(ROOT / ".ci" / "mock-fuse-run"),
-            str(tmp_path / "report"),
+            str(report_dir),
             "-q",
             "--spec-url",
             "https://example.org/spec",
+            *options,
         ],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    return proc, json.loads((report_dir / "report.json").read_text())
+
+
+def assert_conformant(proc: subprocess.CompletedProcess, report: dict, workload: str) -> None:
     assert proc.returncode == 0, (proc.stdout, proc.stderr[-2000:])
     assert report["verdict"] == "conformant"
-    assert report["target"]["kind"] == "sysfs-tree" and report["target"]["workload"] == "sample"
+    assert report["target"]["kind"] == "sysfs-tree" and report["target"]["workload"] == workload
     assert report["summary"]["requirements"]["pass"] == len(report["requirements"])
     assert report["cleanup"]["left_behind"] == []
+
+
+def test_a_fuse_mount_of_the_mock_is_conformant_with_the_sample_workload(tmp_path) -> None:
+    proc, report = fuse_run(tmp_path / "report")
+    assert_conformant(proc, report, "sample")
+
+
+def test_an_exec_adapter_drives_the_same_mount(tmp_path) -> None:
+    """A vendor-style command template, here writing the mount's load control."""
+    load = 'echo "{demand}" > "$MDEV_QOS_MOUNT/sys/kernel/debug/mqos/{uuid}/load"'
+    proc, report = fuse_run(tmp_path / "report", "--workload", "exec", "--exec-load", load)
+    assert_conformant(proc, report, "exec")
