@@ -141,6 +141,7 @@ class Recorder:
         self.results: list[ScenarioResult] = []
         self.collection_errors: list[str] = []
         self.total = 0
+        self.outside_profile = 0
         self.interrupted = ""
         self._current: dict[str, ScenarioResult] = {}
         self._started: dict[str, float] = {}
@@ -154,6 +155,7 @@ class Recorder:
             reason = profile_excludes(self.session.profile, info.tags)
             if reason:
                 item.stash[_SKIP_KIND] = "profile"
+                self.outside_profile += 1
                 item.add_marker(pytest.mark.skip(reason=reason))
                 continue
             if "scheduling" in info.tags and self.session.workload is None:
@@ -161,6 +163,11 @@ class Recorder:
                 problem = self.session.workload_problem or "no workload adapter"
                 item.add_marker(pytest.mark.skip(reason=problem))
         self.total = len(items)
+        if self.outside_profile:
+            self.session.progress(
+                f"profile {self.session.profile}: {self.total - self.outside_profile} "
+                f"scenarios to run, {self.outside_profile} outside the profile (skipped)"
+            )
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         self.interrupted = str(excinfo.value) or "SIGINT"

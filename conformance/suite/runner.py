@@ -80,11 +80,14 @@ def run_scenarios(
     counter = {"n": 0}
 
     def report(result: ScenarioResult) -> None:
-        counter["n"] += 1
         if on_result is not None:
             on_result(result)
-        else:
-            session.progress(progress_line(counter["n"], recorder.total, result))
+            return
+        if result.skip_kind == "profile":
+            return  # counted once when collected; listed in the reports
+        counter["n"] += 1
+        in_profile = recorder.total - recorder.outside_profile
+        session.progress(progress_line(counter["n"], in_profile, result))
 
     recorder = Recorder(session, report)
     module_plugins = [p for p in step_plugins if isinstance(p, ModuleType)]
