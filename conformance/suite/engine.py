@@ -75,24 +75,25 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def _interruptible() -> Iterator[None]:
-    """SIGTERM behaves like SIGINT (KeyboardInterrupt), so cleanup runs."""
-    previous = signal.getsignal(signal.SIGTERM)
+    """SIGTERM and SIGHUP behave like SIGINT (KeyboardInterrupt), so cleanup runs."""
+    previous = {}
     try:
-        signal.signal(signal.SIGTERM, _terminate)
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, _terminate)
     except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
 def _shielded() -> Iterator[None]:
-    """Ignore SIGINT/SIGTERM while undoing changes: a second ^C must not stop cleanup."""
+    """Ignore SIGINT/SIGTERM/SIGHUP while undoing changes: a second ^C must not stop cleanup."""
     saved = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         try:
             saved[sig] = signal.signal(sig, signal.SIG_IGN)
         except ValueError:
