@@ -41,8 +41,9 @@ examples:
   mdev-qos run --sysfs-root / --parent 0000:3b:00.0 --type nvidia-63 --allow-write \\
       --workload exec --exec-load 'vgpu-load {uuid} {demand}'
 
-exit status: 0 conformant, 1 non-conformant (a MUST failed), 2 error (nothing
-failed but the suite or the environment broke, or the run could not start).
+exit status: 0 conformant (or not-applicable: the type has no qos/ group),
+1 non-conformant (a MUST failed), 2 error (nothing failed but the suite or the
+environment broke, or the run could not start).
 """
 )
 
@@ -113,7 +114,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="base URL of the HTML spec the reports link to (default: the spec is built "
         f"into REPORT_DIR/spec and linked as {DEFAULT_SPEC_URL})",
     )
-    o.add_argument("--state-dir", metavar="DIR", help="journal directory (default /var/tmp/...)")
+    o.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="cleanup journal directory (default $XDG_STATE_HOME/mdev-qos or /var/tmp/mdev-qos)",
+    )
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
     o.add_argument("--max-examples", type=int, metavar="N", help="fuzz: inputs per file")
     o.add_argument("--fuzz-seed", type=int, metavar="N", help="fuzz: another input sequence")
