@@ -32,6 +32,7 @@ AREAS = (
     "priority",
     "lifecycle",
     "concurrency",
+    "margins",
 )
 
 

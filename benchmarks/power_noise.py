@@ -1,0 +1,111 @@
+"""False fails and false passes of the suite under the largest noise the spec permits.
+
+The reference driver and the mutants that miss a bound by twice its tolerance
+run with ``Noise.within_spec(seed)`` (overrun 10%, counters a timeslice coarse,
+reads up to q/10 old, 2% interference) for many seeds, all through the public
+``--mock-driver`` path (``mqos_mutants.noisy:<Driver>_seed<N>``):
+
+    .venv/bin/python benchmarks/power_noise.py --seeds 50
+
+A false fail is a reference run that is not ``conformant``; a false pass is a
+mutant run in which the suite did not fail the requirement the mutant breaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "mutants"))
+
+from mutant_runs import Outcome, run_many  # noqa: E402
+
+PROFILE = "scheduling"
+MARGIN_MUTANTS = {  # driver -> the requirement it breaks by twice the tolerance
+    "CapExceeded": "QOS-CAP-006",
+    "LoneShareShort": "QOS-SCH-001",
+    "WeightsFlattened": "QOS-WGT-006",
+    "PriorityLeak": "QOS-PRI-006",
+    "SlowPreemption": "QOS-PRI-008",
+}
+
+
+@dataclass
+class Study:
+    """Runs of the reference and of each margin mutant, per seed."""
+
+    seeds: list[int]
+    reference: dict[int, Outcome] = field(default_factory=dict)
+    mutants: dict[str, dict[int, Outcome]] = field(default_factory=dict)
+    wall_s: float = 0.0
+
+    def false_fails(self) -> list[Outcome]:
+        return [o for o in self.reference.values() if o.verdict != "conformant"]
+
+    def false_passes(self, name: str) -> list[Outcome]:
+        breaks = MARGIN_MUTANTS[name]
+        return [o for o in self.mutants[name].values()
+                if o.verdict != "non-conformant" or breaks not in o.failed]
+
+    def table(self) -> list[str]:
+        n = len(self.seeds)
+        lines = [
+            f"{'driver':<18}{'breaks':<14}{'runs':>6}{'false fails':>13}{'false passes':>14}",
+            f"{'reference':<18}{'-':<14}{n:>6}{len(self.false_fails()):>13}{'-':>14}",
+        ]
+        for name, breaks in MARGIN_MUTANTS.items():
+            if name in self.mutants:
+                runs = len(self.mutants[name])
+                lines.append(f"{name:<18}{breaks:<14}{runs:>6}{'-':>13}"
+                             f"{len(self.false_passes(name)):>14}")
+        lines.append(f"wall time {self.wall_s:.0f} s")
+        return lines
+
+
+def noisy(driver: str, seed: int) -> str:
+    return f"mqos_mutants.noisy:{driver}_seed{seed}"
+
+
+def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
+                mutants: dict[str, str] = MARGIN_MUTANTS) -> Study:
+    """Run the reference over ``seeds`` and every margin mutant over ``mutant_seeds``."""
+    study = Study(seeds=list(seeds))
+    jobs = [(noisy("Reference", s), PROFILE, workdir / f"reference-{s}", ()) for s in seeds]
+    jobs += [(noisy(name, s), PROFILE, workdir / f"{name}-{s}", ())
+             for name in mutants for s in mutant_seeds]
+    started = time.monotonic()
+    outcomes = run_many(jobs)
+    study.wall_s = time.monotonic() - started
+    study.reference = {s: outcomes[noisy("Reference", s)] for s in seeds}
+    study.mutants = {name: {s: outcomes[noisy(name, s)] for s in mutant_seeds}
+                     for name in mutants}
+    return study
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=50, help="reference seeds (default 50)")
+    parser.add_argument("--mutant-seeds", type=int, default=None,
+                        help="seeds per margin mutant (default: as many as --seeds)")
+    args = parser.parse_args(argv)
+    seeds = list(range(args.seeds))
+    mutant_seeds = list(range(args.mutant_seeds if args.mutant_seeds is not None
+                              else args.seeds))
+    with tempfile.TemporaryDirectory(prefix="mdev-qos-noise-") as tmp:
+        study = noise_study(seeds, mutant_seeds, Path(tmp))
+    print("\n".join(study.table()))
+    for outcome in study.false_fails():
+        print(f"false fail: {outcome.describe()}")
+    for name in study.mutants:
+        for outcome in study.false_passes(name):
+            print(f"false pass: {outcome.describe()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
