@@ -181,3 +181,24 @@ def test_the_spec_is_built_next_to_the_report_and_linked(mock_session, steps, tm
     for req in result.report["requirements"]:
         assert req["url"] == f"spec/index.html#{req['id']}"
         assert f'id="{req["id"]}"' in spec
+
+
+def test_a_second_run_on_the_same_tree_is_refused_while_one_holds_it(tmp_path) -> None:
+    from conformance.suite.journal import Journal, target_key
+    from conformance.sysfs.target import FsTarget
+
+    tree = Path(__file__).resolve().parents[2] / "fixtures" / "conforming"
+    holder = Journal.for_target(tmp_path / "state", target_key(FsTarget(str(tree)).description))
+    holder.open()
+    options = TargetOptions(
+        sysfs_root=str(tree),
+        profile="static",
+        mdevs=("6c2e1b0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c",),
+        state_dir=str(tmp_path / "state"),
+    )
+    try:
+        with pytest.raises(RunRefused, match="another mdev-qos run"):
+            execute(RunRequest(target=options, report_dir=tmp_path / "r", build_spec=False))
+    finally:
+        holder.close()
+    assert not (tmp_path / "r").exists()
