@@ -84,6 +84,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     t.add_argument("--mock-topology", metavar="FILE", help="topology JSON for the embedded mock")
     t.add_argument(
+        "--mock-noise",
+        type=int,
+        metavar="SEED",
+        help="give the embedded mock every noise the spec permits (overrun, coarse "
+        "accounting, stale reads, interference), seeded",
+    )
+    t.add_argument(
         "--op-timeout",
         type=float,
         metavar="S",
@@ -181,6 +188,7 @@ def request_from(args: argparse.Namespace) -> Any:
         allow_write=bool(pick(args.allow_write, target.get("allow_write"), False)),
         mock_driver=pick(args.mock_driver, target.get("mock_driver")),
         mock_topology=pick(args.mock_topology, target.get("mock_topology")),
+        mock_noise=pick(args.mock_noise, target.get("mock_noise")),
         profile=pick(args.profile, config.get("profile"), "full"),
         workload=pick(args.workload, workload.get("name"), "auto"),
         load_dir=pick(args.load_dir, workload.get("load_dir"), DEFAULT_LOAD_DIR),

@@ -39,6 +39,7 @@ class TargetOptions:
     allow_write: bool = False
     mock_driver: str | None = None
     mock_topology: str | None = None
+    mock_noise: int | None = None  # seed: every noise the spec permits, at its largest
     profile: str = "full"
     workload: str = "auto"
     load_dir: str = DEFAULT_LOAD_DIR
@@ -79,13 +80,20 @@ def open_session(opts: TargetOptions) -> SuiteSession:
 
 def _embedded_mock(opts: TargetOptions) -> Target:
     from conformance.mock import MockKernel, load_driver_class
+    from conformance.mock.noise import Noise
     from conformance.sysfs.mock_target import MockTarget
 
     driver_cls = load_driver_class(opts.mock_driver) if opts.mock_driver else None
-    kernel = MockKernel(topology=opts.mock_topology, driver_cls=driver_cls)
+    noise = Noise.within_spec(opts.mock_noise) if opts.mock_noise is not None else None
+    kernel = MockKernel(topology=opts.mock_topology, driver_cls=driver_cls, noise=noise)
     target = MockTarget(kernel)
+    extras = []
     if opts.mock_driver:
-        target.description = f"embedded reference mock with driver {opts.mock_driver}"
+        extras.append(f"driver {opts.mock_driver}")
+    if opts.mock_noise is not None:
+        extras.append(f"permitted noise, seed {opts.mock_noise}")
+    if extras:
+        target.description = f"embedded reference mock with {', '.join(extras)}"
     return target
 
 
@@ -93,8 +101,11 @@ def _tree(opts: TargetOptions) -> Target:
     root = os.path.abspath(opts.sysfs_root or "/")
     if not os.path.isdir(root):
         raise TargetError(f"--sysfs-root {root}: no such directory")
-    if opts.mock_driver:
-        raise TargetError("--mock-driver applies to the embedded mock, not to --sysfs-root")
+    if opts.mock_driver or opts.mock_topology or opts.mock_noise is not None:
+        raise TargetError(
+            "--mock-driver, --mock-topology and --mock-noise apply to the embedded mock, "
+            "not to --sysfs-root"
+        )
     writes = opts.profile not in READ_ONLY_PROFILES
     if writes and not opts.allow_write:
         raise TargetError(

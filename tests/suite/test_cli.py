@@ -115,3 +115,27 @@ def test_snapshot_refuses_an_unknown_mdev_and_a_used_directory(tmp_path, capsys)
     (tmp_path / "rec" / "x").write_text("")
     assert main([*args, "--mdev", UUID]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_mock_noise_is_installed_in_the_embedded_mock(tmp_path) -> None:
+    request = request_from(parse("--mock-noise", "7"))
+    session = open_session(request.target)
+    assert session.target.kernel.engine.noise.enabled
+    assert "seed 7" in session.target.description
+
+
+def test_mock_options_are_refused_for_a_tree(tmp_path, capsys) -> None:
+    code = main(
+        [
+            "run",
+            "--sysfs-root",
+            str(CONFORMING),
+            "--profile",
+            "static",
+            "--mock-noise",
+            "1",
+            "--report-dir",
+            str(tmp_path / "r"),
+        ]
+    )
+    assert code == 2 and "embedded mock" in capsys.readouterr().err
