@@ -54,7 +54,9 @@ class _SessionPlugin:
 def progress_line(index: int, total: int, result: ScenarioResult) -> str:
     """``[ 3/70] PASS  Cap: a new mdev's cap is 100 (0.01 s)``; the reason on failure."""
     width = len(str(total))
-    line = f"[{index:>{width}}/{total}] {result.status.upper():<5} {result.title}"
+    # one line, even when an Examples row writes "60\n"
+    title = "".join(c if c.isprintable() else repr(c)[1:-1] for c in result.title)
+    line = f"[{index:>{width}}/{total}] {result.status.upper():<5} {title}"
     line += f" ({result.duration_s:.2f} s)"
     if result.status != "pass" and result.reason:
         line += f"\n{' ' * (width * 2 + 4)}{result.reason.splitlines()[0][:200]}"
