@@ -3,7 +3,7 @@
 # certify the module inside the guest; called by `tox -e kernel`.
 #
 #   kmod/run-in-guest.sh [--out DIR] [--kernel VERSION] [--script FILE]
-#                        [-- SUITE-ARGS...]
+#                        [--module-args 'timeslice_us=N'] [-- SUITE-ARGS...]
 #
 # --script runs FILE in the guest instead of kmod/guest.sh, with the same
 # arguments (OUT PYTHON MQOS_KO KVER ...): handy for poking at the module.
@@ -23,6 +23,7 @@ REPO=$(dirname "$KMOD_DIR")
 OUT=$REPO/out/kernel
 KVER=
 GUEST_SCRIPT=$KMOD_DIR/guest.sh
+MODULE_ARGS=
 SUITE_ARGS=()
 
 die() {
@@ -40,6 +41,7 @@ parse_args() {
 		--out) OUT=$2; shift 2 ;;
 		--kernel) KVER=$2; shift 2 ;;
 		--script) GUEST_SCRIPT=$(realpath "$2"); shift 2 ;;
+		--module-args) MODULE_ARGS=$2; shift 2 ;;
 		--) shift; SUITE_ARGS=("$@"); return ;;
 		*) die "unknown argument $1 (see the header of $0)" ;;
 		esac
@@ -78,11 +80,11 @@ check_prerequisites() {
 	need qemu-system-x86_64 qemu-system-x86
 	need mdevctl mdevctl
 	need busybox busybox-static
-	need cpio cpio
 	need make make
 	need gcc gcc
 	need setpriv util-linux
 	busybox --list | grep -qx insmod || die "busybox lacks insmod; install busybox-static"
+	busybox --list | grep -qx cpio || die "busybox lacks cpio; install busybox-static"
 	if ldd "$(command -v busybox)" >/dev/null 2>&1; then
 		die "busybox is dynamically linked; install busybox-static"
 	fi
@@ -128,7 +130,7 @@ for d in tmp run var/tmp; do mount -t tmpfs tmpfs /root/\$d; done
 mkdir -p /root$OUT
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
-	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 \\
+	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 MQOS_MODULE_ARGS="$MODULE_ARGS" \\
 	/bin/bash $GUEST_SCRIPT $OUT $PYTHON $KMOD_DIR/mqos.ko $KVER \\
 	${SUITE_ARGS[*]:-}
 echo \$? > /root$OUT/guest.rc
@@ -146,7 +148,7 @@ make_initramfs() {
 	done
 	write_init >"$dir/init"
 	chmod 755 "$dir/init"
-	(cd "$dir" && find . | cpio -o -H newc --quiet) | gzip -1 >"$dir.cpio.gz"
+	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$dir.cpio.gz"
 }
 
 boot_guest() {
