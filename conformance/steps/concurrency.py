@@ -192,56 +192,90 @@ def _complete_reads(ctx: Any, scene: Scene) -> None:
     assert not bad, f"{len(bad)} torn or foreign reads, e.g. " + "; ".join(bad[:5])
 
 
+class _Passes:
+    """How many full passes over the counters each reader has made."""
+
+    def __init__(self, readers: int) -> None:
+        self.counts = [0] * readers
+        self.cond = threading.Condition()
+
+    def done_one(self, reader: int) -> None:
+        with self.cond:
+            self.counts[reader] += 1
+            self.cond.notify_all()
+
+    def wait_for_all(self, at_least: int, timeout_s: float) -> bool:
+        """Block until every reader made ``at_least`` passes; False on timeout."""
+        with self.cond:
+            return self.cond.wait_for(lambda: min(self.counts) >= at_least, timeout_s)
+
+
 @when(parsers.re(r"(?P<count>\d+) threads read their counters while one measurement window passes"))
 def _read_during_window(ctx: Any, scene: Scene, count: str) -> None:
+    """Readers race each other on every counter while the window's time passes in
+    chunks; each chunk waits for one more full pass of every reader, so reads and
+    time interleave on a virtual clock as on a real one."""
     readers = _thread_count(ctx, count)
     m = meter(ctx, scene)
     files = [(u, c) for u in scene.names.values() for c in counters_in(qos_entries(ctx, u) or [])]
     done = threading.Event()
-    barrier = threading.Barrier(readers + 1)
+    passes = _Passes(readers)
     lock = threading.Lock()
 
-    def read() -> None:
-        barrier.wait()
-        last: dict[tuple[str, str], int] = {}
-        for _ in range(READS_PER_THREAD):
-            for uuid, counter in files:
-                raw = ctx.target.read(ctx.qos(uuid, counter))
-                try:
-                    value = formats.unsigned(raw)
-                except formats.FormatError as exc:
-                    problem = f"{counter} of {scene.name_of(uuid)} read {raw!r}: {exc}"
-                else:
-                    previous = last.get((uuid, counter), 0)
-                    last[(uuid, counter)] = value
-                    problem = (f"{counter} of {scene.name_of(uuid)} went from {previous} to "
-                               f"{value}") if value < previous else ""
-                with lock:
-                    scene.reads.append((counter, raw))
-                    if problem:
-                        scene.problems.append(problem)
-            if done.is_set():
-                break
+    def reader(index: int) -> Callable[[], None]:
+        def read() -> None:
+            last: dict[tuple[str, str], int] = {}
+            for _ in range(READS_PER_THREAD):
+                for uuid, counter in files:
+                    problem = _check_counter_read(ctx, scene, uuid, counter, last)
+                    with lock:
+                        scene.reads.append((counter, b""))
+                        if problem:
+                            scene.problems.append(problem)
+                passes.done_one(index)
+                if done.is_set():
+                    break
+        return read
 
     crashes: list[str] = []
     threads = [
-        threading.Thread(target=_guarded(read, crashes), name=f"counter-reader-{i}", daemon=True)
+        threading.Thread(target=_guarded(reader(i), crashes), name=f"counter-reader-{i}",
+                         daemon=True)
         for i in range(readers)
     ]
-    for thread in threads:
-        thread.start()
     m.settle()
-    barrier.wait()
     start = m.snapshot()
     length = m.window_length()
-    for _ in range(CHUNKS_PER_WINDOW):
+    for thread in threads:
+        thread.start()
+    for chunk in range(1, CHUNKS_PER_WINDOW + 1):
+        if not passes.wait_for_all(chunk, JOIN_TIMEOUT_S):
+            done.set()
+            ctx.error(f"counter readers stalled (no pass within {JOIN_TIMEOUT_S} s)")
         ctx.workload.elapse(length // CHUNKS_PER_WINDOW)
     end = m.snapshot()
     done.set()
-    _join(ctx, threads, barrier)
+    for thread in threads:
+        thread.join(JOIN_TIMEOUT_S)
+    if any(t.is_alive() for t in threads):
+        ctx.error(f"counter readers did not finish within {JOIN_TIMEOUT_S} s")
     _report_crashes(ctx, crashes)
     scene.windows.append(Window(start, end, m.q))
     scene.snapshots += [start, end]
+
+
+def _check_counter_read(ctx: Any, scene: Scene, uuid: str, counter: str,
+                        last: dict[tuple[str, str], int]) -> str:
+    """Read one counter; the problem with it (malformed, backwards) or ""."""
+    raw = ctx.target.read(ctx.qos(uuid, counter))
+    who = f"{counter} of {scene.name_of(uuid)}"
+    try:
+        value = formats.unsigned(raw)
+    except formats.FormatError as exc:
+        return f"{who} read {raw!r}: {exc}"
+    previous = last.get((uuid, counter), 0)
+    last[(uuid, counter)] = value
+    return f"{who} went from {previous} to {value}" if value < previous else ""
 
 
 @then("every counter read was well-formed and none went backwards")

@@ -19,6 +19,7 @@ from conformance.oracle.formats import (
     COUNTERS,
     KNOBS,
     QOS_FILES,
+    TIMESLICE_RANGE,
     FormatError,
     knob_value,
     qos_file,
@@ -203,7 +204,14 @@ def supported_levels(ctx: Any, uuid: str) -> tuple[str, ...]:
 def timeslice(ctx: Any, uuid: str) -> int:
     """timeslice_us of an mdev; it is required wherever qos/ exists."""
     require_file(ctx, uuid, "timeslice_us")
-    return int(read_value(ctx, uuid, "timeslice_us"))
+    value = int(read_value(ctx, uuid, "timeslice_us"))
+    low, high = TIMESLICE_RANGE
+    if not low <= value <= high:
+        raise AssertionError(
+            f"timeslice_us of mdev {uuid} reads {value}, outside {low}..{high} "
+            "(QOS-FMT-004): no measurement window can be sized from it"
+        )
+    return value
 
 
 def read_value(ctx: Any, uuid: str, name: str) -> str:
