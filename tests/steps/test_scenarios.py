@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -120,7 +121,26 @@ class WrongErrnoForRange(QosDriver):
         return value
 
 
+class LowLevelSlicesFiveQuanta(QosDriver):
+    """Lets a low-level dispatch run five timeslices, so a waking high mdev waits."""
+
+    def slice_length(self, mdev: Any, timeslice: int, pending: float) -> int:
+        if mdev.knobs["priority"] == "low":
+            timeslice *= 5
+        return super().slice_length(mdev, timeslice, pending)
+
+
+class UsageOverCounted(QosDriver):
+    """Reports 5% more usage_us than the device gave: about twice the conservation slack."""
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value * 105 // 100 if name == "usage_us" else value
+
+
 BROKEN: list[tuple[type[QosDriver], str, str]] = [
+    (LowLevelSlicesFiveQuanta, "QOS-PRI-008", "dispatched"),
+    (UsageOverCounted, "QOS-ACC-004", "hands_out"),
     (CapTenPointsHigh, "QOS-CAP-006", "cap"),
     (WeightIgnored, "QOS-WGT-006", "proportion"),
     (PriorityIgnored, "QOS-PRI-006", "lower_levels"),
