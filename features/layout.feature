@@ -33,13 +33,13 @@ Feature: Layout and discovery of the qos attribute group
 
     @QOS-LAY-004
     Examples: cap needs throttled_us
-      | knob     | companions        |
-      | cap      | throttled_us      |
+      | knob     | companions            |
+      | cap      | throttled_us          |
 
     @QOS-LAY-005
     Examples: priority needs wait_us and nr_slices
-      | knob     | companions        |
-      | priority | wait_us nr_slices |
+      | knob     | companions            |
+      | priority | wait_us and nr_slices |
 
   @static @QOS-LAY-006
   Scenario: Every entry of the qos directory is a regular file
@@ -48,10 +48,10 @@ Feature: Layout and discovery of the qos attribute group
 
   @static @QOS-LAY-007
   Scenario: All mdevs of one type on one parent offer the same qos files
-    Given the mdevs of the type under test on the parent under test, at least two where the suite may create them
+    Given every mdev of the type under test on its parent, and a second one where the suite may create it
     Then their qos directories list the same files
 
   @static @QOS-LAY-008
   Scenario: wait_us and nr_slices are offered even without priority
     Given an mdev of the type under test that offers QoS
-    Then its qos directory also has wait_us nr_slices
+    Then its qos directory also has wait_us and nr_slices

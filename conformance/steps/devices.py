@@ -147,8 +147,8 @@ def _types(ctx: Any) -> list[str]:
 
 
 @given(
-    "the mdevs of the type under test on the parent under test, "
-    "at least two where the suite may create them"
+    "every mdev of the type under test on its parent, "
+    "and a second one where the suite may create it"
 )
 def _two_of_type(ctx: Any, scene: Scene) -> None:
     chosen = existing_mdevs(ctx, ctx.type_id)

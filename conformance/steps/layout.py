@@ -58,7 +58,7 @@ def _only_spec_files(ctx: Any, scene: Scene) -> None:
 def _also_has(ctx: Any, scene: Scene, names: str) -> None:
     uuid = _subject(scene)
     entries = qos_entries(ctx, uuid) or []
-    wanted = names.split()
+    wanted = [name for name in names.split() if name != "and"]
     missing = [name for name in wanted if name not in entries]
     ctx.evidence(f"companions {' '.join(wanted)}", expected=wanted,
                  actual=[n for n in wanted if n in entries])
