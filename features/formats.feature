@@ -59,7 +59,7 @@ Feature: Read formats and defaults
   @control @QOS-PRI-002
   Scenario: A new mdev's active priority is normal
     Given a fresh mdev of a type that offers priority
-    Then its priority reads "normal"
+    Then its active priority level is "normal"
 
   @static @QOS-MODE-003
   Scenario: A knob the type fixes is read-only and reads a value in the knob's format

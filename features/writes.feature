@@ -155,7 +155,7 @@ Feature: Writes and errors
     And the level <level> is supported by it
     When "<written>" is written to its priority
     Then the write returns the full count
-    And its priority reads "<level>"
+    And its active priority level is "<level>"
 
     Examples:
       | written  | level  |

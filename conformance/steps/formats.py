@@ -183,8 +183,14 @@ def _priority_levels(ctx: Any, scene: Scene) -> None:
 
 
 # -- knob values and defaults --------------------------------------------------------------
+@then(parsers.re(r'its active priority level is "(?P<value>[a-z]+)"'))
+def _active_level(ctx: Any, scene: Scene, value: str) -> None:
+    _knob_reads(ctx, scene, "priority", value)
+
+
 @then(parsers.re(rf'its {KNOB} reads "(?P<value>[^"]*)"'))
 def _knob_reads(ctx: Any, scene: Scene, knob: str, value: str) -> None:
+    """The knob's value; for priority, the active (bracketed) level."""
     uuid = _subject(scene)
     actual = read_knob(ctx, uuid, knob)
     ctx.evidence(knob, expected=value, actual=actual)
