@@ -65,8 +65,7 @@ def _loads(ctx: Any, scene: Scene, loads: str) -> None:
 def _window(ctx: Any, scene: Scene) -> None:
     m = meter(ctx, scene)
     start, scene.pending = scene.pending, None
-    ctx.progress(f"measuring a window of about {m.window_length()} µs")
-    window = m.measure(start)
+    window = m.measure(start, announce=lambda w: ctx.progress(f"measuring a {w} µs window"))
     scene.windows.append(window)
     scene.snapshots += [window.start, window.end]
 

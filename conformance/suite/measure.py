@@ -150,9 +150,20 @@ class Meter:
         """Wait S = 2q after a load change so the window sees the steady state."""
         self.clock.elapse(Tolerance(self.q).settle)
 
-    def measure(self, start: Snapshot | None = None, *, settle: bool = True) -> Window:
-        """One window of length W; ``start`` given: it began at a knob write (live)."""
+    def measure(
+        self,
+        start: Snapshot | None = None,
+        *,
+        settle: bool = True,
+        announce: Callable[[int], None] | None = None,
+    ) -> Window:
+        """One window of length W; ``start`` given: it began at a knob write (live).
+
+        ``announce`` is told W before the window runs (progress for long windows).
+        """
         length = self.window_length()
+        if announce is not None:
+            announce(length)
         live = start is not None
         if start is None:
             if settle:
