@@ -180,8 +180,12 @@ def _write_fixed(ctx: Any, scene: Scene) -> None:
 def _another_value(knob: str, raw: bytes) -> bytes:
     """A valid value different from the one ``raw`` shows."""
     if knob == "priority":
-        active = raw.decode(errors="replace")
-        return next(lv for lv in ("high", "low", "normal") if f"[{lv}]" not in active).encode()
+        try:
+            shown = formats.priority(raw)
+            levels, active = shown.levels, shown.active
+        except formats.FormatError:
+            levels, active = LEVELS, ""
+        return next(lv for lv in reversed(levels) if lv != active).encode()
     try:
         current = formats.unsigned(raw)
     except formats.FormatError:
