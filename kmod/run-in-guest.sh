@@ -77,14 +77,18 @@ find_python() {
 }
 
 check_prerequisites() {
+	local applets applet
 	need qemu-system-x86_64 qemu-system-x86
 	need mdevctl mdevctl
 	need busybox busybox-static
 	need make make
 	need gcc gcc
 	need setpriv util-linux
-	busybox --list | grep -qx insmod || die "busybox lacks insmod; install busybox-static"
-	busybox --list | grep -qx cpio || die "busybox lacks cpio; install busybox-static"
+	applets=$(busybox --list)	# not piped into grep -q: SIGPIPE and pipefail
+	for applet in insmod cpio mount chroot poweroff; do
+		grep -qx "$applet" <<<"$applets" ||
+			die "busybox lacks $applet; install busybox-static"
+	done
 	if ldd "$(command -v busybox)" >/dev/null 2>&1; then
 		die "busybox is dynamically linked; install busybox-static"
 	fi
