@@ -1,12 +1,16 @@
 """A Target wrapper with a deadline on every operation: the suite never hangs.
 
 A read from a FUSE mount whose daemon stopped answering, or from a driver whose
-``show`` blocks, can sleep in the kernel for ever; no signal the suite could send
-itself gets it out. :class:`GuardedTarget` therefore runs each operation in a
-worker thread (one per calling thread, so concurrent callers stay concurrent)
-and waits at most ``deadline_s`` for the answer. A worker that misses its
-deadline is abandoned (it is a daemon thread: it cannot keep the process alive)
-and the caller gets :class:`TargetHung`.
+``show`` blocks, can sleep in the kernel for ever, uninterruptibly: once a FUSE
+request is in the daemon's hands even SIGKILL waits for its answer, and a
+process cannot exit while one of its threads sleeps like that. So for a real
+tree (:class:`~conformance.sysfs.target.FsTarget`) :class:`GuardedTarget` runs
+the file operations in a helper *process* (``python -m conformance.sysfs.guarded``,
+one per calling thread so concurrent callers stay concurrent) and waits at most
+``deadline_s`` for each answer. A helper that misses its deadline is abandoned:
+it is killed and left to the kernel, and the suite itself stays free to report
+and exit. Other targets (the in-process mock) get the same deadline with a
+worker thread. The caller gets :class:`TargetHung`.
 
 Faults of the environment are raised as :class:`TargetFault`, which is *not* an
 ``OSError``: a step that expects ``EINVAL`` and catches ``OSError`` cannot
@@ -28,14 +32,22 @@ later operation fails at once instead of waiting out another deadline.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
+import pickle
 import queue
+import select
+import signal
+import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
-from conformance.sysfs.target import Stat, Target
+from conformance.sysfs.target import FsTarget, Stat, Target
 
 DEFAULT_DEADLINE_S = 10.0
 DEFAULT_MAX_HANGS = 3
@@ -81,6 +93,106 @@ class _Worker:
         return answer.get(timeout=deadline_s)
 
 
+_HEADER = struct.Struct("!I")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _send(stream: BinaryIO, message: Any) -> None:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+def _receive(stream: BinaryIO) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the other side closed the pipe")
+    (size,) = _HEADER.unpack(header)
+    body = stream.read(size)
+    if len(body) < size:
+        raise EOFError("the other side closed the pipe")
+    return pickle.loads(body)
+
+
+class _ProcessWorker:
+    """A helper process doing one FsTarget's file operations, one at a time."""
+
+    def __init__(self, root: str, writable: bool) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+        argv = [sys.executable, "-m", "conformance.sysfs.guarded", "--serve", root]
+        self.proc = subprocess.Popen(
+            argv + ([] if writable else ["--read-only"]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a helper stuck in the kernel must not hold our pipes
+            env=env,
+            start_new_session=True,  # a ^C meant for the suite must not stop its I/O
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.requests: BinaryIO = self.proc.stdin
+        self.answers: BinaryIO = self.proc.stdout
+
+    def run(
+        self, op: str, args: tuple[Any, ...], kwargs: dict[str, Any], deadline_s: float
+    ) -> tuple[bool, Any]:
+        """Run ``op`` in the helper; raise ``queue.Empty`` when it misses the deadline."""
+        try:
+            _send(self.requests, (op, args, kwargs))
+        except (BrokenPipeError, OSError) as exc:
+            raise EOFError(f"the I/O helper is gone ({exc})") from exc
+        ready, _, _ = select.select([self.answers], [], [], deadline_s)
+        if not ready:
+            raise queue.Empty
+        ok, value = _receive(self.answers)  # the whole answer follows its first byte
+        if not ok:
+            code, message, filename = value
+            return False, OSError(code, message, filename) if filename else OSError(code, message)
+        return True, value
+
+    def abandon(self) -> None:
+        """Give up on a helper stuck in the kernel: kill it, never wait for it."""
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        for stream in (self.requests, self.answers):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Stop an idle helper (end of its input)."""
+        try:
+            self.requests.close()
+            self.proc.wait(2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.abandon()
+
+
+def serve(root: str, writable: bool) -> None:
+    """The helper's loop: requests on stdin, answers on stdout, until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    target = FsTarget(root, writable=writable)
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            op, args, kwargs = _receive(requests)
+        except EOFError:
+            return
+        try:
+            if op == "root_device":
+                answer: tuple[bool, Any] = (True, os.stat(root).st_dev)
+            else:
+                answer = (True, getattr(target, op)(*args, **kwargs))
+        except OSError as exc:
+            answer = (False, (exc.errno or errno.EIO, exc.strerror or str(exc), exc.filename))
+        except Exception as exc:  # noqa: BLE001 - reported to the suite as EIO
+            answer = (False, (errno.EIO, f"{type(exc).__name__}: {exc}", None))
+        _send(answers, answer)
+
+
 class GuardedTarget:
     """Wraps a Target; every operation has a deadline and environment faults are named.
 
@@ -104,7 +216,10 @@ class GuardedTarget:
         self.root = root if root is not None else getattr(inner, "root", None)
         self.hangs = 0
         self.lost: str | None = None  # why the target is considered gone
+        self.isolated = isinstance(inner, FsTarget)  # file I/O in helper processes
         self._local = threading.local()
+        self._helpers: list[_ProcessWorker] = []
+        self._lock = threading.Lock()
         self._root_dev = self._device_of_root()
 
     # -- the Target protocol ------------------------------------------------------
@@ -121,22 +236,29 @@ class GuardedTarget:
         return self.inner.writable
 
     def read(self, path: str) -> bytes:
-        return self._guard("read", path, lambda: self.inner.read(path))
+        return self._guard("read", path, (path,))
 
     def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
-        return self._guard("write", path, lambda: self.inner.write(path, data, uid=uid))
+        return self._guard("write", path, (path, data), {"uid": uid})
 
     def stat(self, path: str) -> Stat:
-        return self._guard("stat", path, lambda: self.inner.stat(path))
+        return self._guard("stat", path, (path,))
 
     def listdir(self, path: str) -> list[str]:
-        return self._guard("listdir", path, lambda: self.inner.listdir(path))
+        return self._guard("listdir", path, (path,))
 
     def readlink(self, path: str) -> str:
-        return self._guard("readlink", path, lambda: self.inner.readlink(path))
+        return self._guard("readlink", path, (path,))
 
     def exists(self, path: str) -> bool:
-        return self._guard("exists", path, lambda: self.inner.exists(path))
+        return self._guard("exists", path, (path,))
+
+    def close(self) -> None:
+        """Stop the idle I/O helpers (they also stop by themselves when the suite exits)."""
+        with self._lock:
+            helpers, self._helpers = self._helpers, []
+        for helper in helpers:
+            helper.close()
 
     def __getattr__(self, name: str) -> Any:
         """Anything else (``host_path``, ``kernel``) comes from the wrapped target."""
@@ -145,16 +267,45 @@ class GuardedTarget:
         return getattr(self.inner, name)
 
     # -- the guard ------------------------------------------------------------------
-    def _guard(self, op: str, path: str, job: Callable[[], T]) -> T:
-        if self.lost is not None:
-            raise TargetLost(f"{op} {path}: the target is gone ({self.lost})")
+    def _worker(self) -> _Worker | _ProcessWorker:
         worker = getattr(self._local, "worker", None)
         if worker is None:
-            worker = self._local.worker = _Worker()
+            if self.isolated:
+                inner: Any = self.inner
+                worker = _ProcessWorker(inner.root, inner.writable)
+                with self._lock:
+                    self._helpers.append(worker)
+            else:
+                worker = _Worker()
+            self._local.worker = worker
+        return worker
+
+    def _drop_worker(self, worker: _Worker | _ProcessWorker) -> None:
+        self._local.worker = None
+        if isinstance(worker, _ProcessWorker):
+            worker.abandon()
+            with self._lock:
+                if worker in self._helpers:
+                    self._helpers.remove(worker)
+
+    def _guard(
+        self, op: str, path: str, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+    ) -> Any:
+        if self.lost is not None:
+            raise TargetLost(f"{op} {path}: the target is gone ({self.lost})")
+        kwargs = kwargs or {}
+        worker = self._worker()
         try:
-            ok, value = worker.run(job, self.deadline_s)
+            if isinstance(worker, _ProcessWorker):
+                ok, value = worker.run(op, args, kwargs, self.deadline_s)
+            else:
+                method = getattr(self.inner, op)
+                ok, value = worker.run(lambda: method(*args, **kwargs), self.deadline_s)
+        except EOFError as exc:
+            self._drop_worker(worker)
+            raise TargetFault(f"{op} {path}: the suite's I/O helper process died ({exc})") from exc
         except queue.Empty:
-            self._local.worker = None  # abandoned: it is stuck in the kernel
+            self._drop_worker(worker)  # abandoned: it is stuck in the kernel
             self.hangs += 1
             message = (
                 f"{op} {path} did not return within {self.deadline_s:g} s "
@@ -164,7 +315,7 @@ class GuardedTarget:
                 self.lost = f"{self.hangs} operations hung"
             raise TargetHung(message) from None
         if ok:
-            return value  # type: ignore[return-value]
+            return value
         assert isinstance(value, BaseException)
         if isinstance(value, OSError):
             self._check_environment(op, path, value)
@@ -188,9 +339,33 @@ class GuardedTarget:
                 ) from exc
 
     def _device_of_root(self) -> int | None:
+        """The device of the tree's root (None: unknown, gone or hung)."""
         if not self.root:
             return None
+        if not self.isolated:
+            try:
+                return os.stat(self.root).st_dev
+            except OSError:
+                return None
+        worker = self._worker()
         try:
-            return os.stat(self.root).st_dev
-        except OSError:
+            assert isinstance(worker, _ProcessWorker)
+            ok, value = worker.run("root_device", (), {}, self.deadline_s)
+        except (queue.Empty, EOFError):
+            self._drop_worker(worker)
             return None
+        return value if ok else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m conformance.sysfs.guarded --serve ROOT``: the I/O helper process."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--serve", metavar="ROOT", required=True)
+    parser.add_argument("--read-only", action="store_true")
+    args = parser.parse_args(argv)
+    serve(args.serve, writable=not args.read_only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import threading
 import time
 
@@ -128,3 +129,39 @@ def test_forwards_description_and_other_attributes(tmp_path) -> None:
     assert guarded.host_path("/sys") == inner.host_path("/sys")
     with pytest.raises(ValueError):
         GuardedTarget(inner, deadline_s=0)
+
+
+# -- real trees: file I/O in helper processes --------------------------------------------
+def test_a_tree_target_does_its_io_in_a_helper_process(tmp_path) -> None:
+    (tmp_path / "sys").mkdir()
+    (tmp_path / "sys" / "cap").write_bytes(b"100\n")
+    guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=5.0)
+    try:
+        assert guarded.isolated
+        assert guarded.read("/sys/cap") == b"100\n"
+        assert guarded.write("/sys/cap", b"60\n") == 3
+        assert guarded.listdir("/sys") == ["cap"]
+        assert guarded.stat("/sys").kind == "dir"
+        assert guarded.exists("/sys/cap") and not guarded.exists("/sys/weight")
+        with pytest.raises(FileNotFoundError):
+            guarded.read("/sys/weight")
+        with pytest.raises(IsADirectoryError):
+            guarded.write("/sys", b"1")
+    finally:
+        guarded.close()
+
+
+def test_a_read_stuck_in_the_kernel_is_abandoned(tmp_path) -> None:
+    """Opening a FIFO without a writer blocks in the kernel, like a hung FUSE read."""
+    (tmp_path / "sys").mkdir()
+    os.mkfifo(tmp_path / "sys" / "stuck")
+    (tmp_path / "sys" / "ok").write_bytes(b"1\n")
+    guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TargetHung):
+            guarded.read("/sys/stuck")
+        assert time.monotonic() - started < 5
+        assert guarded.read("/sys/ok") == b"1\n"  # a new helper serves the next operation
+    finally:
+        guarded.close()
