@@ -114,6 +114,18 @@ def random_bytes() -> st.SearchStrategy[bytes]:
     return st.binary(max_size=48)
 
 
+def accepted(
+    knob: str, low: int, high: int, supported: Sequence[str]
+) -> st.SearchStrategy[bytes]:
+    """Inputs a conforming knob accepts: in range, or a supported level."""
+    newline = st.sampled_from(["", "\n"])
+    if knob == "priority":
+        level = st.sampled_from(list(supported))
+        return st.builds(lambda w, nl: (w + nl).encode(), level, newline)
+    value = st.integers(low, high)
+    return st.builds(_number_text, value, st.booleans(), st.integers(0, 3), newline)
+
+
 def writes(
     knob: str, value_range: tuple[int, int] | None, supported: Sequence[str]
 ) -> st.SearchStrategy[bytes]:
@@ -124,6 +136,7 @@ def writes(
     own = good_levels if knob == "priority" else good_numbers
     other = good_numbers if knob == "priority" else good_levels
     return st.one_of(
+        accepted(knob, low, high, supported),
         own,
         decorated(own),
         several_newlines(own),
