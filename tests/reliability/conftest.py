@@ -18,7 +18,8 @@ from conformance.mock import MockKernel
 from conformance.sysfs.mock_target import MockTarget
 from conformance.sysfs.target import FsTarget
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 PARENT = "mqos0"
 TYPE = "mqos-full"
 TYPE_DIR = f"/sys/class/mdev_bus/{PARENT}/mdev_supported_types/{TYPE}"
@@ -48,10 +49,11 @@ class Mount:
     """A ``mdev-qos mock mount DIR`` subprocess and an FsTarget over it."""
 
     def __init__(self, directory: Path, *extra: str) -> None:
+        """``extra``: more ``mock mount`` options; drivers in this directory can be loaded."""
         self.root = directory
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "conformance", "mock", "mount", str(directory), *extra],
-            env=suite_env(),
+            env=suite_env(PYTHONPATH=f"{REPO}{os.pathsep}{HERE}"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
