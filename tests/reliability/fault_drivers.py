@@ -25,3 +25,10 @@ class FailingUsage(QosDriver):
         if name == "usage_us":
             raise kernel_error(errno.EIO)
         return super().show_file(mdev, name)
+
+
+class StopsAtNul(QosDriver):
+    """Not an environment fault but a classic store bug: a bare kstrtouint stops at NUL."""
+
+    def parse_uint(self, buf: bytes) -> int:
+        return super().parse_uint(buf.split(b"\0", 1)[0])
