@@ -228,13 +228,21 @@ class SuiteContext:
         entry = self.session.journal.record("create", remove, uuid=uuid)
         try:
             self.target.write(create, uuid.encode())
-        except BaseException:
-            if not self.target.exists(self.mdev_dir(uuid)):
+        except BaseException as exc:
+            # a target that refused without trying (lost before) created nothing
+            if getattr(exc, "attempted", True) is False or not self._exists(self.mdev_dir(uuid)):
                 self.session.journal.done(entry)
             raise
         self.created.append(uuid)
         self._undo.append(_Undo(f"remove mdev {uuid}", lambda: self._remove(uuid), entry))
         return uuid
+
+    def _exists(self, path: str) -> bool:
+        """Whether ``path`` exists; True when the target cannot tell (keep the journal entry)."""
+        try:
+            return self.target.exists(path)
+        except Exception:  # noqa: BLE001 - unknown: assume it exists
+            return True
 
     def remove_mdev(self, uuid: str) -> None:
         """Remove an mdev this scenario created, now (lifecycle scenarios)."""

@@ -57,7 +57,15 @@ T = TypeVar("T")
 
 
 class TargetFault(RuntimeError):
-    """The target stopped behaving like a file system: an environment error."""
+    """The target stopped behaving like a file system: an environment error.
+
+    ``attempted`` is False when the operation was refused without reaching the
+    target (it was lost before): then it certainly changed nothing.
+    """
+
+    def __init__(self, message: str, *, attempted: bool = True) -> None:
+        super().__init__(message)
+        self.attempted = attempted
 
 
 class TargetHung(TargetFault):
@@ -292,7 +300,7 @@ class GuardedTarget:
         self, op: str, path: str, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
     ) -> Any:
         if self.lost is not None:
-            raise TargetLost(f"{op} {path}: the target is gone ({self.lost})")
+            raise TargetLost(f"{op} {path}: the target is gone ({self.lost})", attempted=False)
         kwargs = kwargs or {}
         worker = self._worker()
         try:
