@@ -278,9 +278,9 @@ def _fresh_with_settings(ctx: Any, scene: Scene, other: str | None, settings: st
     if other:
         parent = ctx.other_parent
         if parent is None:
-            ctx.unsupported(
-                f"needs a second parent offering type {ctx.type_id}; the target has none"
-            )
+            # With one parent there is nothing to interfere with: the spec makes the
+            # isolation requirements conditional on a second parent.
+            ctx.skip(f"no second parent offers type {ctx.type_id}: isolation does not apply")
     count = len(next(iter(parsed.values())))
     names = [scene.name_of(create_named(ctx, scene, parent)) for _ in range(count)]
     configure(ctx, scene, names, parsed)
