@@ -322,6 +322,12 @@ class GuardedTarget:
             if self.hangs >= self.max_hangs:
                 self.lost = f"{self.hangs} operations hung"
             raise TargetHung(message) from None
+        except BaseException:
+            # interrupted (^C, SIGTERM) between request and answer: the helper's late
+            # answer would be taken for the next request's, so it goes
+            if isinstance(worker, _ProcessWorker):
+                self._drop_worker(worker)
+            raise
         if ok:
             return value
         assert isinstance(value, BaseException)
@@ -362,6 +368,9 @@ class GuardedTarget:
         except (queue.Empty, EOFError):
             self._drop_worker(worker)
             return None
+        except BaseException:
+            self._drop_worker(worker)
+            raise
         return value if ok else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import threading
 import time
 
@@ -163,5 +164,30 @@ def test_a_read_stuck_in_the_kernel_is_abandoned(tmp_path) -> None:
             guarded.read("/sys/stuck")
         assert time.monotonic() - started < 5
         assert guarded.read("/sys/ok") == b"1\n"  # a new helper serves the next operation
+    finally:
+        guarded.close()
+
+
+def test_an_interrupted_operation_does_not_desynchronise_the_helper(tmp_path) -> None:
+    """^C between request and answer: the next operation must get its own answer."""
+    (tmp_path / "sys").mkdir()
+    (tmp_path / "sys" / "a").write_bytes(b"A\n")
+    (tmp_path / "sys" / "b").write_bytes(b"B\n")
+    guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=5.0)
+    real_select = select.select
+
+    def interrupted(*args, **kwargs):
+        real_select(*args, **kwargs)  # the answer is on its way
+        raise KeyboardInterrupt
+
+    try:
+        assert guarded.read("/sys/a") == b"A\n"
+        select.select = interrupted
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                guarded.read("/sys/a")
+        finally:
+            select.select = real_select
+        assert guarded.read("/sys/b") == b"B\n"
     finally:
         guarded.close()
