@@ -126,9 +126,10 @@ class Lane:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+            tail = proc.stderr.read().decode(errors="replace")[-800:] if proc.stderr else ""
             raise AssertionError(
                 f"lane {self.index}: the run did not exit within {EXIT_BOUND_S:g} s "
-                f"of {signal.Signals(sig).name}"
+                f"of {signal.Signals(sig).name}; its stderr ends: {tail}"
             ) from None
         finally:
             err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -178,6 +179,7 @@ def _lane_loop(lane: Lane, kills: int, rng: random.Random, out: list[Kill],
 
 @pytest.mark.slow
 @pytest.mark.fuse
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")  # the in-process next run
 def test_fifty_random_kills_leave_nothing_behind(tmp_path: Path) -> None:
     problem = fuse_problem()
     if problem:
