@@ -33,6 +33,7 @@ from conformance.fuzz.expect import (
     levels_of,
 )
 from conformance.fuzz.inputs import U64_MAX, writes
+from conformance.oracle.formats import priority
 from conformance.oracle.grammar import NUMERIC_RANGES, U32_MAX
 from conformance.oracle.shares import LEVELS
 from conformance.sysfs.target import Target
@@ -291,7 +292,7 @@ def _generate(probe: _Probe, strategy: Any, max_examples: int, seed: int | None)
 def _restore(target: Target, path: str, knob: str, original: bytes, write: Write) -> bool:
     """Write the original value back and check it reads as before."""
     if knob == "priority":
-        value = levels_of(original) and original.split(b"[", 1)[1].split(b"]", 1)[0]
+        value = priority(original).active.encode()  # "low [normal] high" -> b"normal"
     else:
         value = original.rstrip(b"\n")
     try:
