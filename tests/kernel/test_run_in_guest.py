@@ -1,0 +1,51 @@
+"""kmod/run-in-guest.sh refuses bad arguments and missing prerequisites clearly (no boot)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "kmod" / "run-in-guest.sh"
+TOOLS = ("qemu-system-x86_64", "mdevctl", "busybox", "make", "gcc", "setpriv")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_an_unknown_argument_is_refused_before_anything_runs() -> None:
+    proc = run("--bogus")
+    assert proc.returncode == 2
+    assert "run-in-guest: unknown argument --bogus" in proc.stderr
+
+
+@pytest.mark.skipif(not all(map(shutil.which, TOOLS)), reason="the guest tools are not installed")
+def test_a_kernel_that_is_not_installed_is_named() -> None:
+    proc = run("--kernel", "0.0-none", "--out", "/nonexistent/never-created")
+    assert proc.returncode == 2
+    assert "/boot/vmlinuz-0.0-none missing; install linux-image-amd64" in proc.stderr
+    assert not Path("/nonexistent/never-created").exists()
+
+
+def test_a_missing_tool_names_its_debian_package(tmp_path: Path) -> None:
+    # a PATH with bash and coreutils only: the first check (QEMU) must fail clearly
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("bash", "dirname", "env"):
+        found = shutil.which(tool)
+        assert found
+        (bindir / tool).symlink_to(found)
+    proc = run(env={"PATH": str(bindir)})
+    assert proc.returncode == 2
+    assert "qemu-system-x86_64 not found; install the Debian package qemu-system-x86" in proc.stderr
