@@ -25,6 +25,7 @@ import random
 import re
 import sys
 import threading
+import time
 import uuid as uuidlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ GONE = frozenset({errno.ENOENT, errno.ENODEV})
 _DECIMAL = re.compile(rb"(0|[1-9][0-9]*)\n")
 JOIN_TIMEOUT_S = 60.0
 SWITCH_INTERVAL_S = 1e-5
+HOLD_S = 0.0005  # how long the lifecycle race leaves the mdev present, then absent
 
 
 @dataclass
@@ -275,6 +277,7 @@ def race_lifecycle(
                     ledger.problem(f"{op} failed with {exc}")
                 finally:
                     ledger.count()
+                time.sleep(HOLD_S)  # let the others see the device both present and gone
 
     def writer(index: int) -> Callable[[], None]:
         rng = random.Random(seed * 1000 + index)
