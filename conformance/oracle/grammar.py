@@ -7,8 +7,10 @@ Numeric knobs (``cap``, ``weight``) follow the spec's grammar, the one
 
 then a range check. Malformed input or a value outside the range is ``EINVAL``;
 a value that does not fit in 32 bits may be ``ERANGE`` (what kstrtouint returns)
-or ``EINVAL``. ``priority`` accepts exactly one supported level name, case
-sensitive, with at most one trailing newline; anything else is ``EINVAL``.
+or ``EINVAL``, and so may any write whose leading digits alone exceed 64 bits,
+whatever follows them (kstrtouint stops there). ``priority`` accepts exactly
+one supported level name, case sensitive, with at most one trailing newline;
+anything else is ``EINVAL``.
 
 Written independently of the reference mock, from the spec's text.
 """
@@ -58,10 +60,23 @@ def _body(data: bytes) -> bytes:
     return data[:-1] if data.endswith(b"\n") else data
 
 
+def _leading_digits_overflow_u64(data: bytes) -> bool:
+    """True when the run of ASCII digits after an optional '+' exceeds 2**64 - 1."""
+    run = data[1:] if data.startswith(b"+") else data
+    end = 0
+    while end < len(run) and run[end] in _ASCII_DIGITS:
+        end += 1
+    return end > 0 and int(run[:end]) > 2**64 - 1
+
+
 def numeric_write(data: bytes, low: int, high: int) -> WriteOutcome:
     """The outcome of writing ``data`` to a numeric knob with range ``low..high``."""
     body = _body(data)
     digits = body[1:] if body.startswith(b"+") else body
+    if _leading_digits_overflow_u64(data):
+        # kstrtouint reports the overflow of its digit run before it looks at
+        # what follows, so junk after a huge number may be ERANGE as well.
+        return _refused("leading digits do not fit in 64 bits", errno.EINVAL, errno.ERANGE)
     if not digits:
         return _refused("no digits")
     if not all(byte in _ASCII_DIGITS for byte in digits):
