@@ -1,7 +1,8 @@
 """Run ``mdev-qos run`` on a driver loaded through ``--mock-driver`` and read its report.
 
-Each run is a separate process (the suite runs pytest in-process, so runs must
-not share an interpreter); a thread pool keeps both cores busy.
+Each run has its own process (the suite runs pytest in-process, so runs must not
+share an interpreter): :func:`run_driver` starts a fresh one as a user would;
+:func:`run_many` forks them from a warm server, both cores busy.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,31 +63,41 @@ def suite_command(driver: str, profile: str, report_dir: Path, *extra: str) -> l
     ]
 
 
-def run_driver(driver: str, profile: str, report_dir: Path, *extra: str) -> Outcome:
-    """Run the suite on the embedded mock with ``driver`` and parse report.json."""
-    report_dir.mkdir(parents=True, exist_ok=True)
+def suite_env() -> dict[str, str]:
+    """The environment of a run: the catalogue importable as ``mqos_mutants``."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_driver(driver: str, profile: str, report_dir: Path, *extra: str) -> Outcome:
+    """Run the suite in a fresh process, exactly as a user starts it."""
+    report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     proc = subprocess.run(
         suite_command(driver, profile, report_dir, *extra),
-        cwd=HERE, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+        cwd=HERE, env=suite_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
     )
-    duration = time.monotonic() - started
+    return read_outcome(driver, profile, report_dir, proc.returncode,
+                        time.monotonic() - started, proc.stderr)
+
+
+def read_outcome(driver: str, profile: str, report_dir: Path, exit_status: int,
+                 duration_s: float, stderr: str) -> Outcome:
+    """Parse the run's report.json into an :class:`Outcome`."""
     report_path = report_dir / "report.json"
     if not report_path.exists():
-        return Outcome(driver, profile, proc.returncode, "no-report",
-                       reason=proc.stderr.strip()[-2000:], duration_s=duration,
-                       stderr=proc.stderr)
+        return Outcome(driver, profile, exit_status, "no-report",
+                       reason=stderr.strip()[-2000:], duration_s=duration_s, stderr=stderr)
     report = json.loads(report_path.read_text())
     outcome = Outcome(
         driver=driver,
         profile=profile,
-        exit_status=proc.returncode,
+        exit_status=exit_status,
         verdict=report["verdict"],
         reason=report.get("reason", ""),
-        duration_s=duration,
-        stderr=proc.stderr,
+        duration_s=duration_s,
+        stderr=stderr,
     )
     for req in report["requirements"]:
         outcome.features[req["id"]] = req["feature"]
@@ -117,15 +127,39 @@ def profile_for(tags: set[str]) -> str:
 def run_many(
     jobs: Iterable[tuple[str, str, Path, tuple[str, ...]]], workers: int | None = None
 ) -> dict[str, Outcome]:
-    """Run ``(driver, profile, report_dir, extra)`` jobs in parallel.
+    """Run ``(driver, profile, report_dir, extra)`` jobs, ``workers`` at a time.
 
+    The runs are children forked from one warm process (``suite_forkserver.py``),
+    each calling the ``mdev-qos`` entry point with its own ``--mock-driver``.
     Keyed by :func:`run_key` (the driver, followed by any extra options).
     """
     jobs = list(jobs)
     workers = workers or max(1, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = pool.map(lambda job: run_driver(job[0], job[1], job[2], *job[3]), jobs)
-        return {run_key(job[0], job[3]): out for job, out in zip(jobs, outcomes, strict=True)}
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "suite_forkserver.py"), "--workers", str(workers)],
+        cwd=HERE, env=suite_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    for index, (driver, profile, report_dir, extra) in enumerate(jobs):
+        report_dir.mkdir(parents=True, exist_ok=True)
+        argv = suite_command(driver, profile, report_dir, *extra)[3:]  # after "-m conformance"
+        line = {"id": str(index), "argv": argv, "log": str(report_dir / "run.log")}
+        server.stdin.write(json.dumps(line) + "\n")
+    server.stdin.close()
+    answers = {}
+    for line in server.stdout:
+        answer = json.loads(line)
+        answers[int(answer["id"])] = answer
+    server.wait(timeout=RUN_TIMEOUT_S)
+    outcomes = {}
+    for index, (driver, profile, report_dir, extra) in enumerate(jobs):
+        answer = answers.get(index, {"exit_status": -1, "duration_s": 0.0})
+        log = report_dir / "run.log"
+        outcomes[run_key(driver, extra)] = read_outcome(
+            driver, profile, report_dir, answer["exit_status"], answer["duration_s"],
+            log.read_text(errors="replace") if log.exists() else "",
+        )
+    return outcomes
 
 
 def run_key(driver: str, extra: Iterable[str] = ()) -> str:
