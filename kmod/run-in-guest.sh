@@ -131,6 +131,9 @@ mount -t sysfs sys /root/sys
 mount -t debugfs debugfs /root/sys/kernel/debug
 mount -t devtmpfs dev /root/dev
 for d in tmp run var/tmp; do mount -t tmpfs tmpfs /root/\$d; done
+# the repo again, on its own: a clone under /tmp is hidden by the tmpfs above
+mkdir -p /root$REPO
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose repo /root$REPO
 mkdir -p /root$OUT
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
@@ -165,6 +168,7 @@ boot_guest() {
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs local,path="$REPO",mount_tag=repo,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path="$OUT",mount_tag=out,security_model=none \
 		</dev/null || echo "run-in-guest: QEMU exited with status $?" >&2
 }
