@@ -263,7 +263,15 @@ def race_lifecycle(
     qos = f"{DEVICES}/{uuid}/qos"
     knobs = sorted(knob_values)
 
+    finished = threading.Event()
+
     def lifecycle() -> None:
+        try:
+            _cycle()
+        finally:
+            finished.set()
+
+    def _cycle() -> None:
         for _ in range(cycles):
             for op, path, data in (
                 ("create", f"{type_dir}/create", uuid.encode()),
@@ -283,7 +291,11 @@ def race_lifecycle(
         rng = random.Random(seed * 1000 + index)
 
         def work() -> None:
-            for _ in range(rounds):
+            # at least `rounds`, and on until the lifecycle ends, so that the
+            # writers see the device both present and gone however threads run
+            done = 0
+            while done < rounds or not finished.is_set():
+                done += 1
                 knob = rng.choice(knobs)
                 value = rng.choice(knob_values[knob])
                 try:
@@ -301,7 +313,9 @@ def race_lifecycle(
         return work
 
     def reader() -> None:
-        for _ in range(rounds):
+        done = 0
+        while done < rounds or not finished.is_set():
+            done += 1
             for knob in knobs:
                 try:
                     raw = target.read(f"{qos}/{knob}")
