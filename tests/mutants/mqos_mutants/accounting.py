@@ -63,6 +63,31 @@ class IdleAccumulatesWait(QosDriver):
         return max(counters["wait_us"], lived - counters["usage_us"])
 
 
+class IdleSlicesCounted(QosDriver):
+    """nr_slices keeps ticking once per timeslice while the mdev is idle."""
+
+    breaks = "QOS-ACC-003"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._banked: dict[str, int] = {}
+        self._idle_since: dict[str, int] = {}
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        if name != "nr_slices":
+            return value
+        q, now = self.timeslice_us(mdev.parent), self.engine.now()
+        if self.engine.state(mdev).active:
+            self._idle_since.pop(mdev.uuid, None)
+        else:
+            since = self._idle_since.get(mdev.uuid, now)
+            ticks = (now - since) // q
+            self._banked[mdev.uuid] = self._banked.get(mdev.uuid, 0) + ticks
+            self._idle_since[mdev.uuid] = since + ticks * q
+        return value + self._banked.get(mdev.uuid, 0)
+
+
 class UsageOvercounted(QosDriver):
     """usage_us counts a quarter more than the device time used."""
 
@@ -81,6 +106,28 @@ class WaitHalved(QosDriver):
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
         return value // 2 if name == "wait_us" else value
+
+
+class WaitExcludesThrottled(QosDriver):
+    """wait_us leaves out the time the cap held the mdev back."""
+
+    breaks = "QOS-ACC-007"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return value - counters["throttled_us"] if name == "wait_us" else value
+
+
+class TimesliceUnderstated(QosDriver):
+    """Dispatches last 5 ms while timeslice_us reads 1000."""
+
+    breaks = "QOS-ACC-006"
+
+    def format_timeslice(self, mdev: Any, us: int) -> str:
+        return f"{us // 5}\n"
+
+    def timeslice_us(self, parent: Any) -> int:
+        return 5 * super().timeslice_us(parent)
 
 
 class SlicesHalved(QosDriver):

@@ -42,6 +42,16 @@ class CapExcessIdles(SharePicker):
         return {ms: ms.weight / total for ms in members}
 
 
+class FixedCapNotEnforced(QosDriver):
+    """A cap the type fixes reads 50 but the scheduler ignores it."""
+
+    breaks = "QOS-CAP-006"
+    run_options = ("--type", "mqos-fixed")
+
+    def sched_cap(self, mdev: Any) -> int:
+        return 100 if self.is_fixed(mdev, "cap") else super().sched_cap(mdev)
+
+
 class CapNotLive(DeferredKnob):
     """A cap written while the mdev is busy takes effect only after it idles."""
 
