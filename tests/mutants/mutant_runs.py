@@ -129,37 +129,51 @@ def run_many(
 ) -> dict[str, Outcome]:
     """Run ``(driver, profile, report_dir, extra)`` jobs, ``workers`` at a time.
 
-    The runs are children forked from one warm process (``suite_forkserver.py``),
+    The runs are children forked from one warm process (:func:`run_argv_many`),
     each calling the ``mdev-qos`` entry point with its own ``--mock-driver``.
     Keyed by :func:`run_key` (the driver, followed by any extra options).
     """
     jobs = list(jobs)
+    argv_jobs = []
+    for driver, profile, report_dir, extra in jobs:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        argv = suite_command(driver, profile, report_dir, *extra)[3:]  # after "-m conformance"
+        argv_jobs.append((run_key(driver, extra), argv, report_dir / "run.log"))
+    finished = run_argv_many(argv_jobs, workers)
+    outcomes = {}
+    for driver, profile, report_dir, extra in jobs:
+        key = run_key(driver, extra)
+        exit_status, duration = finished.get(key, (-1, 0.0))
+        log = report_dir / "run.log"
+        outcomes[key] = read_outcome(
+            driver, profile, report_dir, exit_status, duration,
+            log.read_text(errors="replace") if log.exists() else "",
+        )
+    return outcomes
+
+
+def run_argv_many(
+    jobs: Iterable[tuple[str, list[str], Path]], workers: int | None = None
+) -> dict[str, tuple[int, float]]:
+    """Run ``mdev-qos ARGV...`` for each ``(key, argv, log)``, forked from a warm server.
+
+    Returns key -> (exit status, seconds); output goes to each job's log file.
+    """
     workers = workers or max(1, os.cpu_count() or 1)
     server = subprocess.Popen(
         [sys.executable, str(HERE / "suite_forkserver.py"), "--workers", str(workers)],
         cwd=HERE, env=suite_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert server.stdin is not None and server.stdout is not None
-    for index, (driver, profile, report_dir, extra) in enumerate(jobs):
-        report_dir.mkdir(parents=True, exist_ok=True)
-        argv = suite_command(driver, profile, report_dir, *extra)[3:]  # after "-m conformance"
-        line = {"id": str(index), "argv": argv, "log": str(report_dir / "run.log")}
-        server.stdin.write(json.dumps(line) + "\n")
+    for key, argv, log in jobs:
+        server.stdin.write(json.dumps({"id": key, "argv": argv, "log": str(log)}) + "\n")
     server.stdin.close()
-    answers = {}
+    finished = {}
     for line in server.stdout:
         answer = json.loads(line)
-        answers[int(answer["id"])] = answer
+        finished[answer["id"]] = (answer["exit_status"], answer["duration_s"])
     server.wait(timeout=RUN_TIMEOUT_S)
-    outcomes = {}
-    for index, (driver, profile, report_dir, extra) in enumerate(jobs):
-        answer = answers.get(index, {"exit_status": -1, "duration_s": 0.0})
-        log = report_dir / "run.log"
-        outcomes[run_key(driver, extra)] = read_outcome(
-            driver, profile, report_dir, answer["exit_status"], answer["duration_s"],
-            log.read_text(errors="replace") if log.exists() else "",
-        )
-    return outcomes
+    return finished
 
 
 def run_key(driver: str, extra: Iterable[str] = ()) -> str:
