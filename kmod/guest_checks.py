@@ -79,8 +79,16 @@ class Sysfs:
         return (self.device(uuid) / name).read_text()
 
     def store(self, attr: Path, value: str) -> None:
-        """One write of ``value`` to an attribute file (sysfs: one store call)."""
-        attr.write_text(value)
+        """One write of ``value`` to an attribute file (sysfs: one store call).
+
+        No O_CREAT (as Path.write_text would add): on a file that vanished with its
+        device, creating it fails with EACCES, which would look like the driver's.
+        """
+        fd = os.open(attr, os.O_WRONLY)
+        try:
+            os.write(fd, value.encode())
+        finally:
+            os.close(fd)
 
 
 # --- ABI coverage ------------------------------------------------------------------
@@ -297,6 +305,17 @@ def _churn(sysfs: Sysfs, parent: str, type_id: str, stop: threading.Event) -> No
         sysfs.remove(uuid)
 
 
+def _describe(attr: Path) -> str:
+    """The file's device, type and mode now, for a problem report."""
+    dev = attr.parent.parent
+    try:
+        kind = Path(os.readlink(dev / "mdev_type")).name
+        mode = oct(attr.stat().st_mode & 0o777)
+    except OSError as exc:
+        return f"{dev.name}: gone ({errno.errorcode.get(exc.errno, exc)})"
+    return f"{dev.name}, type {kind}, mode now {mode}"
+
+
 def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
     """Read every qos/ file and write knobs of whatever mdevs exist right now."""
     rnd = random.Random(seed)
@@ -313,7 +332,9 @@ def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
                         sysfs.store(attr, f"{rnd.randint(1, 100)}\n")
                 except OSError as exc:
                     if exc.errno not in RACE_ERRNOS:
-                        problems.append(f"{name}: {errno.errorcode.get(exc.errno, exc)}")
+                        problems.append(
+                            f"{name}: {errno.errorcode.get(exc.errno, exc)} ({_describe(attr)})"
+                        )
                     continue
                 form = PRIORITY if name == "priority" else NUMBER
                 if not form.fullmatch(text):

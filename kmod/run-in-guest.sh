@@ -130,6 +130,7 @@ mount -t proc proc /root/proc
 mount -t sysfs sys /root/sys
 mount -t debugfs debugfs /root/sys/kernel/debug
 mount -t devtmpfs dev /root/dev
+ln -sf /proc/self/fd /root/dev/fd
 for d in tmp run var/tmp; do mount -t tmpfs tmpfs /root/\$d; done
 # the repo again, on its own: a clone under /tmp is hidden by the tmpfs above
 mkdir -p /root$REPO

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.kernel
 EXPECTED_CHECKS = (
     "load mqos on ",
     "conformance suite verdict",
+    "fuzz profile on mqos-full",
     "mdevctl start mqos-full with qos attrs",
     "mdevctl refuses cap 101 on mqos-full",
     "mdevctl refuses priority urgent on mqos-full",
