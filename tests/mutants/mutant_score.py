@@ -43,6 +43,7 @@ def score_table(entries: list[MutantInfo], outcomes: dict[str, Outcome],
                  f" {100 * sum(everything) / len(everything):5.1f}%")
     survivors = [e for e in entries if not killed(e, outcome_of(e, outcomes))]
     for entry in survivors:
-        lines.append(f"  SURVIVED {entry.spec} ({entry.breaks}): "
+        gap = f" [known gap: {entry.known_gap}]" if entry.known_gap else ""
+        lines.append(f"  SURVIVED {entry.spec} ({entry.breaks}){gap}: "
                      f"{outcome_of(entry, outcomes).describe()}")
     return lines

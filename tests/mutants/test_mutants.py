@@ -27,7 +27,16 @@ def test_reference_is_conformant(options, suite_outcomes: dict[str, Outcome]) ->
     assert outcome.failed == [] and outcome.errors == [] and outcome.warnings == []
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+def as_param(entry):
+    """A mutant; one that a reported suite gap lets survive is a strict xfail, so
+    the test turns red as soon as the gap is fixed and the marker is due to go."""
+    if not entry.known_gap:
+        return pytest.param(entry, id=entry.name)
+    return pytest.param(entry, id=entry.name,
+                        marks=pytest.mark.xfail(strict=True, reason=entry.known_gap))
+
+
+@pytest.mark.parametrize("entry", [as_param(e) for e in ENTRIES])
 def test_mutant_is_killed(entry, suite_outcomes: dict[str, Outcome]) -> None:
     outcome = outcome_of(entry, suite_outcomes)
     expected_exit = 0 if entry.expect == "warning" else 1

@@ -88,6 +88,31 @@ class IdleSlicesCounted(QosDriver):
         return value + self._banked.get(mdev.uuid, 0)
 
 
+class ThrottledWhileIdle(QosDriver):
+    """A capped mdev keeps accumulating throttled_us while it has no work."""
+
+    breaks = "QOS-ACC-003"
+    known_gap = "suite-gaps.md #10: the idle mdev of the ACC-003 scenario is uncapped"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._banked: dict[str, int] = {}
+        self._idle_since: dict[str, int] = {}
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        if name != "throttled_us":
+            return value
+        now = self.engine.now()
+        if self.engine.state(mdev).active or mdev.knobs["cap"] >= 100:
+            self._idle_since.pop(mdev.uuid, None)
+        else:
+            since = self._idle_since.get(mdev.uuid, now)
+            self._banked[mdev.uuid] = self._banked.get(mdev.uuid, 0) + now - since
+            self._idle_since[mdev.uuid] = now
+        return value + self._banked.get(mdev.uuid, 0)
+
+
 class UsageOvercounted(QosDriver):
     """usage_us counts a quarter more than the device time used."""
 

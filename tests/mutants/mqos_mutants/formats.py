@@ -78,6 +78,16 @@ class TimesliceDrifts(QosDriver):
         return f"{us + self._reads % 2}\n"
 
 
+class TimesliceFollowsWeight(QosDriver):
+    """timeslice_us reads a quantum scaled by the mdev's weight."""
+
+    breaks = "QOS-FMT-004"
+    known_gap = "suite-gaps.md #9: timeslice_us is not compared across a knob write"
+
+    def format_timeslice(self, mdev: Any, us: int) -> str:
+        return f"{us * int(mdev.knobs['weight']) // 100}\n"
+
+
 class TimesliceLong(QosDriver):
     """A 200 ms timeslice (a SHOULD: at most 100 ms)."""
 

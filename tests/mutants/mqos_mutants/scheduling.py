@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock import QosDriver
-from mqos_mutants.support import SharePicker
+from mqos_mutants.support import SharePicker, waiting
 
 
 class NotWorkConserving(SharePicker):
@@ -63,3 +63,27 @@ class AlternateMdevsFavoured(QosDriver):
     def sched_weight(self, mdev: Any) -> int:
         boost = 2 if self._order.get(mdev.uuid, 0) % 2 else 1
         return boost * super().sched_weight(mdev)
+
+
+class PerTypeDomains(SharePicker):
+    """Each mdev type on a parent gets an equal part of the device, split by weight
+    within the type (a scheduling domain per type instead of per parent)."""
+
+    breaks = "QOS-SCH-004"
+    known_gap = "suite-gaps.md #8: no scenario mixes mdev types on one parent"
+
+    def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        ready = [ms for ms in active if waiting(ms)]
+        if not ready:
+            return {}
+        top = max(ms.level for ms in ready)
+        by_type: dict[str, list[Any]] = {}
+        for ms in ready:
+            if ms.level == top:
+                by_type.setdefault(ms.mdev.mtype.type_id, []).append(ms)
+        shares = {}
+        for members in by_type.values():
+            total = sum(ms.weight for ms in members)
+            for ms in members:
+                shares[ms] = ms.weight / total / len(by_type)
+        return shares
