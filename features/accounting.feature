@@ -22,14 +22,15 @@ Feature: Accounting
     Then no counter of any of them decreased between measurements
     And the timeslice_us of each of them did not change
 
-  @scheduling @QOS-ACC-002
-  Scenario: Writing a knob does not restart the counters
+  @scheduling @QOS-ACC-002 @QOS-FMT-004
+  Scenario: Writing a knob does not restart the counters nor change the timeslice
     Given fresh mdevs of the type under test with weights "100 100"
     When all of them are backlogged
     And one measurement window passes
     And every writable knob of A is given another valid value while they run
     And one measurement window passes
     Then no counter of any of them decreased between measurements
+    And the timeslice_us of each of them did not change
 
   @scheduling @QOS-FMT-001
   Scenario: A busy mdev's files still read one value and one newline
@@ -55,6 +56,13 @@ Feature: Accounting
   @scheduling @QOS-ACC-003
   Scenario: An idle mdev accumulates nothing
     Given fresh mdevs of the type under test with weights "100 100"
+    When their loads are "backlog idle"
+    And one measurement window passes
+    Then no counter of B grew
+
+  @scheduling @QOS-ACC-003
+  Scenario: An idle capped mdev accumulates nothing, not even throttled time
+    Given fresh mdevs of the type under test with weights "100 100" and caps "100 30"
     When their loads are "backlog idle"
     And one measurement window passes
     Then no counter of B grew

@@ -19,6 +19,14 @@ Feature: Weight
       | 2     | 1/2 1/2     |
       | 3     | 1/3 1/3 1/3 |
 
+  @scheduling @QOS-SCH-004
+  Scenario: The parent is one scheduling domain, whatever the types of its mdevs
+    Given 2 fresh mdevs of the type under test
+    And a fresh mdev of another type on the same parent
+    When all of them are backlogged
+    And one measurement window passes
+    Then their shares are "1/3 1/3 1/3"
+
   @scheduling @QOS-WGT-006
   Scenario Outline: Backlogged mdevs share the parent in proportion to their weights
     Given fresh mdevs of the type under test with weights "<weights>"

@@ -286,6 +286,20 @@ def _fresh_with_settings(ctx: Any, scene: Scene, other: str | None, settings: st
     configure(ctx, scene, names, parsed)
 
 
+@given("a fresh mdev of another type on the same parent")
+def _fresh_other_type(ctx: Any, scene: Scene) -> None:
+    """The scheduling domain is the parent: an mdev of another type competes too."""
+    other = ctx.other_type
+    if other is None:
+        ctx.skip(f"parent {ctx.parent} offers no second type: there is no mix of types")
+    uuid = ctx.create_mdev(parent=ctx.parent, type_id=other)
+    scene.add(uuid, ctx.parent)
+    if not qos_entries(ctx, uuid):
+        ctx.skip(f"type {other} offers no QoS: its share cannot be measured")
+    scene.timeslices[uuid] = timeslice(ctx, uuid)
+    refresh_knobs(ctx, scene, scene.name_of(uuid))
+
+
 @given(parsers.re(r"(?P<count>[1-9]) fresh mdevs of the type under test"))
 def _fresh_count(ctx: Any, scene: Scene, count: str) -> None:
     for _ in range(int(count)):

@@ -92,7 +92,6 @@ class ThrottledWhileIdle(QosDriver):
     """A capped mdev keeps accumulating throttled_us while it has no work."""
 
     breaks = "QOS-ACC-003"
-    known_gap = "suite-gaps.md #10: the idle mdev of the ACC-003 scenario is uncapped"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -82,7 +82,6 @@ class TimesliceFollowsWeight(QosDriver):
     """timeslice_us reads a quantum scaled by the mdev's weight."""
 
     breaks = "QOS-FMT-004"
-    known_gap = "suite-gaps.md #9: timeslice_us is not compared across a knob write"
 
     def format_timeslice(self, mdev: Any, us: int) -> str:
         return f"{us * int(mdev.knobs['weight']) // 100}\n"

@@ -70,7 +70,6 @@ class PerTypeDomains(SharePicker):
     within the type (a scheduling domain per type instead of per parent)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = "suite-gaps.md #8: no scenario mixes mdev types on one parent"
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         ready = [ms for ms in active if waiting(ms)]
