@@ -14,13 +14,14 @@ Feature: Cap
     And one measurement window passes
     Then A receives the whole device
 
-  @scheduling @QOS-CAP-006 @QOS-CAP-009
+  @scheduling @QOS-CAP-006 @QOS-CAP-009 @QOS-ACC-007
   Scenario Outline: A capped mdev alone on the parent stays at its cap and is throttled for the rest
     Given fresh mdevs of the type under test with caps "<cap>"
     When all of them are backlogged
     And one measurement window passes
     Then the share of A does not exceed its cap
     And the throttled_us of A grew by the part of the window its cap withholds
+    And the throttled_us of A grew by no more than its wait_us
 
     Examples:
       | cap |
