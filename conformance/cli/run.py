@@ -9,13 +9,13 @@ from typing import Any
 
 import jsonschema
 
+from conformance import defaults
 from conformance.report import FILES
-from conformance.report.document import DEFAULT_SPEC_URL
 from conformance.resources import schema_path
 from conformance.suite.profiles import HELP as PROFILE_HELP
 from conformance.suite.profiles import PROFILES
+from conformance.sysfs import paths
 from conformance.workload import WORKLOADS
-from conformance.workload.loadfile import DEFAULT_LOAD_DIR
 
 DESCRIPTION = """\
 Run the conformance suite and write report.json, junit.xml, results.ktap and
@@ -57,10 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (options override)")
-    p.add_argument("--profile", choices=list(PROFILES), help="what to check (default: full)")
+    p.add_argument(
+        "--profile", choices=list(PROFILES), help=f"what to check (default: {defaults.PROFILE})"
+    )
     t = p.add_argument_group("target")
     t.add_argument("--sysfs-root", metavar="DIR", help="test the tree at DIR instead of the mock")
-    t.add_argument("--parent", metavar="P", help="parent device (as in /sys/class/mdev_bus/P)")
+    t.add_argument("--parent", metavar="P", help=f"parent device (as in {paths.CLASS}/P)")
     t.add_argument("--type", dest="type_id", metavar="T", help="mdev type id, e.g. mqos-full")
     t.add_argument("--other-parent", metavar="P", help="a second parent for isolation checks")
     t.add_argument("--other-type", metavar="T", help="a second type on the parent")
@@ -104,7 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="how to make mdevs busy: mock (virtual time), sample (debugfs load file, real "
         "time), exec (your commands); auto picks mock, then sample (default: auto)",
     )
-    w.add_argument("--load-dir", metavar="DIR", help=f"load control (default {DEFAULT_LOAD_DIR})")
+    w.add_argument("--load-dir", metavar="DIR", help=f"load control (default {defaults.LOAD_DIR})")
     w.add_argument(
         "--exec-load",
         metavar="CMD",
@@ -113,13 +115,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--exec-timeout", type=float, metavar="S", help="exec: per-command timeout")
     o = p.add_argument_group("output")
     o.add_argument(
-        "--report-dir", metavar="DIR", help="where reports go (default ./mdev-qos-report)"
+        "--report-dir", metavar="DIR", help=f"where reports go (default ./{defaults.REPORT_DIR})"
     )
     o.add_argument(
         "--spec-url",
         metavar="URL",
         help="base URL of the HTML spec the reports link to (default: the spec is built "
-        f"into REPORT_DIR/spec and linked as {DEFAULT_SPEC_URL})",
+        f"into REPORT_DIR/spec and linked as {defaults.SPEC_URL})",
     )
     o.add_argument(
         "--state-dir",
@@ -172,10 +174,10 @@ def request_from(args: argparse.Namespace) -> Any:
     fuzz_seed = pick(args.fuzz_seed, config.get("fuzz_seed"))
     if fuzz_seed is not None:
         options["fuzz_seed"] = fuzz_seed
-    timeout = pick(args.exec_timeout, workload.get("timeout_s"), 30.0)
+    timeout = pick(args.exec_timeout, workload.get("timeout_s"), defaults.EXEC_TIMEOUT_S)
     if timeout <= 0:
         raise ValueError("--exec-timeout must be positive")
-    op_timeout = pick(args.op_timeout, target.get("op_timeout_s"), 10.0)
+    op_timeout = pick(args.op_timeout, target.get("op_timeout_s"), defaults.OP_TIMEOUT_S)
     if op_timeout <= 0:
         raise ValueError("--op-timeout must be positive")
     opts = TargetOptions(
@@ -189,9 +191,9 @@ def request_from(args: argparse.Namespace) -> Any:
         mock_driver=pick(args.mock_driver, target.get("mock_driver")),
         mock_topology=pick(args.mock_topology, target.get("mock_topology")),
         mock_noise=pick(args.mock_noise, target.get("mock_noise")),
-        profile=pick(args.profile, config.get("profile"), "full"),
-        workload=pick(args.workload, workload.get("name"), "auto"),
-        load_dir=pick(args.load_dir, workload.get("load_dir"), DEFAULT_LOAD_DIR),
+        profile=pick(args.profile, config.get("profile"), defaults.PROFILE),
+        workload=pick(args.workload, workload.get("name"), defaults.WORKLOAD),
+        load_dir=pick(args.load_dir, workload.get("load_dir"), defaults.LOAD_DIR),
         exec_load=pick(args.exec_load, workload.get("load_command"), ""),
         exec_timeout_s=float(timeout),
         state_dir=pick(args.state_dir, config.get("state_dir")),
@@ -200,8 +202,8 @@ def request_from(args: argparse.Namespace) -> Any:
     )
     return RunRequest(
         target=opts,
-        report_dir=Path(pick(args.report_dir, config.get("report_dir"), "mdev-qos-report")),
-        spec_url=pick(args.spec_url, config.get("spec_url"), DEFAULT_SPEC_URL),
+        report_dir=Path(pick(args.report_dir, config.get("report_dir"), defaults.REPORT_DIR)),
+        spec_url=pick(args.spec_url, config.get("spec_url"), defaults.SPEC_URL),
         select=pick(args.select, config.get("select")),
         quiet=bool(args.quiet),
     )

@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
+from conformance import defaults
 from conformance.fuzz.expect import (
     PAGE_SIZE,
     REQUIREMENTS,
@@ -38,7 +39,6 @@ from conformance.oracle.grammar import NUMERIC_RANGES, U32_MAX
 from conformance.oracle.shares import LEVELS
 from conformance.sysfs.target import Target
 
-DEFAULT_MAX_EXAMPLES = 200
 SHOWN_BYTES = 40
 
 Write = Callable[[str, bytes], int]
@@ -236,7 +236,7 @@ def fuzz_knob(
     path: str,
     knob: str,
     *,
-    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    max_examples: int = defaults.MAX_EXAMPLES,
     seed: int | None = None,
     write: Write | None = None,
 ) -> CampaignResult:

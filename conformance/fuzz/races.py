@@ -31,9 +31,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from conformance.sysfs import paths
 from conformance.sysfs.target import Target
 
-DEVICES = "/sys/bus/mdev/devices"
 COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
 GONE = frozenset({errno.ENOENT, errno.ENODEV})
 _DECIMAL = re.compile(rb"(0|[1-9][0-9]*)\n")
@@ -203,7 +203,7 @@ def race_counters(
     rounds: int = 200,
 ) -> RaceReport:
     """Readers read the counters of ``uuid`` while ``tick`` (called ``rounds`` times) runs."""
-    names = [n for n in COUNTERS if target.exists(f"{DEVICES}/{uuid}/qos/{n}")]
+    names = [n for n in COUNTERS if target.exists(paths.qos(uuid, n))]
     report = RaceReport(f"counters {', '.join(names)}: {readers} readers, {rounds} ticks")
     ledger = _Ledger(report)
 
@@ -217,7 +217,7 @@ def race_counters(
         for _ in range(rounds):
             for name in names:
                 try:
-                    raw = target.read(f"{DEVICES}/{uuid}/qos/{name}")
+                    raw = target.read(paths.qos(uuid, name))
                     ledger.success()
                 except OSError as exc:
                     ledger.errno(exc.errno)
@@ -238,7 +238,7 @@ def race_counters(
 
 
 def _mdevs(target: Target) -> set[str]:
-    return set(target.listdir(DEVICES)) if target.exists(DEVICES) else set()
+    return set(target.listdir(paths.DEVICES)) if target.exists(paths.DEVICES) else set()
 
 
 def race_lifecycle(
@@ -260,7 +260,7 @@ def race_lifecycle(
     before = _mdevs(target)
     available = target.read(f"{type_dir}/available_instances")
     uuid = str(uuidlib.uuid4())
-    qos = f"{DEVICES}/{uuid}/qos"
+    qos = paths.qos(uuid)
     knobs = sorted(knob_values)
 
     finished = threading.Event()
@@ -275,7 +275,7 @@ def race_lifecycle(
         for _ in range(cycles):
             for op, path, data in (
                 ("create", f"{type_dir}/create", uuid.encode()),
-                ("remove", f"{DEVICES}/{uuid}/remove", b"1"),
+                ("remove", paths.remove_file(uuid), b"1"),
             ):
                 try:
                     target.write(path, data)

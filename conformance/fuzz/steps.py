@@ -13,7 +13,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, then
 
-from conformance.fuzz.campaign import DEFAULT_MAX_EXAMPLES, CampaignResult, FuzzError, fuzz_knob
+from conformance import defaults
+from conformance.fuzz.campaign import CampaignResult, FuzzError, fuzz_knob
 from conformance.fuzz.expect import REQUIREMENTS
 
 SHOWN_MISMATCHES = 5
@@ -35,7 +36,7 @@ def _run_campaign(ctx: Any, knob: str) -> CampaignResult | str:
     mode = ctx.target.stat(path).mode
     if not mode & 0o222:
         return f"{knob} is fixed by type {ctx.type_id} (mode {mode:04o}): nothing to write"
-    max_examples = int(ctx.options.get("max_examples", DEFAULT_MAX_EXAMPLES))
+    max_examples = int(ctx.options.get("max_examples", defaults.MAX_EXAMPLES))
     seed = ctx.options.get("fuzz_seed")
     ctx.progress(f"fuzzing {path} with {max_examples} generated inputs")
     try:

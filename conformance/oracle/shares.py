@@ -25,6 +25,12 @@ WEIGHT_RANGE = (1, 10000)
 DEFAULT_CAP = 100
 DEFAULT_WEIGHT = 100
 DEFAULT_LEVEL = "normal"
+DEFAULT_KNOBS: dict[str, str] = {
+    "cap": str(DEFAULT_CAP),
+    "weight": str(DEFAULT_WEIGHT),
+    "priority": DEFAULT_LEVEL,
+}
+"""What each knob reads back as on a new mdev, without the newline."""
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from typing import Any
 
 import jsonschema
 
-from conformance import SPEC_VERSION, __version__
+from conformance import SPEC_VERSION, __version__, defaults
 from conformance.resources import schema_path
 from conformance.suite.recorder import ScenarioResult
 from conformance.suite.verdict import RequirementResult, Verdict
 
 FORMAT = "mdev-qos-report/1"
-DEFAULT_SPEC_URL = "spec/index.html"
+DEFAULT_SPEC_URL = defaults.SPEC_URL
 STATUSES = ("pass", "fail", "skip", "error")
 
 

@@ -21,8 +21,9 @@ from docutils import nodes
 from conformance import SPEC_VERSION
 from conformance.specbuild.directive import SECTION_REF_CLASS, is_requirement
 from conformance.specbuild.source import parse_spec
+from conformance.sysfs import paths
 
-WHAT_PREFIX = "/sys/bus/mdev/devices/<uuid>/qos/"
+WHAT_PREFIX = f"{paths.qos('<uuid>')}/"
 FILES_SECTION = "files"
 METADATA_SECTION = "kernel-abi"
 INDENT = "\t\t"

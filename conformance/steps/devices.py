@@ -7,9 +7,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers
 
-from conformance.oracle.shares import DEFAULT_CAP, DEFAULT_LEVEL, DEFAULT_WEIGHT
+from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
 from conformance.steps.scene import (
-    CLASS,
     Scene,
     is_fixed,
     knobs_in,
@@ -22,13 +21,13 @@ from conformance.steps.scene import (
     supported_levels,
     timeslice,
 )
+from conformance.sysfs import paths
 
 KNOB = r"(?P<knob>cap|weight|priority)"
 SETTING = re.compile(r'(priorities|weights|caps) "([^"]*)"')
 _ONE_SETTING = r'(?:priorities|weights|caps) "[^"]*"'
 SETTINGS = re.compile(rf"{_ONE_SETTING}(?:(?:, | and ){_ONE_SETTING})*")
 SETTING_KNOB = {"priorities": "priority", "weights": "weight", "caps": "cap"}
-DEFAULT = {"priority": DEFAULT_LEVEL, "weight": str(DEFAULT_WEIGHT), "cap": str(DEFAULT_CAP)}
 
 
 # -- writing a knob as a precondition --------------------------------------------------
@@ -140,7 +139,7 @@ def existing_mdevs(ctx: Any, type_id: str | None = None) -> list[str]:
 
 def _types(ctx: Any) -> list[str]:
     try:
-        names = ctx.target.listdir(f"{CLASS}/{ctx.parent}/mdev_supported_types")
+        names = ctx.target.listdir(paths.types_dir(ctx.parent))
     except OSError:
         return [ctx.type_id]
     return [ctx.type_id, *[t for t in names if t != ctx.type_id]]
@@ -249,7 +248,7 @@ def configure(ctx: Any, scene: Scene, names: list[str], settings: dict[str, list
         for name, value in zip(names, values, strict=True):
             scene.note(name, knob, value)
             uuid = scene.uuid(name)
-            if value == DEFAULT[knob] and not ctx.target.exists(ctx.qos(uuid, knob)):
+            if value == DEFAULT_KNOBS[knob] and not ctx.target.exists(ctx.qos(uuid, knob)):
                 continue
             require_file(ctx, uuid, knob)
             if is_fixed(ctx, uuid, knob):

@@ -7,7 +7,8 @@ from typing import Any
 from pytest_bdd import parsers, then
 
 from conformance.oracle.formats import KNOBS, QOS_FILES
-from conformance.steps.scene import CLASS, Scene, parent_of, qos_entries
+from conformance.steps.scene import Scene, parent_of, qos_entries
+from conformance.sysfs import paths
 
 
 def _subject(scene: Scene) -> str:
@@ -28,7 +29,7 @@ def _qos_under_bus(ctx: Any, scene: Scene) -> None:
 @then("the same qos directory is reached through its parent under /sys/class/mdev_bus")
 def _qos_under_parent(ctx: Any, scene: Scene) -> None:
     uuid = _subject(scene)
-    via_parent = f"{CLASS}/{parent_of(ctx, scene, uuid)}/{uuid}/qos"
+    via_parent = f"{paths.mdev_via_parent(parent_of(ctx, scene, uuid), uuid)}/qos"
     bus_files = ctx.target.listdir(ctx.qos(uuid))
     parent_files = ctx.target.listdir(via_parent) if ctx.target.exists(via_parent) else None
     ctx.evidence("qos/ through the parent", expected=bus_files, actual=parent_files,

@@ -7,7 +7,8 @@ from typing import Any
 from pytest_bdd import then, when
 
 from conformance.oracle import formats
-from conformance.steps.scene import DEFAULTS, Scene, is_fixed, knobs_in, qos_entries, read_knob
+from conformance.oracle.shares import DEFAULT_KNOBS
+from conformance.steps.scene import Scene, is_fixed, knobs_in, qos_entries, read_knob
 
 
 def _subject(scene: Scene) -> str:
@@ -61,7 +62,7 @@ def _defaults_of_b(ctx: Any, scene: Scene) -> None:
     uuid = scene.uuid("B")
     knobs = [k for k in knobs_in(qos_entries(ctx, uuid) or []) if not is_fixed(ctx, uuid, k)]
     values = {k: read_knob(ctx, uuid, k) for k in knobs}
-    expected = {k: DEFAULTS[k] for k in knobs}
+    expected = {k: DEFAULT_KNOBS[k] for k in knobs}
     ctx.evidence("knobs of B", expected=expected, actual=values)
     assert values == expected, (
         f"B's knobs changed when A's were written: read {values}, expected {expected}"

@@ -25,11 +25,8 @@ from conformance.oracle.formats import (
     qos_file,
 )
 from conformance.oracle.formats import priority as parse_priority
-from conformance.oracle.shares import DEFAULT_CAP, DEFAULT_LEVEL, DEFAULT_WEIGHT
 from conformance.suite.measure import Meter, Snapshot, Window
-
-CLASS = "/sys/class/mdev_bus"
-DEFAULTS = {"cap": str(DEFAULT_CAP), "weight": str(DEFAULT_WEIGHT), "priority": DEFAULT_LEVEL}
+from conformance.sysfs import paths
 
 ABSENT_REASON = {
     "cap": "this mdev has no qos/cap: every knob is optional, and what the spec says "
@@ -259,7 +256,7 @@ def parent_of(ctx: Any, scene: Scene, uuid: str) -> str:
     if uuid in scene.parents:
         return scene.parents[uuid]
     try:
-        link = ctx.target.readlink(f"/sys/bus/mdev/devices/{uuid}")
+        link = ctx.target.readlink(paths.mdev_dir(uuid))
     except OSError:
         return str(ctx.parent)
     parts = [p for p in link.split("/") if p]

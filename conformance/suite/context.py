@@ -24,14 +24,10 @@ import pytest
 
 from conformance.suite.journal import Entry
 from conformance.suite.session import SuiteSession
+from conformance.sysfs import paths
 from conformance.sysfs.target import Target
 from conformance.workload.base import IDLE, Load, Workload, parse_load
 
-DEVICES = "/sys/bus/mdev/devices"
-CLASS = "/sys/class/mdev_bus"
-_DEVICE_PATH = re.compile(
-    r"/sys/(?:bus/mdev/devices|class/mdev_bus/[^/]+)/([0-9a-fA-F-]{36})(/.*)?"
-)
 _BRACKETED = re.compile(rb"\[([^\]\s]+)\]")
 
 
@@ -205,16 +201,15 @@ class SuiteContext:
     # -- paths -----------------------------------------------------------------------
     @staticmethod
     def mdev_dir(uuid: str) -> str:
-        return f"{DEVICES}/{uuid}"
+        return paths.mdev_dir(uuid)
 
     def qos(self, uuid: str, name: str = "") -> str:
         """Path of ``qos/<name>`` (or of ``qos/`` itself) of an mdev."""
-        base = f"{DEVICES}/{uuid}/qos"
-        return f"{base}/{name}" if name else base
+        return paths.qos(uuid, name)
 
     def type_dir(self, parent: str | None = None, type_id: str | None = None) -> str:
         parent = parent or self.parent
-        return f"{CLASS}/{parent}/mdev_supported_types/{type_id or self.type_id}"
+        return paths.type_dir(parent, type_id or self.type_id)
 
     # -- devices ---------------------------------------------------------------------
     def create_mdev(
@@ -296,8 +291,7 @@ class SuiteContext:
         return self.write(self.qos(uuid, name), value, uid=uid)
 
     def _device_of(self, path: str) -> str | None:
-        match = _DEVICE_PATH.fullmatch(path)
-        return match[1] if match else None
+        return paths.device_of(path)
 
     def _save(self, owner: str, path: str) -> None:
         if owner not in self.mdevs:

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from conformance import defaults
 from conformance.report import RunFacts, build_report, validate_report, write_reports
-from conformance.report.document import DEFAULT_SPEC_URL
 from conformance.suite.context import SuiteContext
 from conformance.suite.journal import JournalBusy
 from conformance.suite.runner import DEFAULT_STEP_PLUGINS, RunOutcome, run_scenarios
@@ -42,8 +42,8 @@ class RunRequest:
     """Everything ``mdev-qos run`` was asked to do."""
 
     target: TargetOptions = field(default_factory=TargetOptions)
-    report_dir: Path = Path("mdev-qos-report")
-    spec_url: str = DEFAULT_SPEC_URL
+    report_dir: Path = Path(defaults.REPORT_DIR)
+    spec_url: str = defaults.SPEC_URL
     select: str | None = None
     features: Path | None = None
     step_plugins: Sequence[str | ModuleType] = DEFAULT_STEP_PLUGINS
@@ -130,7 +130,7 @@ def prepare(request: RunRequest) -> Prepared:
         session.progress = lambda message: None
     if request.requirements is not None:
         return Prepared(session, list(request.requirements))
-    if request.spec_url == DEFAULT_SPEC_URL and request.build_spec:
+    if request.spec_url == defaults.SPEC_URL and request.build_spec:
         scratch = Path(tempfile.mkdtemp(prefix="mdev-qos-spec-"))
         try:
             from conformance.specbuild.html import build

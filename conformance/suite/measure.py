@@ -15,8 +15,7 @@ from typing import Protocol
 
 from conformance.oracle.formats import COUNTERS, loose_integers
 from conformance.oracle.tolerance import DELTA_TARGET, Tolerance
-
-DEVICES = "/sys/bus/mdev/devices"
+from conformance.sysfs import paths
 
 
 class Reader(Protocol):
@@ -32,7 +31,7 @@ class Clock(Protocol):
 
 
 def counter_path(uuid: str, counter: str) -> str:
-    return f"{DEVICES}/{uuid}/qos/{counter}"
+    return paths.qos(uuid, counter)
 
 
 def read_counter(target: Reader, uuid: str, counter: str) -> int:

@@ -18,6 +18,8 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "fuzz": ("fuzz",),
 }
 
+READ_ONLY = ("static",)  # profiles that never write to the target
+
 HELP = {
     "static": "reads only: a recorded tree or a live /sys with --mdev",
     "control": "static + creates mdevs and writes knobs (grammar, errors, lifecycle)",
@@ -25,6 +27,11 @@ HELP = {
     "full": "static + control + scheduling (the default; what a claim needs)",
     "fuzz": "generated good and bad writes to every writable file",
 }
+
+
+def writes_to_target(profile: str) -> bool:
+    """Whether a run with this profile creates mdevs or writes attributes."""
+    return profile not in READ_ONLY
 
 
 def scenario_profile(tags: list[str] | set[str]) -> str:

@@ -7,11 +7,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from conformance import defaults
 from conformance.suite.journal import Journal
 from conformance.sysfs.target import Target
 from conformance.workload.base import Workload
-
-PROFILES = ("static", "control", "scheduling", "full", "fuzz")
 
 
 def _stderr_line(message: str) -> None:
@@ -25,7 +24,7 @@ class SuiteSession:
     target: Target
     parent: str
     type_id: str
-    profile: str = "full"
+    profile: str = defaults.PROFILE
     other_parent: str | None = None
     other_type: str | None = None
     workload: Workload | None = None

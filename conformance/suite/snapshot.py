@@ -14,10 +14,9 @@ import os
 import posixpath
 from pathlib import Path
 
+from conformance.sysfs import paths
 from conformance.sysfs.target import FsTarget
 
-DEVICES = "/sys/bus/mdev/devices"
-CLASS = "/sys/class/mdev_bus"
 TYPE_FILES = ("name", "description", "device_api", "available_instances", "create")
 MANIFEST = "snapshot.json"
 
@@ -104,8 +103,8 @@ def snapshot(root: str, uuids: list[str], out: Path) -> dict[str, object]:
     target = FsTarget(root, writable=False)
     devices = []
     for uuid in uuids:
-        if not target.exists(f"{DEVICES}/{uuid}"):
-            raise SnapshotError(f"no mdev {uuid} under {root}{DEVICES}")
+        if not target.exists(paths.mdev_dir(uuid)):
+            raise SnapshotError(f"no mdev {uuid} under {root}{paths.DEVICES}")
     out.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out)
     for uuid in uuids:
@@ -116,11 +115,11 @@ def snapshot(root: str, uuids: list[str], out: Path) -> dict[str, object]:
 
 
 def _record_mdev(target: FsTarget, writer: _Writer, uuid: str) -> dict[str, str]:
-    device = _resolve(target, f"{DEVICES}/{uuid}")
+    device = _resolve(target, paths.mdev_dir(uuid))
     parent_dir = posixpath.dirname(device)
     parent = posixpath.basename(parent_dir)
-    writer.link(f"{DEVICES}/{uuid}", device)
-    writer.link(f"{CLASS}/{parent}", parent_dir)
+    writer.link(paths.mdev_dir(uuid), device)
+    writer.link(paths.parent_dir(parent), parent_dir)
     writer.host(device).mkdir(parents=True, exist_ok=True)
     type_id = ""
     if target.exists(f"{device}/mdev_type"):

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance import defaults
 from conformance.suite.journal import Journal, default_state_dir, target_key
+from conformance.suite.profiles import writes_to_target
 from conformance.suite.session import SuiteSession
-from conformance.sysfs.guarded import DEFAULT_DEADLINE_S, GuardedTarget
+from conformance.sysfs import paths
+from conformance.sysfs.guarded import GuardedTarget
 from conformance.sysfs.target import FsTarget, Target
 from conformance.workload import make_workload
-from conformance.workload.loadfile import DEFAULT_LOAD_DIR
-
-CLASS = "/sys/class/mdev_bus"
-DEVICES = "/sys/bus/mdev/devices"
-MOCK_PARENT = "mqos0"
-MOCK_TYPE = "mqos-full"
-_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-READ_ONLY_PROFILES = ("static",)
 
 
 class TargetError(ValueError):
@@ -40,20 +34,20 @@ class TargetOptions:
     mock_driver: str | None = None
     mock_topology: str | None = None
     mock_noise: int | None = None  # seed: every noise the spec permits, at its largest
-    profile: str = "full"
-    workload: str = "auto"
-    load_dir: str = DEFAULT_LOAD_DIR
+    profile: str = defaults.PROFILE
+    workload: str = defaults.WORKLOAD
+    load_dir: str = defaults.LOAD_DIR
     exec_load: str = ""
-    exec_timeout_s: float = 30.0
+    exec_timeout_s: float = defaults.EXEC_TIMEOUT_S
     state_dir: str | None = None
-    op_timeout_s: float = DEFAULT_DEADLINE_S  # longest a single sysfs operation may take
+    op_timeout_s: float = defaults.OP_TIMEOUT_S  # longest a single sysfs operation may take
     options: dict[str, object] = field(default_factory=dict)
 
 
 def open_session(opts: TargetOptions) -> SuiteSession:
     """Open the target the options name and build the session; TargetError if unusable."""
     for uuid in opts.mdevs:
-        if not _UUID.fullmatch(uuid):
+        if not paths.UUID.fullmatch(uuid):
             raise TargetError(f"--mdev needs a UUID, not {uuid!r}")
     if opts.sysfs_root is None:
         target, embedded = _embedded_mock(opts), True
@@ -106,7 +100,7 @@ def _tree(opts: TargetOptions) -> Target:
             "--mock-driver, --mock-topology and --mock-noise apply to the embedded mock, "
             "not to --sysfs-root"
         )
-    writes = opts.profile not in READ_ONLY_PROFILES
+    writes = writes_to_target(opts.profile)
     if writes and not opts.allow_write:
         raise TargetError(
             f"profile {opts.profile!r} writes to {root}, which is not the embedded mock: "
@@ -122,24 +116,24 @@ def _parent_and_type(target: Target, opts: TargetOptions, embedded: bool) -> tup
         found_parent, found_type = device_parent_and_type(target, opts.mdevs[0])
         parent, type_id = parent or found_parent, type_id or found_type
     if embedded:
-        parent, type_id = parent or MOCK_PARENT, type_id or MOCK_TYPE
+        parent, type_id = parent or defaults.MOCK_PARENT, type_id or defaults.MOCK_TYPE
     if parent is None or type_id is None:
         raise TargetError(
             "name the device under test: --parent P --type T (or --mdev UUID of an existing mdev)"
         )
-    if not target.exists(f"{CLASS}/{parent}"):
-        raise TargetError(f"no parent {parent!r}: {CLASS}/{parent} does not exist")
-    if not target.exists(f"{CLASS}/{parent}/mdev_supported_types/{type_id}"):
+    if not target.exists(paths.parent_dir(parent)):
+        raise TargetError(f"no parent {parent!r}: {paths.parent_dir(parent)} does not exist")
+    if not target.exists(paths.type_dir(parent, type_id)):
         raise TargetError(f"parent {parent!r} has no mdev type {type_id!r}")
     for uuid in opts.mdevs:
-        if not target.exists(f"{DEVICES}/{uuid}"):
-            raise TargetError(f"--mdev {uuid}: {DEVICES}/{uuid} does not exist")
+        if not target.exists(paths.mdev_dir(uuid)):
+            raise TargetError(f"--mdev {uuid}: {paths.mdev_dir(uuid)} does not exist")
     return parent, type_id
 
 
 def device_parent_and_type(target: Target, uuid: str) -> tuple[str, str]:
     """Parent name and type id of an existing mdev, from its links."""
-    base = f"{DEVICES}/{uuid}"
+    base = paths.mdev_dir(uuid)
     if not target.exists(base):
         raise TargetError(f"--mdev {uuid}: {base} does not exist")
     try:
@@ -155,18 +149,18 @@ def device_parent_and_type(target: Target, uuid: str) -> tuple[str, str]:
 
 def _other_parent(target: Target, parent: str, type_id: str) -> str | None:
     try:
-        parents = target.listdir(CLASS)
+        parents = target.listdir(paths.CLASS)
     except OSError:
         return None
     for other in parents:
-        if other != parent and target.exists(f"{CLASS}/{other}/mdev_supported_types/{type_id}"):
+        if other != parent and target.exists(paths.type_dir(other, type_id)):
             return other
     return None
 
 
 def _other_type(target: Target, parent: str, type_id: str) -> str | None:
     try:
-        types = target.listdir(f"{CLASS}/{parent}/mdev_supported_types")
+        types = target.listdir(paths.types_dir(parent))
     except OSError:
         return None
     others = [t for t in types if t != type_id]

@@ -47,9 +47,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+from conformance import defaults
 from conformance.sysfs.target import FsTarget, Stat, Target
 
-DEFAULT_DEADLINE_S = 10.0
 DEFAULT_MAX_HANGS = 3
 LOST_ERRNOS = frozenset({errno.ENOTCONN, errno.ECONNABORTED, errno.ESHUTDOWN})
 
@@ -212,7 +212,7 @@ class GuardedTarget:
         self,
         inner: Target,
         *,
-        deadline_s: float = DEFAULT_DEADLINE_S,
+        deadline_s: float = defaults.OP_TIMEOUT_S,
         max_hangs: int = DEFAULT_MAX_HANGS,
         root: str | None = None,
     ) -> None:

@@ -19,9 +19,9 @@ import signal
 import subprocess
 import time
 
+from conformance import defaults
 from conformance.workload.base import Load, WorkloadError
 
-DEFAULT_TIMEOUT_S = 30.0
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -31,7 +31,7 @@ class ExecWorkload:
     name = "exec"
     virtual = False
 
-    def __init__(self, load_command: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, load_command: str, *, timeout_s: float = defaults.EXEC_TIMEOUT_S) -> None:
         if not load_command.strip():
             raise ValueError("the exec workload needs a load command (--exec-load)")
         if "{uuid}" not in load_command or "{demand}" not in load_command:

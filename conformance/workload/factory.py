@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from conformance import defaults
 from conformance.sysfs.target import Target
 from conformance.workload.base import Workload
-from conformance.workload.execcmd import DEFAULT_TIMEOUT_S, ExecWorkload
-from conformance.workload.loadfile import DEFAULT_LOAD_DIR, LoadFileWorkload, MockClockWorkload
+from conformance.workload.execcmd import ExecWorkload
+from conformance.workload.loadfile import LoadFileWorkload, MockClockWorkload
 
 WORKLOADS = ("auto", "mock", "sample", "exec", "none")
 
@@ -14,9 +15,9 @@ def make_workload(
     name: str,
     target: Target,
     *,
-    load_dir: str = DEFAULT_LOAD_DIR,
+    load_dir: str = defaults.LOAD_DIR,
     exec_load: str = "",
-    exec_timeout_s: float = DEFAULT_TIMEOUT_S,
+    exec_timeout_s: float = defaults.EXEC_TIMEOUT_S,
 ) -> Workload | None:
     """Build the adapter ``name``; ``auto`` picks mock, then sample, else none.
 

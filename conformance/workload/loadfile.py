@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 
+from conformance import defaults
 from conformance.sysfs.target import Target
 from conformance.workload.base import Load, WorkloadError, parse_load
-
-DEFAULT_LOAD_DIR = "/sys/kernel/debug/mqos"
 
 
 class LoadFileWorkload:
@@ -21,7 +20,7 @@ class LoadFileWorkload:
     name = "sample"
     virtual = False
 
-    def __init__(self, target: Target, load_dir: str = DEFAULT_LOAD_DIR) -> None:
+    def __init__(self, target: Target, load_dir: str = defaults.LOAD_DIR) -> None:
         self.target = target
         self.load_dir = load_dir.rstrip("/")
 

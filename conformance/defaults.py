@@ -1,0 +1,14 @@
+"""Defaults of a run: the one place the options, the config file and the engine take them from."""
+
+from __future__ import annotations
+
+PROFILE = "full"
+WORKLOAD = "auto"
+REPORT_DIR = "mdev-qos-report"
+LOAD_DIR = "/sys/kernel/debug/mqos"  # debugfs load control (informative annex of the spec)
+EXEC_TIMEOUT_S = 30.0  # longest one --exec-load command may take
+OP_TIMEOUT_S = 10.0  # longest one read or write on a --sysfs-root tree may take
+MAX_EXAMPLES = 200  # fuzz: generated inputs per writable file
+MOCK_PARENT = "mqos0"  # the device under test on the embedded mock
+MOCK_TYPE = "mqos-full"
+SPEC_URL = "spec/index.html"  # the reports link here; the engine builds the spec there
