@@ -1,17 +1,23 @@
 """Wall time of a full default run (`mdev-qos run`, embedded mock, profile full).
 
-    python benchmarks/suite_wall_time.py [--runs 5] [--phases] [-- RUN OPTIONS...]
+    python benchmarks/suite_wall_time.py [--runs 5] [--phases] [--cold]
+        [--baseline-python OTHER/.venv/bin/python] [-- RUN OPTIONS...]
 
 Each run is a fresh process started from an empty directory, exactly as a user
-starts it; the figure is the median of the runs. ``--phases`` also times the
-engine's phases in-process (imports, requirements, scenarios, reports, spec build)
-to tell which part is slow.
+starts it; the figure is the median of the runs. ``--cold`` also gives every run
+an empty cache directory (``XDG_CACHE_HOME``), as on a first run in a fresh CI
+container: nothing built by an earlier run is reused. ``--baseline-python`` runs
+another installation (e.g. main's venv) in turn with this one, so that both see
+the same machine load, and prints the ratio of the medians. ``--phases`` also
+times the engine's phases in-process (imports, requirements, scenarios, reports,
+spec build) to tell which part is slow.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -23,13 +29,17 @@ from pathlib import Path
 BUDGET_S = 10.0
 
 
-def one_run(extra: list[str]) -> tuple[float, str]:
+def one_run(extra: list[str], python: str = sys.executable,
+            cold: bool = False) -> tuple[float, str]:
     """Seconds for one ``mdev-qos run`` and its verdict."""
     work = Path(tempfile.mkdtemp(prefix="mdev-qos-bench-"))
+    env = dict(os.environ)
+    if cold:
+        env["XDG_CACHE_HOME"] = str(work / "cache")
     try:
-        command = [sys.executable, "-m", "conformance", "run", "-q", *extra]
+        command = [python, "-m", "conformance", "run", "-q", *extra]
         started = time.monotonic()
-        subprocess.run(command, cwd=work, check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(command, cwd=work, check=False, stdout=subprocess.DEVNULL, env=env)
         elapsed = time.monotonic() - started
         verdict = json.loads((work / "mdev-qos-report" / "report.json").read_text())["verdict"]
         return elapsed, verdict
@@ -73,15 +83,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--phases", action="store_true", help="also time the phases")
+    parser.add_argument("--cold", action="store_true", help="an empty cache for every run")
+    parser.add_argument("--baseline-python", help="python of another installation to compare")
     parser.add_argument("extra", nargs="*", help="options passed to mdev-qos run")
     args = parser.parse_args()
-    times = []
+    times: list[float] = []
+    baseline: list[float] = []
     for index in range(args.runs):
-        elapsed, verdict = one_run(args.extra)
+        elapsed, verdict = one_run(args.extra, cold=args.cold)
         times.append(elapsed)
-        print(f"run {index + 1}: {elapsed:.2f} s, verdict {verdict}")
+        line = f"run {index + 1}: {elapsed:.2f} s, verdict {verdict}"
+        if args.baseline_python:
+            other, other_verdict = one_run(args.extra, args.baseline_python, args.cold)
+            baseline.append(other)
+            line += f"; baseline {other:.2f} s, verdict {other_verdict}"
+        print(line)
     median = statistics.median(times)
     print(f"median of {args.runs}: {median:.2f} s (budget {BUDGET_S:.0f} s)")
+    if baseline:
+        base = statistics.median(baseline)
+        print(f"baseline median: {base:.2f} s; ratio {median / base:.2f}")
     if args.phases:
         for name, seconds in phases().items():
             print(f"  {name:<45} {seconds:6.2f} s")

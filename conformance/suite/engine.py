@@ -133,10 +133,9 @@ def prepare(request: RunRequest) -> Prepared:
     if request.spec_url == defaults.SPEC_URL and request.build_spec:
         scratch = Path(tempfile.mkdtemp(prefix="mdev-qos-spec-"))
         try:
-            from conformance.specbuild.html import build
+            from conformance.specbuild.cache import build_cached
 
-            result = build(scratch / "spec")
-            return Prepared(session, list(result.trace.requirements), scratch)
+            return Prepared(session, build_cached(scratch / "spec"), scratch)
         except Exception as exc:  # noqa: BLE001 - the links are lost, not the run
             shutil.rmtree(scratch, ignore_errors=True)
             session.progress(f"note: could not build the spec for the report's links: {exc}")

@@ -115,6 +115,7 @@ def run_scenarios(
             "-p",
             "pytest_bdd.plugin",
             "--capture=sys",
+            "--assert=plain",  # the steps' asserts carry their own messages: no rewriting
             "-o",
             "python_files=*.py",
         ]

@@ -1,0 +1,96 @@
+"""A built spec reused across runs while its sources stay the same.
+
+Building the HTML spec (parse, link scenarios, write) is most of a short run's
+fixed cost, and its output depends only on the spec, the feature files, the build
+code and docutils. The build is kept under ``$XDG_CACHE_HOME/mdev-qos/spec/KEY``
+(default ``~/.cache``), where KEY is a digest of all of those; a run with the same
+sources copies it instead of building. Any problem with the cache (unwritable home,
+a damaged entry) falls back to a fresh build: the cache only ever saves time.
+``MDEV_QOS_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from conformance.resources import features_dir, spec_dir
+from conformance.specbuild.requirements import Requirement
+
+_BUILD_CODE = Path(__file__).resolve().parent
+_REQUIREMENTS = "requirements.cache.json"
+_FILES = ("index.html", "requirements.json")
+
+
+def cache_root() -> Path | None:
+    """Where built specs are kept; None when caching is off."""
+    if os.environ.get("MDEV_QOS_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mdev-qos" / "spec"
+
+
+def source_key(spec: Path | None = None, features: Path | None = None) -> str:
+    """Digest of everything a build reads: spec, features, build code, docutils."""
+    import docutils
+
+    digest = hashlib.sha256(f"docutils {docutils.__version__}\n".encode())
+    roots = (("spec", spec or spec_dir()), ("features", features or features_dir()),
+             ("build", _BUILD_CODE))
+    for label, root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(f"{label}/{path.relative_to(root).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _load(entry: Path, out: Path) -> list[Requirement] | None:
+    try:
+        rows = json.loads((entry / _REQUIREMENTS).read_text(encoding="utf-8"))
+        requirements = [Requirement(**row) for row in rows]
+        out.mkdir(parents=True, exist_ok=True)
+        for name in _FILES:
+            shutil.copyfile(entry / name, out / name)
+    except (OSError, ValueError, TypeError):
+        return None
+    return requirements
+
+
+def _store(entry: Path, out: Path, requirements: list[Requirement]) -> None:
+    """Write the entry under a temporary name and rename it: readers never see half."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
+        for name in _FILES:
+            shutil.copyfile(out / name, staging / name)
+        rows = [dataclasses.asdict(r) for r in requirements]
+        (staging / _REQUIREMENTS).write_text(json.dumps(rows), encoding="utf-8")
+        try:
+            staging.rename(entry)
+        except OSError:  # another run stored the same entry first
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def build_cached(out: Path) -> list[Requirement]:
+    """Build the packaged spec into ``out`` (or copy an identical earlier build)."""
+    root = cache_root()
+    entry = root / source_key() if root is not None else None
+    if entry is not None and entry.is_dir():
+        found = _load(entry, out)
+        if found is not None:
+            return found
+    from conformance.specbuild.html import build
+
+    requirements = list(build(out).trace.requirements)
+    if entry is not None:
+        _store(entry, out, requirements)
+    return requirements
