@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="cleanup journal directory (default $XDG_STATE_HOME/mdev-qos or /var/tmp/mdev-qos)",
     )
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
-    o.add_argument("--max-examples", type=int, metavar="N", help="fuzz: inputs per file")
+    o.add_argument(
+        "--max-examples",
+        type=int,
+        metavar="N",
+        help=f"fuzz: generated inputs per file, 1..{defaults.MAX_EXAMPLES_LIMIT} "
+        f"(default {defaults.MAX_EXAMPLES})",
+    )
     o.add_argument("--fuzz-seed", type=int, metavar="N", help="fuzz: another input sequence")
     o.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=main)
@@ -143,14 +150,29 @@ def load_config(path: str) -> dict[str, Any]:
         raise ValueError(f"--config {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
         raise ValueError(f"--config {path}: not JSON: {exc}") from exc
+    except RecursionError:
+        raise ValueError(f"--config {path}: nested too deeply to be a run configuration") from None
     schema = json.loads(schema_path("run-config").read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(document), key=lambda e: e.path
-    )
+    try:
+        errors = sorted(
+            jsonschema.Draft202012Validator(schema).iter_errors(document), key=lambda e: e.path
+        )
+    except RecursionError:
+        raise ValueError(f"--config {path}: nested too deeply to be a run configuration") from None
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "(top)"
         raise ValueError(f"--config {path}: {where}: {errors[0].message}")
     return document
+
+
+def seconds(option: str, value: float) -> float:
+    """A timeout: seconds above 0, at most an hour; ValueError naming the option."""
+    limit = defaults.TIMEOUT_LIMIT_S
+    if not (math.isfinite(value) and 0 < value <= limit):
+        raise ValueError(
+            f"{option} must be a number of seconds above 0 and at most {limit:g}, not {value}"
+        )
+    return float(value)
 
 
 def request_from(args: argparse.Namespace) -> Any:
@@ -168,18 +190,17 @@ def request_from(args: argparse.Namespace) -> Any:
     options: dict[str, object] = {}
     max_examples = pick(args.max_examples, config.get("max_examples"))
     if max_examples is not None:
-        if max_examples < 1:
-            raise ValueError("--max-examples must be at least 1")
+        limit = defaults.MAX_EXAMPLES_LIMIT
+        if not 1 <= max_examples <= limit:
+            raise ValueError(f"--max-examples must be between 1 and {limit}, not {max_examples}")
         options["max_examples"] = max_examples
     fuzz_seed = pick(args.fuzz_seed, config.get("fuzz_seed"))
     if fuzz_seed is not None:
         options["fuzz_seed"] = fuzz_seed
-    timeout = pick(args.exec_timeout, workload.get("timeout_s"), defaults.EXEC_TIMEOUT_S)
-    if timeout <= 0:
-        raise ValueError("--exec-timeout must be positive")
-    op_timeout = pick(args.op_timeout, target.get("op_timeout_s"), defaults.OP_TIMEOUT_S)
-    if op_timeout <= 0:
-        raise ValueError("--op-timeout must be positive")
+    timeout = seconds("--exec-timeout",
+                      pick(args.exec_timeout, workload.get("timeout_s"), defaults.EXEC_TIMEOUT_S))
+    op_timeout = seconds("--op-timeout",
+                         pick(args.op_timeout, target.get("op_timeout_s"), defaults.OP_TIMEOUT_S))
     opts = TargetOptions(
         sysfs_root=pick(args.sysfs_root, target.get("sysfs_root")),
         parent=pick(args.parent, target.get("parent")),

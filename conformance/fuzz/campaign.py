@@ -158,6 +158,7 @@ class _Probe:
         self.result = CampaignResult(knob=knob, path=path)
         self.seen: set[bytes] = set()
         self.unchanged_requirement = REQUIREMENTS[knob]["unchanged"]
+        self.on_tried: Callable[[int], None] | None = None  # told the count after each input
 
     def __call__(self, data: bytes) -> None:
         result = self.result
@@ -171,6 +172,8 @@ class _Probe:
         answer = _answer(self.write, self.path, data)
         after = self._read()
         self._judge(data, expectation, answer, before, after)
+        if self.on_tried is not None:
+            self.on_tried(result.tried)
 
     def _read(self) -> bytes | str:
         try:
@@ -239,11 +242,13 @@ def fuzz_knob(
     max_examples: int = defaults.MAX_EXAMPLES,
     seed: int | None = None,
     write: Write | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CampaignResult:
     """Try generated writes on the knob file ``path``; return what was tried and found.
 
     ``write`` replaces ``target.write`` (the suite passes ``ctx.write``, which saves a
     named device's value first). ``seed`` None: the same inputs on every run.
+    ``progress`` is told how far the campaign got, ten times over its course.
     """
     if knob not in REQUIREMENTS:
         raise ValueError(f"no grammar oracle for {knob!r}: fuzzing covers {sorted(REQUIREMENTS)}")
@@ -258,8 +263,11 @@ def fuzz_knob(
     writer: Write = write or (lambda p, d: target.write(p, d))
     probe = _Probe(target, path, knob, levels, writer)
     low, high = NUMERIC_RANGES.get(knob, (1, 100))
+    explicit = explicit_inputs(knob, low, high, levels)
+    if progress is not None:
+        probe.on_tried = _reporter(probe.result, len(explicit) + max_examples, progress)
     try:
-        for data in explicit_inputs(knob, low, high, levels):
+        for data in explicit:
             probe(data)
         _generate(probe, writes(knob, NUMERIC_RANGES.get(knob), levels), max_examples, seed)
     finally:
@@ -268,6 +276,20 @@ def fuzz_knob(
     if not probe.result.restored:
         raise FuzzError(f"{path} could not be restored to {original!r} after fuzzing")
     return probe.result
+
+
+def _reporter(
+    result: CampaignResult, planned: int, progress: Callable[[str], None]
+) -> Callable[[int], None]:
+    """A callback that reports every tenth of the planned inputs."""
+    every = max(1, planned // 10)
+
+    def tried(count: int) -> None:
+        if count % every == 0:
+            progress(f"{result.knob}: {count} of up to {planned} inputs tried, "
+                     f"{len(result.mismatches)} mismatch(es) so far")
+
+    return tried
 
 
 def _generate(probe: _Probe, strategy: Any, max_examples: int, seed: int | None) -> None:

@@ -47,6 +47,7 @@ def _run_campaign(ctx: Any, knob: str) -> CampaignResult | str:
             max_examples=max_examples,
             seed=None if seed is None else int(seed),
             write=lambda p, d: ctx.write(p, d),
+            progress=ctx.progress,
         )
     except FuzzError as exc:
         ctx.error(str(exc))

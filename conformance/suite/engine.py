@@ -27,7 +27,12 @@ from conformance import defaults
 from conformance.report import RunFacts, build_report, validate_report, write_reports
 from conformance.suite.context import SuiteContext
 from conformance.suite.journal import JournalBusy
-from conformance.suite.runner import DEFAULT_STEP_PLUGINS, RunOutcome, run_scenarios
+from conformance.suite.runner import (
+    DEFAULT_STEP_PLUGINS,
+    RunOutcome,
+    check_select,
+    run_scenarios,
+)
 from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetError, TargetOptions, open_session
 from conformance.suite.verdict import RequirementLike, decide
@@ -120,6 +125,11 @@ def prepare(request: RunRequest) -> Prepared:
     With the default spec URL the spec is built once (into a scratch directory) and
     its requirements are used, so the spec is parsed only once per run.
     """
+    if request.select:
+        try:
+            check_select(request.select)
+        except ValueError as exc:
+            raise RunRefused(str(exc)) from exc
     try:
         session = request.session or open_session(request.target)
     except TargetError as exc:

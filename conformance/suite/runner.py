@@ -63,6 +63,19 @@ def progress_line(index: int, total: int, result: ScenarioResult) -> str:
     return line
 
 
+def check_select(expression: str) -> None:
+    """Refuse a malformed ``-k`` expression before anything runs (ValueError, one line)."""
+    from _pytest.mark.expression import Expression
+
+    try:
+        Expression.compile(expression)
+    except Exception as exc:  # noqa: BLE001 - SyntaxError (pytest 8.4+) or ParseError
+        message = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
+        column = getattr(exc, "offset", None) or getattr(exc, "column", None)
+        where = f" at column {column}" if column else ""
+        raise ValueError(f"-k {expression!r}: not a valid expression{where}: {message}") from None
+
+
 def run_scenarios(
     session: SuiteSession,
     *,

@@ -44,16 +44,31 @@ class TargetOptions:
     options: dict[str, object] = field(default_factory=dict)
 
 
+def check_name(option: str, name: str | None) -> None:
+    """A parent or type name is one path component: no ``/``, no ``.``/``..``, no NUL."""
+    if name is None:
+        return
+    if not name or name in (".", "..") or "/" in name or "\0" in name:
+        raise TargetError(f"{option} {name!r}: not a device or type name (one path component)")
+
+
 def open_session(opts: TargetOptions) -> SuiteSession:
     """Open the target the options name and build the session; TargetError if unusable."""
     for uuid in opts.mdevs:
         if not paths.UUID.fullmatch(uuid):
             raise TargetError(f"--mdev needs a UUID, not {uuid!r}")
+    for option, name in (("--parent", opts.parent), ("--type", opts.type_id),
+                         ("--other-parent", opts.other_parent),
+                         ("--other-type", opts.other_type)):
+        check_name(option, name)
     if opts.sysfs_root is None:
         target, embedded = _embedded_mock(opts), True
     else:
         target, embedded = _tree(opts), False
     parent, type_id = _parent_and_type(target, opts, embedded)
+    _check_others(target, opts, parent, type_id)
+    if not embedded and writes_to_target(opts.profile):
+        _check_may_create(target, parent, type_id, opts.profile)
     session = SuiteSession(
         target=target,
         parent=parent,
@@ -129,6 +144,47 @@ def _parent_and_type(target: Target, opts: TargetOptions, embedded: bool) -> tup
         if not target.exists(paths.mdev_dir(uuid)):
             raise TargetError(f"--mdev {uuid}: {paths.mdev_dir(uuid)} does not exist")
     return parent, type_id
+
+
+def _check_others(target: Target, opts: TargetOptions, parent: str, type_id: str) -> None:
+    """--other-parent must exist and offer the type; --other-type must be on the parent."""
+    other = opts.other_parent
+    if other is not None:
+        if other == parent:
+            raise TargetError(f"--other-parent {other!r} is the parent under test")
+        if not target.exists(paths.parent_dir(other)):
+            raise TargetError(f"--other-parent {other!r}: {paths.parent_dir(other)} does not exist")
+        if not target.exists(paths.type_dir(other, type_id)):
+            raise TargetError(f"--other-parent {other!r} has no mdev type {type_id!r}")
+    kind = opts.other_type
+    if kind is not None:
+        if kind == type_id:
+            raise TargetError(f"--other-type {kind!r} is the type under test")
+        if not target.exists(paths.type_dir(parent, kind)):
+            raise TargetError(f"--other-type: parent {parent!r} has no mdev type {kind!r}")
+
+
+def _check_may_create(target: Target, parent: str, type_id: str, profile: str) -> None:
+    """Refuse a writing run up front when this user certainly cannot create mdevs.
+
+    Only the owner (with its write bit) or anyone (world-writable) is counted as
+    able to write; a group-writable ``create`` is left for the run to find out.
+    """
+    euid = os.geteuid()
+    if euid == 0:
+        return
+    create = paths.create_file(parent, type_id)
+    try:
+        info = target.stat(create)
+    except OSError:
+        return  # no create file to judge by: the scenarios will say what they cannot do
+    if (info.uid == euid and info.mode & 0o200) or info.mode & 0o022:
+        return
+    raise TargetError(
+        f"profile {profile!r} creates mdevs through {create}, which user {euid} may not "
+        f"write (owner uid {info.uid}, mode {info.mode & 0o7777:04o}): run as root, "
+        "or use --profile static to only read"
+    )
 
 
 def device_parent_and_type(target: Target, uuid: str) -> tuple[str, str]:
