@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from conformance import defaults
-from conformance.report import FILES
 from conformance.resources import schema_path
 from conformance.suite.profiles import HELP as PROFILE_HELP
 from conformance.suite.profiles import PROFILES
@@ -244,5 +244,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"claims: {claims}")
     for warning in report["warnings"]:
         print(f"warning: {warning['id']} ({warning['level']}): {warning['reason']}")
-    print(f"reports: {request.report_dir}/{{{','.join(FILES)}}}")
+    if result.paths:
+        print(f"reports: {result.paths[0].parent}/{{{','.join(p.name for p in result.paths)}}}")
+    if result.problem:
+        print(f"mdev-qos run: {result.problem}", file=sys.stderr)
     return result.exit_status

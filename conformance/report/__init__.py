@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from conformance.report.directory import REPORT_FILES
 from conformance.report.document import (
     DEFAULT_SPEC_URL,
     RunFacts,
@@ -16,7 +17,7 @@ from conformance.report.html import write_html
 from conformance.report.junit import write_junit
 from conformance.report.ktap import write_ktap
 
-FILES = ("report.json", "junit.xml", "results.ktap", "report.html")
+FILES = REPORT_FILES
 
 
 def write_reports(report: dict[str, Any], directory: Path) -> list[Path]:

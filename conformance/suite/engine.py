@@ -5,6 +5,11 @@
 3. run the scenarios (SIGINT/SIGTERM stop the run; cleanup still happens);
 4. undo anything still pending, unlock the journal;
 5. decide the verdict and write the reports.
+
+The report directory is checked (and a private staging directory made next to
+it) before anything else; the spec and the reports are written there and moved
+into place at the end, so a bad ``--report-dir`` is refused before any scenario
+runs and nothing the suite did not create is replaced (conformance/report/directory.py).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import Any
 import pytest
 
 from conformance import defaults
-from conformance.report import RunFacts, build_report, validate_report, write_reports
+from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
+from conformance.report.directory import ReportDirectory, ReportDirError
 from conformance.suite.context import SuiteContext
 from conformance.suite.journal import JournalBusy
 from conformance.suite.runner import (
@@ -63,6 +69,7 @@ class RunResult:
     report: dict[str, Any]
     exit_status: int
     paths: list[Path]
+    problem: str | None = None  # the reports could not go to --report-dir (exit 2)
 
 
 def _load_requirements() -> list[RequirementLike]:
@@ -116,14 +123,14 @@ class Prepared:
 
     session: SuiteSession
     requirements: list[RequirementLike]
-    spec_build: Path | None = None  # a scratch directory holding spec/, moved next to the report
 
 
-def prepare(request: RunRequest) -> Prepared:
+def prepare(request: RunRequest, spec_dir: Path | None = None) -> Prepared:
     """Open the target and read the requirements; RunRefused when either fails.
 
-    With the default spec URL the spec is built once (into a scratch directory) and
-    its requirements are used, so the spec is parsed only once per run.
+    With the default spec URL the spec is built once (into ``spec_dir``, the report
+    directory's staging area, or a scratch directory removed at once) and its
+    requirements are used, so the spec is parsed only once per run.
     """
     if request.select:
         try:
@@ -140,38 +147,58 @@ def prepare(request: RunRequest) -> Prepared:
         session.progress = lambda message: None
     if request.requirements is not None:
         return Prepared(session, list(request.requirements))
-    if request.spec_url == defaults.SPEC_URL and request.build_spec:
-        scratch = Path(tempfile.mkdtemp(prefix="mdev-qos-spec-"))
+    if request.spec_url == defaults.SPEC_URL and request.build_spec and spec_dir is not None:
         try:
             from conformance.specbuild.cache import build_cached
 
-            return Prepared(session, build_cached(scratch / "spec"), scratch)
+            return Prepared(session, build_cached(spec_dir))
         except Exception as exc:  # noqa: BLE001 - the links are lost, not the run
-            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.rmtree(spec_dir, ignore_errors=True)
             session.progress(f"note: could not build the spec for the report's links: {exc}")
     return Prepared(session, _load_requirements())
 
 
-def _place_spec(prepared: Prepared, report_dir: Path) -> None:
-    """Move the built spec next to the report (replacing an older one)."""
-    if prepared.spec_build is None:
-        return
-    destination = report_dir / "spec"
-    shutil.rmtree(destination, ignore_errors=True)
-    shutil.move(str(prepared.spec_build / "spec"), str(destination))
-    shutil.rmtree(prepared.spec_build, ignore_errors=True)
+def _write(report: dict[str, Any], reports: ReportDirectory) -> tuple[list[Path], str | None]:
+    """Write the reports and move them into place; else say where they went instead."""
+    try:
+        staged = write_reports(report, reports.staging)
+        destination = reports.commit()
+        return [destination / path.name for path in staged], None
+    except OSError as exc:
+        failure = f"cannot write the reports to {reports.destination}: {exc.strerror or exc}"
+    if all((reports.staging / name).is_file() for name in FILES):
+        kept = reports.keep()  # the run's only record
+        return [kept / name for name in FILES], f"{failure}; they are in {kept}"
+    try:
+        rescue = Path(tempfile.mkdtemp(prefix="mdev-qos-report-"))
+        return write_reports(report, rescue), f"{failure}; they are in {rescue}"
+    except OSError as exc:
+        return [], f"{failure}; nor could they be written to a temporary directory ({exc})"
 
 
 def execute(request: RunRequest) -> RunResult:
     """Run the suite as requested and write the reports. Raises RunRefused before acting."""
-    prepared = prepare(request)
+    try:
+        reports = ReportDirectory(request.report_dir)
+    except ReportDirError as exc:
+        raise RunRefused(str(exc)) from exc
+    try:
+        with _interruptible():  # a SIGTERM anywhere still removes the staging directory
+            try:
+                prepared = prepare(request, reports.staging / "spec")
+            except KeyboardInterrupt as exc:
+                raise RunRefused(f"interrupted ({exc or 'SIGINT'}) before the run started") from exc
+            return _execute(request, prepared, reports)
+    finally:
+        reports.discard()
+
+
+def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) -> RunResult:
     session, requirements = prepared.session, prepared.requirements
     started = time.time()
     try:
         leftovers = session.journal.open()
     except JournalBusy as exc:
-        if prepared.spec_build is not None:
-            shutil.rmtree(prepared.spec_build, ignore_errors=True)
         raise RunRefused(str(exc)) from exc
     errors: list[str] = []
     left_behind: list[str] = []
@@ -232,9 +259,9 @@ def execute(request: RunRequest) -> RunResult:
         report["verdict"], report["exit_status"] = "error", 2
         report["reason"] = "changes to the target could not be undone"
     validate_report(report)
-    paths = write_reports(report, request.report_dir)
-    _place_spec(prepared, request.report_dir)
-    return RunResult(report=report, exit_status=report["exit_status"], paths=paths)
+    paths, problem = _write(report, reports)
+    status = 2 if problem else report["exit_status"]
+    return RunResult(report=report, exit_status=status, paths=paths, problem=problem)
 
 
 def probe_qos(session: SuiteSession) -> bool | None:
