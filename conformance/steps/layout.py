@@ -76,14 +76,50 @@ def _regular_files(ctx: Any, scene: Scene) -> None:
     assert not odd, f"{ctx.qos(uuid)}: expected regular files only, found {odd}"
 
 
+class Gone:
+    """The mark of an mdev removed (by someone else) while it was being inspected."""
+
+
+GONE = Gone()
+def _listing(ctx: Any, uuid: str) -> tuple[str, ...] | None | Gone:
+    """An mdev's qos/ entries (None: no qos/), or GONE when the mdev itself went away."""
+    try:
+        entries = qos_entries(ctx, uuid)
+    except FileNotFoundError:
+        entries = None
+    if entries is None and not ctx.target.exists(paths.mdev_dir(uuid)):
+        return GONE
+    return None if entries is None else tuple(entries)
+
+
+EXAMPLES = 3  # UUIDs shown per distinct listing
+
+
 @then("their qos directories list the same files")
 def _same_files(ctx: Any, scene: Scene) -> None:
-    listings = {uuid: qos_entries(ctx, uuid) for uuid in scene.names.values()}
-    distinct = {tuple(v) if v is not None else None for v in listings.values()}
-    ctx.evidence("qos/ listings of one type", expected="identical", actual=listings,
-                 note="" if len(listings) > 1 else "only one mdev of the type exists")
-    assert len(distinct) == 1, (
-        f"mdevs of type {ctx.type_id} on {ctx.parent} offer different qos/ files: {listings}"
+    listings = {uuid: _listing(ctx, uuid) for uuid in scene.names.values()}
+    gone = [uuid for uuid, entries in listings.items() if entries is GONE]
+    if gone and len(gone) == len(listings):
+        ctx.error(f"every mdev inspected was removed during the check: {', '.join(gone)}")
+    groups: dict[tuple[str, ...] | None, list[str]] = {}
+    for uuid, entries in listings.items():
+        if not isinstance(entries, Gone):
+            groups.setdefault(entries, []).append(uuid)
+    summary = {
+        ("no qos/" if entries is None else " ".join(entries)):
+        f"{len(uuids)} mdev(s): {', '.join(uuids[:EXAMPLES])}"
+        + (", ..." if len(uuids) > EXAMPLES else "")
+        for entries, uuids in groups.items()
+    }
+    notes = [f"{len(listings) - len(gone)} mdevs compared"]
+    if gone:
+        notes.append(f"removed by someone else during the check, so not compared: "
+                     f"{', '.join(gone)}")
+    ctx.evidence("qos/ listings of one type", expected="identical", actual=summary,
+                 note="; ".join(notes))
+    assert len(groups) == 1, (
+        f"mdevs of type {ctx.type_id} on {ctx.parent} offer different qos/ files: "
+        + "; ".join(f"{listing} ({who})" for listing, who in summary.items())
     )
 
 

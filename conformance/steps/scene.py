@@ -61,6 +61,16 @@ class Written:
         return self.errno is None
 
 
+def mdev_name(index: int) -> str:
+    """The ``index``-th name (from 0) in the order A..Z, AA..AZ, BA..ZZ, AAA..."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = string.ascii_uppercase[rest] + name
+    return name
+
+
 @dataclass
 class Scene:
     """The state of one scenario."""
@@ -95,8 +105,8 @@ class Scene:
         return uuid
 
     def add(self, uuid: str, parent: str) -> str:
-        """Name the next mdev A, B, C..."""
-        name = string.ascii_uppercase[len(self.names)]
+        """Name the next mdev A, B, C, ... Z, AA, AB, ... (no limit on how many)."""
+        name = mdev_name(len(self.names))
         self.names[name] = uuid
         self.parents[uuid] = parent
         self.knobs[name] = {}
