@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,9 @@ def main(args: argparse.Namespace) -> int:
         result = execute(request)
     except (ValueError, RunRefused) as exc:
         return refused_status(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a crash is the suite's error, never exit 1
+        traceback.print_exc()
+        return refused_status(f"internal error, not a verdict: {type(exc).__name__}: {exc}")
     report = result.report
     claims = ", ".join(f"{f} {c['status']}" for f, c in report["claims"].items())
     print(f"verdict: {report['verdict']} ({report['reason']})")

@@ -31,7 +31,7 @@ import pytest
 from conformance import defaults
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
-from conformance.suite.context import SuiteContext
+from conformance.suite.context import SuiteContext, SuiteError
 from conformance.suite.journal import JournalBusy
 from conformance.suite.runner import (
     DEFAULT_STEP_PLUGINS,
@@ -217,7 +217,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         else:
             with _interruptible():
                 try:
-                    session.qos_offered = probe_qos(session)
+                    session.qos_offered = probe_qos(session, errors)
                     outcome = run_scenarios(
                         session,
                         features=request.features,
@@ -264,19 +264,27 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
     return RunResult(report=report, exit_status=status, paths=paths, problem=problem)
 
 
-def probe_qos(session: SuiteSession) -> bool | None:
+def probe_qos(session: SuiteSession, errors: list[str] | None = None) -> bool | None:
     """Whether the type under test has a ``qos/`` group (None: cannot tell).
 
     Looks at the first mdev named with ``--mdev``, else creates (and removes) one.
+    When that mdev cannot be removed (the driver refuses), why goes to ``errors``:
+    an environment error naming the mdev, never a crash.
     """
     context = SuiteContext(session, scenario="probe: does the type offer QoS?")
+    offered: bool | None = None
     try:
         uuid = context.device()
-        return session.target.exists(context.qos(uuid))
+        offered = session.target.exists(context.qos(uuid))
     except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
-        return None
+        offered = None
     finally:
-        context.close()
+        try:
+            context.close()
+        except SuiteError as exc:
+            if errors is not None:
+                errors.append(f"probe: {exc}")
+    return offered
 
 
 def refused_status(message: str) -> int:

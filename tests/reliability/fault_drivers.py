@@ -32,3 +32,10 @@ class StopsAtNul(QosDriver):
 
     def parse_uint(self, buf: bytes) -> int:
         return super().parse_uint(buf.split(b"\0", 1)[0])
+
+
+class FailingRemove(QosDriver):
+    """Writing ``remove`` fails with EBUSY: the driver refuses to let an mdev go."""
+
+    def on_remove(self, mdev):
+        raise kernel_error(errno.EBUSY)
