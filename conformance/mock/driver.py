@@ -63,6 +63,9 @@ class QosDriver:
         ``cap_blocks_when_idle(mdev)`` True: caps hold even if the device would idle
         ``slice_length(mdev, q, pending)`` the length of one dispatch
         ``pick_next(parent_sched)``   the scheduler's choice (default: WF2Q+)
+        ``next_timer_us(parent_sched)`` when ``pick_next`` chose nobody: the time of
+                                      the driver's next scheduling point (a timer), or
+                                      None to wait for new work (default)
 
     Lifecycle
         ``probe(mdev)``               refuse a create by raising (ENOSPC etc.)
@@ -249,6 +252,15 @@ class QosDriver:
     def pick_next(self, parent: ParentSched) -> MdevSched | None:
         """The scheduler's choice among schedulable mdevs (default WF2Q+)."""
         return parent.pick_wf2q()
+
+    def next_timer_us(self, parent: ParentSched) -> int | None:
+        """After ``pick_next`` left the device idle: when to decide again.
+
+        An absolute engine time in µs, later than ``parent.now`` (a driver whose
+        scheduler runs off a timer, e.g. one that idles until a budget refill);
+        None (the default): the next decision comes with new work or a cap refill.
+        """
+        return None
 
     # -- lifecycle ---------------------------------------------------------------
     def probe(self, mdev: Mdev) -> None:

@@ -148,6 +148,7 @@ class ParentSched:
         self.slice_start = 0
         self.slice_end = 0
         self.gap_end = 0  # interference: the device is busy with nobody's work
+        self.timer_at: int | None = None  # the driver's next scheduling point while idle
         self.decisions = 0
         self.rates_dirty = True  # the active set or a knob changed since the last decision
         self._events: list[tuple[int, int, int, str, MdevSched]] = []
@@ -254,6 +255,8 @@ class ParentSched:
                 boundary = self.slice_end
             elif self.gap_end > self.now:
                 boundary = self.gap_end
+            elif self.timer_at is not None and self.timer_at > self.now:
+                boundary = self.timer_at
             event_at = self._events[0][0] if self._events else INF
             nxt = min(boundary, event_at)
             if nxt > target:
@@ -275,10 +278,12 @@ class ParentSched:
         if self.rates_dirty:
             self.rates_dirty = False
             self.reweigh_levels()
+        self.timer_at = None
         chosen = self.driver.pick_next(self)
         if chosen is None:
             chosen = self._cap_overrun_choice()
             if chosen is None:
+                self.timer_at = self.driver.next_timer_us(self)
                 return
             self.queue(chosen.level).join(chosen, fresh=True)
         self.decisions += 1

@@ -59,3 +59,24 @@ def test_pick_hook_ignores_priority() -> None:
     a, b = _two_backlogged(bench)
     bench.write(a, "priority", "high")
     assert bench.shares([a, b]) == pytest.approx([0.5, 0.5], abs=0.02)
+
+
+def test_timer_hook_wakes_an_idle_device() -> None:
+    # Idle in odd milliseconds: without next_timer_us the engine would wait for new
+    # work forever after the first odd millisecond; with it, it runs half the time.
+    bench = _bench("sample_drivers:EveryOtherMillisecond")
+    a = bench.create()
+    bench.load(a, "backlog")
+    assert bench.shares([a], 80_000)[0] == pytest.approx(0.5, abs=0.01)
+
+
+def test_without_a_timer_an_idle_decision_waits_for_work() -> None:
+    class NoTimer(load_driver_class("sample_drivers:EveryOtherMillisecond")):  # type: ignore[misc]
+        def next_timer_us(self, parent):  # noqa: ANN001
+            return None
+
+    bench = Bench(MockKernel(driver_cls=NoTimer))
+    a = bench.create()
+    bench.load(a, "backlog")
+    bench.k.advance(1500)  # past the first idle decision, at 1000 µs
+    assert bench.shares([a], 80_000)[0] == 0.0

@@ -1,0 +1,144 @@
+"""Intel Xe SR-IOV VF scheduling by the GuC, as the PF's sysfs provisions it.
+
+Upstream: torvalds/linux ``Documentation/ABI/testing/sysfs-driver-intel-xe-sriov``
+at commit 17b95278ae6adb9ea5b801fcd2ae5d182448e99d (Linux 6.19), the entries
+``sriov_admin/{pf,vf<n>}/profile/exec_quantum_ms``, ``preempt_timeout_us`` and
+``sched_priority``. Their documented meaning is all the model follows (the
+scheduler itself runs in GuC firmware):
+
+- ``exec_quantum_ms`` (EQ): how long a function runs per turn; default 0, unlimited.
+- ``preempt_timeout_us`` (PT): how long a function may take to yield once its EQ
+  ends; default 0, unlimited.
+- ``sched_priority``: ``low`` (the default) "scheduled on the GPU for its EQ/PT only
+  if function has any work already submitted"; ``normal`` "scheduled ... for its
+  EQ/PT irrespective of whether it has submitted a work or not"; ``high``
+  "scheduled ... for its EQ/PT in the next time-slice after the current one
+  completes and function has a work submitted". Read as ``[low] normal high``.
+
+The model: the functions take turns in VF order (round robin); at each turn's
+end, a ``high`` function with work goes first (round robin among them); otherwise
+the next function in order runs its EQ if it has work, holds the engine idle
+for its EQ if it is ``normal`` without work, and is skipped if it is ``low``
+without work. A turn ends early when its function runs out of work, unless the
+function is ``normal`` (it keeps its turn). Work always yields within PT.
+
+The ABI's files onto what Xe has:
+
+- ``priority``: ``sched_priority`` itself, writable, default ``low`` as upstream;
+- ``cap``, ``weight``: absent (no ceiling; the only share-like knob, EQ, is also
+  the quantum, and the ABI's quantum is read-only);
+- ``timeslice_us``: the EQ both types are provisioned with, 2 ms (the default EQ
+  of 0, unlimited, has no time slice at all: a busy VF would never yield);
+- counters: ``usage_us``, ``wait_us``, ``nr_slices`` from the engine (GuC reports
+  per-function busyness; the other two follow from its scheduling log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from conformance.mock.topology import LEVELS, QosOffer
+from conformance.models.base import ModelDriver, Source
+
+if TYPE_CHECKING:
+    from conformance.mock.engine import MdevSched, ParentSched
+    from conformance.mock.mdevcore import Mdev
+
+EXEC_QUANTUM_US = 2000  # the model's provisioning: exec_quantum_ms = 2
+
+
+@dataclass
+class GucState:
+    """One GT's turn: whose it is, until when, and the round-robin cursors."""
+
+    owner: str | None = None
+    turn_end: int = 0
+    cursor: str | None = None  # the last function given a turn in VF order
+    high_cursor: str | None = None
+    vfs: list[str] = field(default_factory=list)  # VF order
+
+
+class XeSriov(ModelDriver):
+    """Xe SR-IOV: GuC round robin of VFs with EQ and the three sched_priority words."""
+
+    model = "xe-sriov"
+    title = "Intel Xe SR-IOV VF scheduling (GuC; exec_quantum_ms, sched_priority)"
+    sources = (
+        Source(
+            "torvalds/linux Documentation/ABI/testing/sysfs-driver-intel-xe-sriov",
+            "17b95278ae6adb9ea5b801fcd2ae5d182448e99d (Linux 6.19)",
+            "sriov_admin/vf<n>/profile/exec_quantum_ms, preempt_timeout_us, "
+            "sched_priority (low, normal, high; default low)",
+        ),
+    )
+    quantum_us = EXEC_QUANTUM_US
+
+    def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
+        if type_name not in ("full", "fixed"):
+            return None
+        return QosOffer(knobs=("priority",), levels=LEVELS,
+                        counters=("wait_us", "nr_slices"))
+
+    def default_priority(self, mdev: Mdev) -> str:
+        return "low"  # sched_priority's default
+
+    def new_parent_state(self) -> GucState:
+        return GucState()
+
+    def guest_started(self, mdev: Mdev, now: int) -> None:
+        self.parent_state(mdev.parent.name).vfs.append(mdev.uuid)
+
+    def forget(self, mdev: Mdev) -> None:
+        guc: GucState = self.parent_state(mdev.parent.name)
+        if mdev.uuid in guc.vfs:
+            guc.vfs.remove(mdev.uuid)
+        if guc.owner == mdev.uuid:
+            guc.owner, guc.turn_end = None, 0
+
+    # -- the GuC's choice at the end of a turn -------------------------------------------
+    def decide(self, parent: ParentSched, now: int) -> tuple[MdevSched | None, int]:
+        guc: GucState = self.parent_state(parent.name)
+        by_uuid = {ms.mdev.uuid: ms for ms in parent.mdevs}
+        owner = by_uuid.get(guc.owner or "")
+        if owner is not None and now < guc.turn_end:
+            if self.has_work(owner):
+                return owner, guc.turn_end - now
+            if owner.mdev.knobs["priority"] == "normal":
+                return None, 0  # a normal function keeps its turn, busy or not
+        guc.owner = None
+        vfs = [u for u in guc.vfs if u in by_uuid]
+        high = [u for u in vfs if by_uuid[u].mdev.knobs["priority"] == "high"
+                and self.has_work(by_uuid[u])]
+        if high:
+            chosen = self.after(high, guc.high_cursor, vfs)
+            guc.high_cursor = chosen
+            return self.give_turn(guc, by_uuid[chosen], now)
+        start = vfs.index(guc.cursor) + 1 if guc.cursor in vfs else 0
+        for step in range(len(vfs)):
+            uuid = vfs[(start + step) % len(vfs)]
+            ms = by_uuid[uuid]
+            if self.has_work(ms) or ms.mdev.knobs["priority"] == "normal":
+                guc.cursor = uuid
+                return self.give_turn(guc, ms, now)
+        return None, 0
+
+    def give_turn(self, guc: GucState, ms: MdevSched, now: int) -> tuple[MdevSched | None, int]:
+        guc.owner, guc.turn_end = ms.mdev.uuid, now + self.quantum_us
+        if self.has_work(ms):
+            return ms, self.quantum_us
+        return None, 0  # a normal function without work: the engine idles its turn
+
+    @staticmethod
+    def after(candidates: list[str], cursor: str | None, order: list[str]) -> str:
+        """The first candidate after ``cursor`` in ``order``, cyclically."""
+        start = order.index(cursor) + 1 if cursor in order else 0
+        for step in range(len(order)):
+            uuid = order[(start + step) % len(order)]
+            if uuid in candidates:
+                return uuid
+        return candidates[0]
+
+    def next_timer_us(self, parent: ParentSched) -> int | None:
+        guc: GucState = self.parent_state(parent.name)
+        return guc.turn_end if guc.owner is not None and guc.turn_end > parent.now else None
