@@ -12,7 +12,7 @@ import sys
 
 from conformance import SPEC_VERSION, __version__
 
-SUBCOMMANDS = ("run", "mock", "spec", "snapshot")
+SUBCOMMANDS = ("run", "mock", "spec", "snapshot", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:

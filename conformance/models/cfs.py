@@ -142,7 +142,8 @@ class CfsBandwidth(ModelDriver):
     # -- __schedule -> pick_next_task_fair ----------------------------------------------------
     def decide(self, parent: ParentSched, now: int) -> tuple[MdevSched | None, int]:
         rq: CfsRq = self.parent_state(parent.name)
-        by_uuid = {ms.mdev.uuid: ms for ms in parent.mdevs if ms.mdev.uuid in rq.entities}
+        by_uuid = {ms.mdev.uuid: ms for ms in self.in_creation_order(parent)
+                   if ms.mdev.uuid in rq.entities}
         weights = {u: self.weight(ms) for u, ms in by_uuid.items()}
         for uuid, ms in by_uuid.items():  # update_curr and the bandwidth accounting
             ent, served = rq.entities[uuid], self.served(ms)
@@ -217,5 +218,6 @@ class CfsBandwidth(ModelDriver):
 
     def next_timer_us(self, parent: ParentSched) -> int | None:
         rq: CfsRq = self.parent_state(parent.name)
-        by_uuid = {ms.mdev.uuid: ms for ms in parent.mdevs if ms.mdev.uuid in rq.entities}
+        by_uuid = {ms.mdev.uuid: ms for ms in self.in_creation_order(parent)
+                   if ms.mdev.uuid in rq.entities}
         return self.next_unthrottle(rq, by_uuid)

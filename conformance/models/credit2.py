@@ -143,7 +143,8 @@ class XenCredit2(ModelDriver):
     # -- csched2_schedule ----------------------------------------------------------------
     def decide(self, parent: ParentSched, now: int) -> tuple[MdevSched | None, int]:
         rq: RunQueue = self.parent_state(parent.name)
-        by_uuid = {ms.mdev.uuid: ms for ms in parent.mdevs if ms.mdev.uuid in rq.units}
+        by_uuid = {ms.mdev.uuid: ms for ms in self.in_creation_order(parent)
+                   if ms.mdev.uuid in rq.units}
         weights = {u: max(1, int(ms.mdev.knobs["weight"])) for u, ms in by_uuid.items()}
         max_weight = max(weights.values(), default=1)
         for uuid, ms in by_uuid.items():  # burn_credits for what ran since

@@ -1,0 +1,169 @@
+"""Run the suite against models, the way a vendor runs it against a driver.
+
+Each model is one ``mdev-qos run --mock-driver module:Class --profile full``
+(the embedded mock, virtual time), called through ``conformance.cli.main`` in a
+child forked from this process once the suite is imported (imports and the
+requirement catalogue cost about a second per run, the same every time); its
+``report.json`` gives the verdict, the claims and the failing requirements. The
+result is a document validated by ``spec/schema/models-run.schema.json``; it
+holds nothing that changes from one run to the next (no times, no UUIDs), so a
+committed copy can be compared with a fresh run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conformance import SPEC_VERSION
+from conformance.models.registry import ModelEntry
+from conformance.resources import schema_path
+
+FEATURES = ("base", "cap", "weight", "priority")
+FORMAT = "mdev-qos-models/1"
+SPEC_URL = "https://mdev-qos.example/spec/"  # the reports are thrown away: no spec build
+
+
+def run_models(entries: list[ModelEntry], jobs: int = 1,
+               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run the suite against each model, ``jobs`` at a time; the models document."""
+    preload()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="mdev-qos-models-") as tmp:
+        running: dict[int, tuple[ModelEntry, float]] = {}
+
+        def reap() -> None:
+            pid, wait_status = os.wait()
+            entry, started = running.pop(pid)
+            status = os.waitstatus_to_exitcode(wait_status)
+            result = read_result(entry, Path(tmp) / entry.name, status)
+            results[entry.name] = result
+            if progress is not None:
+                progress(f"{entry.name}: {result['verdict']} "
+                         f"({time.monotonic() - started:.1f} s)")
+
+        for entry in entries:
+            while len(running) >= jobs:
+                reap()
+            report_dir = Path(tmp) / entry.name
+            pid = os.fork()
+            if pid == 0:
+                run_child(entry, report_dir)
+            running[pid] = (entry, time.monotonic())
+        while running:
+            reap()
+    return {"format": FORMAT, "spec_version": SPEC_VERSION, "profile": "full",
+            "clock": "virtual", "models": [results[e.name] for e in entries]}
+
+
+def preload() -> None:
+    """What every run imports, and the requirement catalogue, before forking."""
+    import pytest  # noqa: F401
+    import pytest_bdd  # noqa: F401
+
+    import conformance.cli.run  # noqa: F401
+    import conformance.mock  # noqa: F401
+    import conformance.report  # noqa: F401
+    import conformance.steps  # noqa: F401
+    import conformance.suite.engine  # noqa: F401
+    from conformance.specbuild.requirements import load_requirements
+
+    load_requirements()
+
+
+def run_argv(entry: ModelEntry, report_dir: Path) -> list[str]:
+    """``mdev-qos run`` as a vendor would type it for this model."""
+    return ["run", "--mock-driver", entry.driver, "--profile", "full",
+            "--report-dir", str(report_dir), "--spec-url", SPEC_URL, "-q"]
+
+
+def run_child(entry: ModelEntry, report_dir: Path) -> None:
+    """In the forked child: ``mdev-qos run`` with its output in a log; never returns."""
+    status = 2
+    try:
+        report_dir.mkdir(parents=True)
+        fd = os.open(report_dir / "run.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        from conformance.cli import main
+
+        status = main(run_argv(entry, report_dir))
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 2
+    except BaseException as exc:  # noqa: BLE001 - the child must always exit
+        print(f"mdev-qos models: {exc!r}", file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def read_result(entry: ModelEntry, report_dir: Path, status: int) -> dict[str, Any]:
+    """The result entry of one finished run."""
+    base = {"name": entry.name, "driver": entry.driver}
+    report_file = report_dir / "report.json"
+    if not report_file.is_file():
+        log = report_dir / "run.log"
+        lines = log.read_text(errors="replace").strip().splitlines() if log.is_file() else []
+        return {**base, **_broken(f"exit {status}, no report: {(lines or ['no output'])[-1]}")}
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    return {**base, **summarize(report)}
+
+
+def _broken(reason: str) -> dict[str, Any]:
+    return {"verdict": "error", "reason": reason,
+            "claims": {f: {"status": "error", "failing": []} for f in FEATURES},
+            "failing": [], "warnings": []}
+
+
+def summarize(report: dict[str, Any]) -> dict[str, Any]:
+    """Verdict, per-feature claim with its failing MUST requirements, SHOULD warnings."""
+    failing_by_feature: dict[str, list[str]] = {f: [] for f in FEATURES}
+    failing = []
+    for req in report["requirements"]:
+        if req["level"] == "MUST" and req["status"] == "fail":
+            failing.append(req["id"])
+            failing_by_feature.setdefault(req["feature"], []).append(req["id"])
+    claims = {}
+    for feature in FEATURES:
+        claim = report["claims"].get(feature, {"status": "not-offered"})
+        own = failing_by_feature.get(feature, [])
+        blocking = own if feature == "base" else failing_by_feature["base"] + own
+        claims[feature] = {"status": claim["status"], "failing": sorted(blocking)}
+    return {
+        "verdict": report["verdict"],
+        "reason": report["reason"],
+        "claims": claims,
+        "failing": sorted(failing),
+        "warnings": sorted({w["id"] for w in report.get("warnings", [])}),
+    }
+
+
+def validate(document: dict[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` unless the document fits its schema."""
+    import jsonschema
+
+    schema = json.loads(schema_path("models-run").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def table(document: dict[str, Any]) -> str:
+    """The model × claim table, with the failing MUST requirements of each model."""
+    header = ["model", *FEATURES, "failing MUST requirements"]
+    rows = [header]
+    for model in document["models"]:
+        claims = [model["claims"][f]["status"].replace("-", " ") for f in FEATURES]
+        rows.append([model["name"], *claims, " ".join(model["failing"]) or "none"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines)
