@@ -87,11 +87,13 @@ def run_child(entry: ModelEntry, report_dir: Path) -> None:
     """In the forked child: ``mdev-qos run`` with its output in a log; never returns."""
     status = 2
     try:
-        report_dir.mkdir(parents=True)
-        fd = os.open(report_dir / "run.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(log_path(report_dir), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+        # the parent's sys.stdout/stderr may be wrappers (pytest's capture): use the fds
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
         from conformance.cli import main
 
         status = main(run_argv(entry, report_dir))
@@ -105,12 +107,17 @@ def run_child(entry: ModelEntry, report_dir: Path) -> None:
         os._exit(status)
 
 
+def log_path(report_dir: Path) -> Path:
+    """Where a run's output goes: next to its report directory, which the run creates."""
+    return report_dir.with_name(report_dir.name + ".log")
+
+
 def read_result(entry: ModelEntry, report_dir: Path, status: int) -> dict[str, Any]:
     """The result entry of one finished run."""
     base = {"name": entry.name, "driver": entry.driver}
     report_file = report_dir / "report.json"
     if not report_file.is_file():
-        log = report_dir / "run.log"
+        log = log_path(report_dir)
         lines = log.read_text(errors="replace").strip().splitlines() if log.is_file() else []
         return {**base, **_broken(f"exit {status}, no report: {(lines or ['no output'])[-1]}")}
     report = json.loads(report_file.read_text(encoding="utf-8"))
@@ -160,7 +167,10 @@ def table(document: dict[str, Any]) -> str:
     rows = [header]
     for model in document["models"]:
         claims = [model["claims"][f]["status"].replace("-", " ") for f in FEATURES]
-        rows.append([model["name"], *claims, " ".join(model["failing"]) or "none"])
+        failing = " ".join(model["failing"]) or "none"
+        if model["verdict"] == "error":
+            failing = f"error: {model['reason']}"
+        rows.append([model["name"], *claims, failing])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = []
     for row in rows:
