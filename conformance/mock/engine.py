@@ -52,10 +52,18 @@ class Counters:
     slices: int = 0
 
 
+_CREATION = itertools.count()
+
+
 class MdevSched:
-    """Scheduling state of one mdev on its parent."""
+    """Scheduling state of one mdev on its parent.
+
+    Hashed by creation order, not by address: the sets it lives in iterate in the
+    same order in every process, so a run is reproducible.
+    """
 
     def __init__(self, mdev: Mdev, parent: ParentSched, now: int) -> None:
+        self._created = next(_CREATION)
         self.mdev = mdev
         self.parent = parent
         self.demand: Demand = IDLE
@@ -78,6 +86,9 @@ class MdevSched:
         self.queue_where = ""
         self.event_version = 0
         self.noisy: NoisyCounters | None = None
+
+    def __hash__(self) -> int:
+        return self._created
 
     def __repr__(self) -> str:
         return f"<MdevSched {self.mdev.uuid} {self.state} level={self.level}>"

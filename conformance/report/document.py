@@ -13,8 +13,7 @@ import jsonschema
 
 from conformance import SPEC_VERSION, __version__, defaults
 from conformance.resources import schema_path
-from conformance.suite.recorder import ScenarioResult
-from conformance.suite.verdict import RequirementResult, Verdict
+from conformance.results import RequirementResult, ScenarioResult, Verdict
 
 FORMAT = "mdev-qos-report/1"
 DEFAULT_SPEC_URL = defaults.SPEC_URL
@@ -69,9 +68,6 @@ def _requirement(result: RequirementResult, spec_url: str) -> dict[str, Any]:
 
 def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
     """The report document; it validates against spec/schema/report.schema.json."""
-    errors = list(verdict.errors)
-    if facts.left_behind:
-        errors.append(f"{len(facts.left_behind)} change(s) could not be undone; see cleanup")
     return {
         "format": FORMAT,
         "verdict": verdict.verdict,
@@ -99,7 +95,7 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "warnings": [
             {"id": r.id, "level": r.level, "reason": r.reason or "failed"} for r in verdict.warnings
         ],
-        "errors": errors,
+        "errors": verdict.errors,
         "cleanup": {"repaired_before": facts.repaired_before, "left_behind": facts.left_behind},
     }
 

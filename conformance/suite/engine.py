@@ -243,6 +243,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         engine_errors=errors,
         selected=bool(request.select),
         qos_offered=session.qos_offered,
+        left_behind=left_behind,
     )
     facts = RunFacts(
         target=session.describe(),
@@ -255,9 +256,6 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         left_behind=left_behind,
     )
     report = build_report(verdict, facts)
-    if left_behind and report["verdict"] == "conformant":
-        report["verdict"], report["exit_status"] = "error", 2
-        report["reason"] = "changes to the target could not be undone"
     validate_report(report)
     paths, problem = _write(report, reports)
     status = 2 if problem else report["exit_status"]

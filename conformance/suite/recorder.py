@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from conformance.results import ScenarioResult
 from conformance.suite.context import SuiteError
 from conformance.suite.plugin import CTX_KEY
 from conformance.suite.profiles import profile_excludes
@@ -24,48 +24,6 @@ from conformance.workload.base import WorkloadError
 REQUIREMENT_ID = re.compile(r"QOS-[A-Z]+-[0-9]{3}")
 _SKIP_KIND = pytest.StashKey[str]()
 _PYTEST_MARKS = {"parametrize", "usefixtures", "skip", "skipif", "xfail", "filterwarnings"}
-
-
-@dataclass
-class ScenarioResult:
-    """The outcome of one scenario (one Examples row of an outline)."""
-
-    nodeid: str
-    feature: str
-    name: str
-    location: str  # feature file and line
-    requirements: list[str]
-    tags: list[str]
-    example: str = ""
-    status: str = "error"  # pass, fail, skip or error
-    reason: str = ""
-    skip_kind: str = ""  # condition, unsupported or profile
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    @property
-    def title(self) -> str:
-        row = f" [{self.example}]" if self.example else ""
-        return f"{self.feature}: {self.name}{row}"
-
-    def to_json(self) -> dict[str, Any]:
-        doc = {
-            "id": self.nodeid,
-            "feature": self.feature,
-            "name": self.name,
-            "location": self.location,
-            "requirements": self.requirements,
-            "tags": self.tags,
-            "status": self.status,
-            "reason": self.reason,
-            "duration_s": round(self.duration_s, 4),
-            "evidence": self.evidence,
-        }
-        if self.example:
-            doc["example"] = self.example
-        if self.skip_kind:
-            doc["skip_kind"] = self.skip_kind
-        return doc
 
 
 def describe_item(item: pytest.Item) -> ScenarioResult:

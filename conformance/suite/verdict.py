@@ -12,20 +12,19 @@ Rules (spec, "Conformance"):
   type has no ``qos/`` (no claim is made), else ``error`` if anything errored or
   the suite could not run, else ``conformant``. Exit 1, 0, 2, 0;
 - an unconditional requirement that the run could not exercise (no workload, no
-  second parent...) is an ``error``, never a ``skip``.
+  second parent...) is an ``error``, never a ``skip``;
+- a run that could not undo its changes to the target is never ``conformant``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from conformance.suite.recorder import ScenarioResult
+from conformance.results import Claim, RequirementResult, ScenarioResult, Verdict
 
 FEATURES = ("base", "cap", "weight", "priority")
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
-EXIT_STATUS = {"conformant": 0, "non-conformant": 1, "error": 2, "not-applicable": 0}
 
 
 class RequirementLike(Protocol):
@@ -35,62 +34,6 @@ class RequirementLike(Protocol):
     condition: str
     text: str
     section: str
-
-
-@dataclass
-class RequirementResult:
-    """One requirement's status over every scenario tagged with it."""
-
-    id: str
-    level: str
-    feature: str
-    condition: str
-    text: str
-    section: str
-    status: str
-    reason: str = ""
-    skip_kind: str = ""
-    scenarios: list[ScenarioResult] = field(default_factory=list)
-
-    @property
-    def sanctioned_skip(self) -> bool:
-        return self.status == "skip" and self.skip_kind == "condition"
-
-    @property
-    def warning(self) -> bool:
-        return self.status == "fail" and self.level != "MUST"
-
-    def evidence(self) -> list[dict[str, Any]]:
-        items = []
-        for scenario in self.scenarios:
-            for item in scenario.evidence:
-                if item.get("requirement") in (None, "", self.id):
-                    items.append({**item, "scenario": scenario.title})
-        return items
-
-
-@dataclass
-class Claim:
-    """Whether the target may claim conformance for one feature."""
-
-    feature: str
-    status: str  # holds, fails, error, incomplete, not-offered
-    blocking: list[str] = field(default_factory=list)  # requirement IDs that decide it
-    checked: int = 0  # MUST requirements considered
-
-
-@dataclass
-class Verdict:
-    verdict: str
-    reason: str
-    requirements: list[RequirementResult]
-    claims: list[Claim]
-    warnings: list[RequirementResult]
-    errors: list[str]
-
-    @property
-    def exit_status(self) -> int:
-        return EXIT_STATUS[self.verdict]
 
 
 def aggregate(
@@ -173,11 +116,14 @@ def decide(
     engine_errors: Sequence[str] = (),
     selected: bool = False,
     qos_offered: bool | None = None,
+    left_behind: Sequence[str] = (),
 ) -> Verdict:
     """Requirement results, claims and the verdict of a run.
 
     ``qos_offered`` False (the type has no ``qos/``): the verdict is
     ``not-applicable`` unless a MUST failed or the run itself broke.
+    ``left_behind``: changes to the target the run could not undo; they turn
+    ``conformant`` into ``error`` and are counted among the errors.
     """
     by_id: dict[str, list[ScenarioResult]] = {r.id: [] for r in requirements}
     errors = list(engine_errors)
@@ -208,4 +154,8 @@ def decide(
         verdict, reason = "error", "no scenario ran"
     else:
         verdict, reason = "conformant", "no MUST requirement failed and nothing broke"
+    if left_behind:
+        errors.append(f"{len(left_behind)} change(s) could not be undone; see cleanup")
+        if verdict == "conformant":
+            verdict, reason = "error", "changes to the target could not be undone"
     return Verdict(verdict, reason, results, claims, warnings, errors)

@@ -160,3 +160,17 @@ def test_engine_errors_make_the_verdict_error() -> None:
 
 def test_nothing_ran_is_an_error() -> None:
     assert decide([], []).verdict == "error"
+
+
+def test_changes_left_on_the_target_turn_conformant_into_error() -> None:
+    verdict = decide(CATALOGUE, passing_all(), left_behind=["remove mdev X: EBUSY"])
+    assert (verdict.verdict, verdict.exit_status) == ("error", 2)
+    assert verdict.reason == "changes to the target could not be undone"
+    assert verdict.errors == ["1 change(s) could not be undone; see cleanup"]
+
+
+def test_changes_left_on_the_target_keep_a_failure_non_conformant() -> None:
+    runs = passing_all(QOS_CAP_006=("fail", ""))
+    verdict = decide(CATALOGUE, runs, left_behind=["a", "b"])
+    assert (verdict.verdict, verdict.exit_status) == ("non-conformant", 1)
+    assert verdict.errors == ["2 change(s) could not be undone; see cleanup"]
