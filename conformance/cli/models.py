@@ -72,7 +72,7 @@ def list_models(entries: list) -> int:  # type: ignore[type-arg]
 
 
 def run(entries: list, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
-    from conformance.models.runner import run_models, table, validate
+    from conformance.cli.models_runner import run_models, table, validate
 
     def progress(line: str) -> None:
         if not args.quiet:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conformance.cli.models_runner import validate
 from conformance.models import MODELS
-from conformance.models.runner import validate
 
 
 def models(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

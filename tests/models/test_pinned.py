@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from conformance.cli.models_runner import run_models, validate
 from conformance.models import MODELS
-from conformance.models.runner import run_models, validate
 from conformance.resources import spec_dir
 
 PINNED: dict[str, tuple[str, set[str]]] = {

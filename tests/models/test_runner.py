@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from conformance.cli.models_runner import run_models, table, validate
 from conformance.models.registry import ModelEntry
-from conformance.models.runner import run_models, table, validate
 
 
 def test_a_run_that_cannot_start_is_an_error_with_its_reason() -> None:
