@@ -53,6 +53,11 @@ class ModelDriver(QosDriver):
     title: ClassVar[str] = ""
     sources: ClassVar[tuple[Source, ...]] = ()
     quantum_us: ClassVar[int] = 1000  # what timeslice_us reports
+    # What the suite finds, in terms of the scheduler's own code (the annex prints
+    # them): (requirement IDs, why) for every MUST the model fails, and the smallest
+    # change that would make the scheduler conform.
+    findings: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = ()
+    remedy: ClassVar[str] = ""
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

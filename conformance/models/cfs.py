@@ -94,6 +94,27 @@ class CfsBandwidth(ModelDriver):
         ),
     )
     quantum_us = 2 * TICK
+    findings = (
+        (("QOS-CAP-006", "QOS-CAP-009", "QOS-ACC-007"),
+         "cpu.max enforces the quota per period, 100 ms by default, 50 times the 2 ms "
+         "quantum: a capped group runs its whole quota at the start of each period "
+         "(the period timer, sched_cfs_period_timer(), refills it) and is throttled for "
+         "the rest. Over the suite's 160 ms windows a cap of 50 gives between 37.5 % and "
+         "62.5 %, depending on where the window falls, and throttled_us grows in 50 ms "
+         "blocks, not at 1 - cap/100 of every window (QOS-ACC-007's scenario makes the "
+         "same measurement)."),
+        (("QOS-CAP-007",),
+         "For the same reason a throttled group is absent for half a period and present "
+         "for the other half, so its peers' shares swing between the two regimes instead "
+         "of following the water-filling."),
+    )
+    remedy = (
+        "Give cpu.max a period of the order of the quantum (cgroup v2 accepts 1 ms and "
+        "more), e.g. 2 ms, so that a quota is enforced within every window. The weights "
+        "(EEVDF) already conform. A spec that let a driver state the period over which its "
+        "cap holds, and measured caps over windows of whole periods, would admit the "
+        "default 100 ms period too."
+    )
 
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
         if type_name not in ("full", "fixed"):

@@ -89,6 +89,20 @@ class XenCredit2(ModelDriver):
         ),
     )
     quantum_us = MAX_TIMER
+    findings = (
+        (("QOS-WGT-001", "QOS-LIFE-002", "QOS-LIFE-004"),
+         "A new domain's weight is CSCHED2_DEFAULT_WEIGHT, 256, where the ABI requires "
+         "100; the lifecycle checks expect every knob at its default after a create and "
+         "read 256 too. The scheduling itself conforms: weights divide the pCPU in "
+         "proportion (credits burn at max_weight / weight), idle units are off the run "
+         "queue and dilute nobody, and a cap's budget, refilled every 10 ms, holds within "
+         "every measurement window."),
+    )
+    remedy = (
+        "Create each domain's unit with weight 100 (only ratios matter, and credit2 takes "
+        "any weight from 1 to 65535). The spec could as well accept any default weight, "
+        "since only ratios have a meaning."
+    )
 
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
         if type_name not in ("full", "fixed"):

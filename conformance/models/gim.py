@@ -47,6 +47,21 @@ class AmdGim(SlotModel):
         ),
     )
     quantum_us = SCHED_INTERVAL_US
+    findings = (
+        (("QOS-SCH-003", "QOS-WGT-007"),
+         "With sched_option 0 every active VF gets its sched_interval (6 ms) world in turn, "
+         "and the switch is driven by the timer alone: the guest submits to its VF "
+         "directly, GIM does not look at the VF's rings, so an active VF whose guest is "
+         "idle still holds its 6 ms and the engine idles through it. A backlogged VF beside "
+         "two idle active VFs gets 1/3 of the engine instead of all of it (QOS-WGT-007 is "
+         "the same scenario, with default weights)."),
+    )
+    remedy = (
+        "Skip the world of a VF with nothing to run: before switching to a VF, check "
+        "whether its rings are idle (its doorbells and ring pointers, or the engine's idle "
+        "status after the world's first microseconds) and move to the next active VF "
+        "with work."
+    )
 
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
         if type_name not in ("full", "fixed"):

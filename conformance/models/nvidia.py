@@ -69,6 +69,7 @@ class NvidiaVgpu(SlotModel):
         ),
     )
     quantum_us = default_timeslice_us(8)
+    remedy = "None needed."
 
     def __init__(self, topology, engine) -> None:  # type: ignore[no-untyped-def]
         super().__init__(topology, engine)
@@ -155,6 +156,19 @@ class NvidiaEqualShare(NvidiaVgpu):
     mode = "equal-share"
     model = "nvidia-equal-share"
     title = "NVIDIA vGPU, equal share scheduler"
+    findings = (
+        (("QOS-SCH-003", "QOS-WGT-007"),
+         "Equal share gives each running VM an equal fraction of GPU time regardless of "
+         "its load: an idle running VM keeps its slice and the GPU idles through it, so a "
+         "busy vGPU beside an idle one gets 1/2 instead of all of it. This is the policy's "
+         "purpose (predictable per-VM throughput), not a defect of its implementation."),
+    )
+    remedy = (
+        "Within the policy, none: a share that holds whatever the load cannot be both "
+        "equal among running VMs and work-conserving. Behind this ABI the same "
+        "predictability comes from fixed share (a type-fixed cap, conformant) or from "
+        "best effort with caps; the ABI has no way to express a floor."
+    )
 
 
 class NvidiaFixedShare(NvidiaVgpu):

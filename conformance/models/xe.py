@@ -73,6 +73,26 @@ class XeSriov(ModelDriver):
         ),
     )
     quantum_us = EXEC_QUANTUM_US
+    findings = (
+        (("QOS-PRI-002", "QOS-LIFE-002", "QOS-LIFE-004"),
+         "sched_priority's default is low: a new VF reads [low] normal high where the ABI "
+         "requires normal, and the lifecycle checks, which expect every knob at its default "
+         "after a create, read low too."),
+        (("QOS-PRI-006",),
+         "The three words are not strict levels: low and normal differ only for a function "
+         "without work (normal keeps its EQ turn, low is skipped), so two functions with "
+         "work at normal and low alternate EQ turns and share 1/2 each where the ABI "
+         "requires the higher one to take everything. Only high is served ahead of the "
+         "others (in the next time-slice once it has work)."),
+    )
+    remedy = (
+        "No firmware change: the driver maps the ABI onto what the GuC has, offering the "
+        "levels [normal] high with the ABI's normal as GuC low (a function is scheduled "
+        "only when it has work, which is the ABI's work-conserving default) and high as "
+        "GuC high; GuC normal, which holds a turn for a function without work, has no "
+        "place in the ABI. Every VF must also be provisioned with a non-zero "
+        "exec_quantum_ms: the default 0 (unlimited) has no time slice to report."
+    )
 
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
         if type_name not in ("full", "fixed"):

@@ -23,6 +23,7 @@ from conformance.resources import features_dir, spec_dir
 from conformance.specbuild.requirements import Requirement
 
 _BUILD_CODE = Path(__file__).resolve().parent
+_MODELS_CODE = _BUILD_CODE.parent / "models"  # the models annex prints their findings
 _REQUIREMENTS = "requirements.cache.json"
 _FILES = ("index.html", "requirements.json")
 
@@ -36,12 +37,12 @@ def cache_root() -> Path | None:
 
 
 def source_key(spec: Path | None = None, features: Path | None = None) -> str:
-    """Digest of everything a build reads: spec, features, build code, docutils."""
+    """Digest of everything a build reads: spec, features, build code, models, docutils."""
     import docutils
 
     digest = hashlib.sha256(f"docutils {docutils.__version__}\n".encode())
     roots = (("spec", spec or spec_dir()), ("features", features or features_dir()),
-             ("build", _BUILD_CODE))
+             ("build", _BUILD_CODE), ("models", _MODELS_CODE))
     for label, root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             if "__pycache__" in path.parts:

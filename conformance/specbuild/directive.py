@@ -169,13 +169,14 @@ PLACEHOLDER_CLASS = "generated"
 class GeneratedDirective(Directive):
     """``.. generated:: traceability-matrix``: a place the HTML build fills in.
 
-    The argument names what goes there (``traceability-matrix`` or ``scenario-list``);
+    The argument names what goes there (``traceability-matrix``, ``scenario-list`` or
+    ``models-annex``);
     parsing the spec without building leaves an empty container.
     """
 
     required_arguments = 1
     has_content = False
-    KINDS = ("traceability-matrix", "scenario-list")
+    KINDS = ("traceability-matrix", "scenario-list", "models-annex")
 
     def run(self) -> list[nodes.Node]:
         kind = self.arguments[0]

@@ -14,8 +14,9 @@ from docutils import nodes
 from docutils.core import publish_from_doctree
 from docutils.writers import html5_polyglot
 
-from conformance.resources import features_dir
+from conformance.resources import features_dir, spec_dir
 from conformance.specbuild.directive import PLACEHOLDER_CLASS, is_requirement
+from conformance.specbuild.models_annex import models_annex
 from conformance.specbuild.requirements import Requirement, requirements_of
 from conformance.specbuild.scenarios import Scenario, load_features
 from conformance.specbuild.source import parse_spec, raise_on_warnings, settings
@@ -145,9 +146,12 @@ def scenario_list(trace: Traceability) -> nodes.Element:
     return box
 
 
-def fill_generated(document: nodes.document, trace: Traceability) -> None:
-    """Replace the ``.. generated::`` placeholders with the matrix and scenario list."""
-    makers = {"traceability-matrix": matrix, "scenario-list": scenario_list}
+def fill_generated(document: nodes.document, trace: Traceability,
+                   spec_root: Path | None = None) -> None:
+    """Replace the ``.. generated::`` placeholders: matrix, scenario list, models annex."""
+    root = spec_root or spec_dir()
+    makers = {"traceability-matrix": matrix, "scenario-list": scenario_list,
+              "models-annex": lambda _trace: models_annex(root)}
     for node in list(document.findall(nodes.container)):
         if PLACEHOLDER_CLASS in node["classes"]:
             node.replace_self(makers[node["generated"]](trace))
@@ -181,7 +185,7 @@ def build(out: Path, spec: Path | None = None, features: Path | None = None) -> 
     requirements: list[Requirement] = requirements_of(document)
     trace = Traceability(requirements, load_features(features or features_dir()))
     annotate_requirements(document, trace)
-    fill_generated(document, trace)
+    fill_generated(document, trace, spec)
     html = render(document)
     out.mkdir(parents=True, exist_ok=True)
     index = out / "index.html"
