@@ -1,8 +1,10 @@
 """Linux fair scheduling of cgroups: EEVDF weights and CFS bandwidth control.
 
-Upstream: torvalds/linux ``kernel/sched/fair.c`` (EEVDF, Linux 6.6 and later) and
+Upstream: torvalds/linux ``kernel/sched/fair.c`` (EEVDF, Linux 6.6 and later; the
+functions as they are named from 6.6 on, checked against the LKML patches that
+quote ``pick_eevdf`` and ``place_entity``) and
 ``Documentation/admin-guide/cgroup-v2.rst`` (``cpu.weight``, ``cpu.max``,
-``cpu.stat``), as of Linux 6.19; followed: ``sched_weight_from_cgroup`` (weight
+``cpu.stat``); followed: ``sched_weight_from_cgroup`` (weight
 ``cpu.weight * 1024 / 100``), ``update_curr``/``calc_delta_fair`` (virtual runtime
 advances by ``delta * 1024 / weight``), ``avg_vruntime`` and ``entity_eligible``
 (eligible: not ahead of the load-weighted average), ``pick_eevdf`` (the eligible
@@ -81,14 +83,14 @@ class CfsBandwidth(ModelDriver):
     sources = (
         Source(
             "torvalds/linux kernel/sched/fair.c",
-            "Linux 6.19",
+            "EEVDF, Linux 6.6 and later",
             "sched_weight_from_cgroup, update_curr, avg_vruntime, entity_eligible, "
             "pick_eevdf, update_deadline, place_entity, update_entity_lag, "
             "throttle_cfs_rq, unthrottle_cfs_rq, sched_cfs_period_timer",
         ),
         Source(
             "torvalds/linux Documentation/admin-guide/cgroup-v2.rst",
-            "Linux 6.19",
+            "Linux 6.6 and later",
             "cpu.weight (1..10000, default 100), cpu.max (default period 100000), "
             "cpu.stat throttled_usec",
         ),

@@ -16,8 +16,9 @@ Sections followed: the three modes and the time slice.
   VMs are idle", the fraction set by the vGPU type (1 / its maximum number of
   vGPUs per GPU): one slot per possible vGPU, empty or idle slots left idle.
 
-The time slice is configurable (the ``RmPVMRL`` registry key); the model uses the
-documented default for types of at most 8 vGPUs per GPU, 2 ms (1 ms above 8).
+The time slice is configurable (the ``RmPVMRL`` registry key); its default is not
+stated in the documents cited, so the model takes 2 ms, a parameter of the model
+(:func:`default_timeslice_us`), not a claim about NVIDIA's default.
 One model with a mode (:attr:`NvidiaVgpu.mode`); the three subclasses are what
 ``--mock-driver`` loads. A VM is running from the mdev's creation on (see
 :mod:`conformance.models.base`).
@@ -46,7 +47,7 @@ QOS_TYPES = ("full", "fixed")
 
 
 def default_timeslice_us(max_vgpus: int) -> int:
-    """The documented default time slice: 2 ms up to 8 vGPUs per GPU, else 1 ms."""
+    """The model's time slice: 2 ms up to 8 vGPUs per GPU, else 1 ms (an assumption)."""
     return 2000 if max_vgpus <= 8 else 1000
 
 
