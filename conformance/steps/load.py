@@ -26,6 +26,7 @@ from conformance.steps.scene import (
     supported_levels,
 )
 from conformance.suite.measure import Meter, read_counter
+from conformance.sysfs import paths
 
 LOADS = ("idle", "backlog")
 
@@ -37,8 +38,26 @@ def meter(ctx: Any, scene: Scene) -> Meter:
             ctx.error("a measurement needs named mdevs (Given fresh mdevs ...)")
         uuids = list(scene.names.values())
         q = max(scene.timeslices[u] for u in uuids)
-        scene.meter = Meter(ctx.target, ctx.workload, uuids, q)
+        scene.meter = Meter(ctx.target, ctx.workload, uuids, q,
+                            bystanders=bystanders(ctx, scene))
     return scene.meter
+
+
+def bystanders(ctx: Any, scene: Scene) -> list[str]:
+    """mdevs on the parents of the scenario's mdevs that the suite did not create."""
+    ours = set(scene.names.values()) | set(ctx.created)
+    found: list[str] = []
+    for parent in dict.fromkeys(scene.parents.values()):
+        try:
+            types = ctx.target.listdir(paths.types_dir(parent))
+        except OSError:
+            continue
+        for type_id in types:
+            try:
+                found += ctx.target.listdir(f"{paths.type_dir(parent, type_id)}/devices")
+            except OSError:
+                continue
+    return [uuid for uuid in dict.fromkeys(found) if uuid not in ours]
 
 
 def apply_loads(ctx: Any, scene: Scene, loads: list[str]) -> None:

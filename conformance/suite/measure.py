@@ -5,12 +5,18 @@ read and how long all reads took (the skew ``s``; 0 on a virtual clock). A windo
 is two snapshots; its length ``W`` is the time between their starts, and the share
 of an mdev is its ``usage_us`` delta divided by ``W``. Tolerances come from
 :mod:`conformance.oracle.tolerance` with the skew actually measured.
+
+The expected shares assume that the window's mdevs are the only ones working on
+their parents. A meter also watches ``usage_us`` of the bystanders (mdevs on those
+parents that the suite did not create), read just outside the timed reads so they
+add no skew; when one of them worked during a window, the window proves nothing
+about the driver and :class:`BystanderLoad` (an environment error) names it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from conformance.oracle.formats import COUNTERS, loose_integers
@@ -46,16 +52,44 @@ def read_counter(target: Reader, uuid: str, counter: str) -> int:
     return values[0]
 
 
+class BystanderLoad(RuntimeError):
+    """An mdev the suite did not create worked during a window: an environment error."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """Counter values of some mdevs, read starting at ``at_us`` within ``skew_us``."""
+    """Counter values of some mdevs, read starting at ``at_us`` within ``skew_us``.
+
+    ``watched``: usage_us of the bystanders, read next to (not within) the timed reads.
+    """
 
     at_us: int
     skew_us: int
     values: dict[tuple[str, str], int]
+    watched: dict[str, int] = field(default_factory=dict)
 
     def get(self, uuid: str, counter: str) -> int | None:
         return self.values.get((uuid, counter))
+
+
+def bystander_usage(target: Reader, uuids: Iterable[str]) -> dict[str, int]:
+    """usage_us of each bystander that has a readable one (others cannot be watched)."""
+    found = {}
+    for uuid in uuids:
+        try:
+            found[uuid] = read_counter(target, uuid, "usage_us")
+        except (OSError, AssertionError):
+            continue  # gone, no qos/, or unreadable: not this window's business
+    return found
+
+
+def busy_bystanders(start: Snapshot, end: Snapshot) -> dict[str, int]:
+    """Bystanders whose usage_us grew between two snapshots, with how much."""
+    return {
+        uuid: end.watched[uuid] - before
+        for uuid, before in start.watched.items()
+        if uuid in end.watched and end.watched[uuid] > before
+    }
 
 
 def take_snapshot(
@@ -129,6 +163,7 @@ class Meter:
     q: int
     delta_target: float = DELTA_TARGET
     present: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    bystanders: Sequence[str] = ()  # mdevs on the same parents the suite did not create
 
     def __post_init__(self) -> None:
         if not self.present:
@@ -138,11 +173,19 @@ class Meter:
             }
 
     def snapshot(self) -> Snapshot:
-        return take_snapshot(self.target, self.clock.now_us, self.present)
+        """A snapshot that can start a window: bystanders read just before it."""
+        watched = bystander_usage(self.target, self.bystanders)
+        snap = take_snapshot(self.target, self.clock.now_us, self.present)
+        return replace(snap, watched=watched)
+
+    def closing_snapshot(self) -> Snapshot:
+        """A snapshot that ends a window: bystanders read just after it."""
+        snap = take_snapshot(self.target, self.clock.now_us, self.present)
+        return replace(snap, watched=bystander_usage(self.target, self.bystanders))
 
     def window_length(self) -> int:
         """W from the formula, with the skew of a trial snapshot as the estimate."""
-        trial = self.snapshot()
+        trial = take_snapshot(self.target, self.clock.now_us, self.present)
         return Tolerance(self.q, trial.skew_us).window(self.delta_target)
 
     def settle(self) -> None:
@@ -171,7 +214,16 @@ class Meter:
         remaining = length - (self.clock.now_us() - start.at_us)
         if remaining > 0:
             self.clock.elapse(remaining)
-        return Window(start, self.snapshot(), self.q, live=live)
+        window = Window(start, self.closing_snapshot(), self.q, live=live)
+        busy = busy_bystanders(window.start, window.end)
+        if busy:
+            raise BystanderLoad(
+                "mdevs the suite did not create worked during the measurement window "
+                f"({window.length} µs), so the measured shares prove nothing about the "
+                "driver: " + ", ".join(f"{uuid} (usage_us +{used})" for uuid, used in busy.items())
+                + "; idle them or test on a parent without other work"
+            )
+        return window
 
 
 def monotonic_violations(snapshots: Iterable[Snapshot]) -> list[str]:
