@@ -21,6 +21,7 @@ mdev's guest as started when the mdev is created (:meth:`ModelDriver.on_create`)
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -65,6 +66,8 @@ class ModelDriver(QosDriver):
         self._seen_usage: dict[str, int] = {}
         self._throttled: dict[str, list[int | None]] = {}  # uuid -> [total, since]
         self.last_length: dict[str, int] = {}  # parent -> length of the chosen dispatch
+        self._created: dict[str, int] = {}  # uuid -> creation serial
+        self._serial = itertools.count(1)
 
     # -- files ---------------------------------------------------------------------
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
@@ -122,9 +125,9 @@ class ModelDriver(QosDriver):
         """The mdev could be dispatched now (it has work and is not running)."""
         return ms.state == WAITING
 
-    @staticmethod
-    def in_creation_order(parent: ParentSched) -> list[MdevSched]:
-        return sorted(parent.mdevs, key=lambda m: m.mdev.created_seq)
+    def in_creation_order(self, parent: ParentSched) -> list[MdevSched]:
+        """The parent's mdevs, oldest first (VF order, run-queue order)."""
+        return sorted(parent.mdevs, key=lambda m: self._created.get(m.mdev.uuid, 0))
 
     # -- throttled_us: time with work held back by the model's own cap --------------------
     def set_throttled(self, ms: MdevSched, held: bool, now: int) -> None:
@@ -145,17 +148,15 @@ class ModelDriver(QosDriver):
         return int(total or 0) + (now - since if since is not None else 0)
 
     # -- lifecycle --------------------------------------------------------------------------
-    _created = 0
-
     def on_create(self, mdev: Mdev) -> None:
-        ModelDriver._created += 1
-        mdev.created_seq = ModelDriver._created  # type: ignore[attr-defined]
+        self._created[mdev.uuid] = next(self._serial)
         self.guest_started(mdev, self.engine.now())
 
     def guest_started(self, mdev: Mdev, now: int) -> None:
         """The mdev's guest is up (see the module docstring); default: nothing."""
 
     def on_remove(self, mdev: Mdev) -> None:
+        self._created.pop(mdev.uuid, None)
         self._seen_usage.pop(mdev.uuid, None)
         self._throttled.pop(mdev.uuid, None)
         self.forget(mdev)

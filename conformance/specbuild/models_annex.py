@@ -106,7 +106,7 @@ def model_paragraph(model: dict[str, Any]) -> nodes.paragraph:
         raise SpecError(f"model {model['name']} fails {', '.join(missing)} and its class "
                         "does not say why (findings)")
     offer = cls(*_no_kernel()).type_offer("full", 8)
-    writable = [k for k in (offer.knobs if offer else ()) if k not in offer.fixed]
+    writable = [] if offer is None else [k for k in offer.knobs if k not in offer.fixed]
     if not model["failing"]:
         para += _text("It fails no MUST requirement. ")
     para += _text(f"Writable knobs: {', '.join(writable) or 'none'}. ")
