@@ -129,6 +129,8 @@ def _parent_and_type(target: Target, opts: TargetOptions, embedded: bool) -> tup
     parent, type_id = opts.parent, opts.type_id
     if opts.mdevs and (parent is None or type_id is None):
         found_parent, found_type = device_parent_and_type(target, opts.mdevs[0])
+        check_name(f"the parent of --mdev {opts.mdevs[0]}", found_parent)
+        check_name(f"the type of --mdev {opts.mdevs[0]}", found_type)
         parent, type_id = parent or found_parent, type_id or found_type
     if embedded:
         parent, type_id = parent or defaults.MOCK_PARENT, type_id or defaults.MOCK_TYPE

@@ -69,6 +69,21 @@ def test_a_parent_escaping_a_tree_is_refused(capsys, tmp_path) -> None:
     assert "--parent" in err
 
 
+def test_a_parent_read_from_an_mdev_link_is_checked_too(capsys, tmp_path) -> None:
+    """A recorded tree whose --mdev link makes its parent ``..`` is refused."""
+    uuid = "6c2e1b0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
+    tree = tmp_path / "tree"
+    (tree / "sys/class/mdev_bus").mkdir(parents=True)
+    (tree / "sys/bus/mdev/devices").mkdir(parents=True)
+    (tree / "sys" / uuid).mkdir(parents=True)
+    (tree / "sys/devices").mkdir()
+    (tree / "sys" / uuid / "mdev_type").symlink_to("../class/mdev_bus/t")
+    (tree / "sys/bus/mdev/devices" / uuid).symlink_to(f"../../../devices/../{uuid}")
+    err = refused(capsys, tmp_path, "--sysfs-root", str(tree), "--profile", "static",
+                  "--mdev", uuid)
+    assert "not a device or type name" in err and "the parent of --mdev" in err
+
+
 def test_a_name_in_the_config_file_is_checked_too(capsys, tmp_path) -> None:
     config = tmp_path / "run.json"
     config.write_text(json.dumps({"target": {"parent": ".."}}))
