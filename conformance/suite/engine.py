@@ -32,7 +32,7 @@ from conformance import defaults
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
 from conformance.suite.context import SuiteContext, SuiteError
-from conformance.suite.journal import JournalBusy
+from conformance.suite.journal import JournalError
 from conformance.suite.runner import (
     DEFAULT_STEP_PLUGINS,
     RunOutcome,
@@ -198,7 +198,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
     started = time.time()
     try:
         leftovers = session.journal.open()
-    except JournalBusy as exc:
+    except JournalError as exc:
         raise RunRefused(str(exc)) from exc
     errors: list[str] = []
     left_behind: list[str] = []

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance import defaults
-from conformance.suite.journal import Journal, default_state_dir, target_key
+from conformance.suite.journal import Journal, Scope, default_state_dir, target_key
+from conformance.suite.lock import TargetLock
 from conformance.suite.profiles import writes_to_target
 from conformance.suite.session import SuiteSession
 from conformance.sysfs import paths
@@ -82,9 +83,22 @@ def open_session(opts: TargetOptions) -> SuiteSession:
     )
     _attach_workload(session, opts)
     if not embedded:
-        state = Path(opts.state_dir) if opts.state_dir else default_state_dir()
-        session.journal = Journal.for_target(state, target_key(target.description))
+        session.journal = _journal(opts, session)
     return session
+
+
+def _journal(opts: TargetOptions, session: SuiteSession) -> Journal:
+    """The tree's journal, keyed on its resolved root, under the tree's lock."""
+    root = os.path.realpath(opts.sysfs_root or "/")
+    state = Path(opts.state_dir) if opts.state_dir else default_state_dir()
+    read_only = not writes_to_target(opts.profile)
+    return Journal.for_target(
+        state,
+        target_key(FsTarget(root).description),
+        read_only=read_only,
+        scope=Scope(target=session.target, named=frozenset(opts.mdevs)),
+        lock=TargetLock(root, shared=read_only),
+    )
 
 
 def _embedded_mock(opts: TargetOptions) -> Target:
