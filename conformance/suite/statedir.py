@@ -76,7 +76,8 @@ def open_state_dir(path: Path, *, create: bool) -> int | None:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _refusal(path, exc) from exc
+            link, owner = _is_link(path.name, parent), _owner(path.name, parent)
+            raise _refusal(path, exc, link, owner) from exc
     finally:
         os.close(parent)
     try:
@@ -111,8 +112,27 @@ def _dir_advice(path: Path) -> str:
     return f"remove {path} (after checking its content) {_ADVICE}"
 
 
-def _refusal(path: Path, exc: OSError) -> StateDirError:
-    if exc.errno == errno.ELOOP:
+def _is_link(name: str, parent: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _owner(name: str, parent: int) -> int | None:
+    try:
+        return os.stat(name, dir_fd=parent, follow_symlinks=False).st_uid
+    except OSError:
+        return None
+
+
+def _refusal(path: Path, exc: OSError, link: bool, owner: int | None) -> StateDirError:
+    if exc.errno == errno.EACCES and owner is not None and owner != os.geteuid():
+        return StateDirError(
+            f"state directory {path} belongs to uid {owner}, not to you (uid {os.geteuid()}): "
+            f"{_ADVICE.removeprefix('or ')}"
+        )
+    if link or exc.errno == errno.ELOOP:
         return StateDirError(
             f"state directory {path} is a symbolic link, which the suite never follows: "
             f"remove the link {_ADVICE}"
