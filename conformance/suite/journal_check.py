@@ -159,7 +159,10 @@ def _check_schema(record: object, file: Path, number: int) -> None:
     if error is None:
         return
     where = "/".join(str(p) for p in error.absolute_path) or "(line)"
-    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    message = error.message
+    if error.validator in ("pattern", "maxLength") and "title" in error.schema:
+        message = f"{str(error.instance)[:80]!r} is not {error.schema['title']}"
+    message = message if len(message) <= 160 else message[:157] + "..."
     raise JournalError(
         f"journal {file} line {number}: {where}: {message}; {_CORRUPT}, then delete {file}"
     )
