@@ -128,7 +128,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="cleanup journal directory (default $XDG_STATE_HOME/mdev-qos or /var/tmp/mdev-qos)",
+        help="cleanup journal directory, private to you (default $XDG_STATE_HOME/mdev-qos, "
+        "else /var/tmp/mdev-qos for root and /var/tmp/mdev-qos-UID for other users)",
     )
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
     o.add_argument(

@@ -37,13 +37,14 @@ from typing import Any
 import jsonschema
 
 from conformance.resources import schema_path
+from conformance.sysfs import paths
 from conformance.sysfs.target import Target
 from conformance.workload.base import parse_load
 
-DEVICES = "/sys/bus/mdev/devices"
+DEVICES = paths.DEVICES
 PAGE = 4096
 MAX_LINKS = 40
-_UUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+_UUID = paths.UUID.pattern
 _SAVE = re.compile(rf"{DEVICES}/({_UUID})/qos/[A-Za-z0-9_]+")
 _LOAD = re.compile(rf"(?:/[^/]+)+/({_UUID})/load")
 _CORRUPT = "it was not written by this version of mdev-qos: check what it lists, undo that by hand"
@@ -193,7 +194,7 @@ def shape_problem(entry: Entry) -> str | None:
     if len(entry.value) > PAGE:
         return f"the value of {entry.path} is longer than a page ({len(entry.value)} bytes)"
     if entry.op == "create":
-        if entry.path != f"{DEVICES}/{entry.uuid}/remove" or entry.value:
+        if entry.path != paths.remove_file(entry.uuid) or entry.value:
             return f"a created mdev {entry.uuid} is undone only by its own remove, not {entry.path}"
         return None
     pattern = _SAVE if entry.op == "save" else _LOAD if entry.op == "load" else None

@@ -12,6 +12,7 @@ a real tree.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import uuid as uuidlib
@@ -21,7 +22,8 @@ import pytest
 from conftest import DEVICES
 from statefiles import entry_line, journal_of, private_dir, refusal_line, run_suite
 
-from conformance.suite.journal import Journal, Scope
+from conformance.suite.journal import Journal, JournalError, Scope
+from conformance.suite.lock import TargetLock
 from conformance.sysfs.guarded import GuardedTarget
 from conformance.sysfs.target import FsTarget
 
@@ -164,22 +166,49 @@ HOSTILE_LINES = {
 }
 
 
+def _bare_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    (root / "sys/class/mdev_bus/mqos0/mdev_supported_types/mqos-full").mkdir(parents=True)
+    (root / "sys/bus/mdev/devices").mkdir(parents=True)
+    return root
+
+
+def _plant_bytes(tmp_path: Path, root: Path, case: str) -> Path:
+    journal = journal_of(private_dir(tmp_path / "state"), root)
+    journal.write_bytes(HOSTILE_LINES[case].encode(errors="surrogateescape"))
+    journal.chmod(0o600)
+    return journal
+
+
 @pytest.mark.parametrize("case", sorted(HOSTILE_LINES))
 def test_a_journal_line_of_the_wrong_shape_is_refused_naming_file_and_line(
     tmp_path: Path, case: str
 ) -> None:
-    root = tmp_path / "tree"
-    (root / "sys/class/mdev_bus/mqos0/mdev_supported_types/mqos-full").mkdir(parents=True)
-    (root / "sys/bus/mdev/devices").mkdir(parents=True)
-    journal = journal_of(private_dir(tmp_path / "state"), root)
-    journal.write_bytes(HOSTILE_LINES[case].encode(errors="surrogateescape"))
-    journal.chmod(0o600)
-    before = journal.read_bytes()
-    result = run_suite(root, tmp_path / "state", "--allow-write", "--profile", "control")
-    line = refusal_line(result)
-    assert f"journal {journal} " in line and "delete" in line
-    assert " line " in line or " entry " in line
-    assert journal.read_bytes() == before
+    root = _bare_tree(tmp_path)
+    path = _plant_bytes(tmp_path, root, case)
+    before = path.read_bytes()
+    journal = Journal(path, scope=Scope(target=FsTarget(str(root))), lock=TargetLock(str(root)))
+    with pytest.raises(JournalError) as refused:
+        journal.open()
+    message = str(refused.value)
+    assert message.startswith(f"journal {path} ") and "\n" not in message
+    assert " line " in message and "delete" in message
+    assert path.read_bytes() == before
+    again = TargetLock(str(root))  # nothing is held after a refusal
+    again.acquire()
+    again.release()
+    with path.open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_a_run_over_a_journal_of_the_wrong_shape_ends_in_one_line(tmp_path: Path) -> None:
+    root = _bare_tree(tmp_path)
+    path = _plant_bytes(tmp_path, root, "seq is a string")
+    before = path.read_bytes()
+    line = refusal_line(run_suite(root, tmp_path / "state", "--allow-write",
+                                  "--profile", "control"))
+    assert f"journal {path} line 1: entry/seq: '1' is not of type 'integer'" in line
+    assert path.read_bytes() == before
 
 
 # -- a journal of a killed run is still repaired, through the links of a real tree -------

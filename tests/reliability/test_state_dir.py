@@ -33,6 +33,7 @@ from statefiles import (
 )
 
 from conformance.suite.journal import Journal, JournalError
+from conformance.suite.statedir import StateDirError, open_state_dir
 
 SECRET = b"root's secret, mode 0600\n"
 
@@ -89,13 +90,23 @@ def test_a_state_dir_of_another_user_is_refused(tmp_path: Path) -> None:
     assert list(state.iterdir()) == []
 
 
-@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o750, 0o701])
+@pytest.mark.parametrize("mode", [0o777, 0o750])
 def test_a_state_dir_open_to_others_is_refused(tmp_path: Path, mode: int) -> None:
     state = private_dir(tmp_path / "state")
     state.chmod(mode)
     line = refusal_line(static_run(state))
     assert str(state) in line and f"{mode:04o}" in line and "chmod" in line
     assert list(state.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", [0o1777, 0o701, 0o770, 0o707, 0o710])
+@pytest.mark.parametrize("create", [False, True])
+def test_any_group_or_other_bit_is_refused(tmp_path: Path, mode: int, create: bool) -> None:
+    state = private_dir(tmp_path / "state")
+    state.chmod(mode)
+    with pytest.raises(StateDirError, match=f"mode {mode:04o}"):
+        open_state_dir(state, create=create)
+    assert state.stat().st_mode & 0o7777 == mode  # refused, not "fixed"
 
 
 @pytest.mark.parametrize("mode", [0o666, 0o640])
