@@ -3,7 +3,7 @@
 The reference driver and the mutants that miss a bound by twice its tolerance
 run with ``Noise.within_spec(seed)`` (overrun 10%, counters a timeslice coarse,
 reads up to q/10 old, 2% interference) for many seeds, all through the public
-``--mock-driver`` path (``mqos_mutants.noisy:<Driver>_seed<N>``):
+options a vendor uses (``--mock-driver module:Class --mock-noise SEED``):
 
     .venv/bin/python benchmarks/power_noise.py --seeds 50
 
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "mutants"))
 
-from mutant_runs import Outcome, run_many  # noqa: E402
+from mutant_runs import Outcome, run_key, run_many  # noqa: E402
 
 PROFILE = "scheduling"
 MARGIN_MUTANTS = {  # driver -> the requirement it breaks by twice the tolerance
@@ -67,22 +67,35 @@ class Study:
         return lines
 
 
-def noisy(driver: str, seed: int) -> str:
-    return f"mqos_mutants.noisy:{driver}_seed{seed}"
+REFERENCE = "conformance.mock:QosDriver"
+
+
+def driver_path(name: str) -> str:
+    """``module:Class`` of the reference (``Reference``) or of a catalogue mutant."""
+    if name == "Reference":
+        return REFERENCE
+    from mqos_mutants import catalogue
+
+    return next(entry.spec for entry in catalogue() if entry.name == name)
+
+
+def noisy(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
+    """The driver and the options of one seeded run (as run_many keys it)."""
+    return driver_path(name), ("--mock-noise", str(seed))
 
 
 def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
                 mutants: dict[str, str] = MARGIN_MUTANTS) -> Study:
     """Run the reference over ``seeds`` and every margin mutant over ``mutant_seeds``."""
     study = Study(seeds=list(seeds))
-    jobs = [(noisy("Reference", s), PROFILE, workdir / f"reference-{s}", ()) for s in seeds]
-    jobs += [(noisy(name, s), PROFILE, workdir / f"{name}-{s}", ())
-             for name in mutants for s in mutant_seeds]
+    jobs = [(*noisy("Reference", s), workdir / f"reference-{s}") for s in seeds]
+    jobs += [(*noisy(name, s), workdir / f"{name}-{s}") for name in mutants for s in mutant_seeds]
+    jobs = [(driver, PROFILE, report_dir, extra) for driver, extra, report_dir in jobs]
     started = time.monotonic()
     outcomes = run_many(jobs)
     study.wall_s = time.monotonic() - started
-    study.reference = {s: outcomes[noisy("Reference", s)] for s in seeds}
-    study.mutants = {name: {s: outcomes[noisy(name, s)] for s in mutant_seeds}
+    study.reference = {s: outcomes[run_key(*noisy("Reference", s))] for s in seeds}
+    study.mutants = {name: {s: outcomes[run_key(*noisy(name, s))] for s in mutant_seeds}
                      for name in mutants}
     return study
 

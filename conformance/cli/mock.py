@@ -46,18 +46,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _mount(args: argparse.Namespace) -> int:
-    from conformance.mock import DriverLoadError, MockKernel, TopologyError, load_driver_class
-    from conformance.mock.noise import Noise
+    from conformance.mock import DriverLoadError, MockConfig, TopologyError
 
     if not os.path.isdir(args.directory):
         print(f"mdev-qos mock mount: {args.directory}: not a directory", file=sys.stderr)
         return 2
     try:
-        driver_cls = load_driver_class(args.mock_driver) if args.mock_driver else None
-        noise = Noise.within_spec(args.noise) if args.noise is not None else None
-        kernel = MockKernel(
-            topology=args.topology, driver_cls=driver_cls, clock=args.clock, noise=noise
+        config = MockConfig(
+            driver=args.mock_driver, topology=args.topology, noise_seed=args.noise,
+            clock=args.clock,
         )
+        kernel = config.build()
     except (DriverLoadError, TopologyError) as exc:
         print(f"mdev-qos mock mount: {exc}", file=sys.stderr)
         return 2

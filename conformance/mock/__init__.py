@@ -18,6 +18,7 @@ Modules, one job each:
 - :mod:`.kernel`    :class:`MockKernel`: the VFS entry points and debugfs controls
 - :mod:`.fusefs`    the same kernel mounted with FUSE (``mdev-qos mock mount``)
 - :mod:`.loader`    ``load_driver_class("module:Class")`` for ``--mock-driver``
+- :mod:`.config`    :class:`MockConfig`: driver, topology, clock and noise, composed
 
 In-process use::
 
@@ -31,9 +32,11 @@ In-process use::
 
 From a shell: ``mdev-qos mock mount DIR`` (then ``DIR/sys/...``); a driver of
 your own: subclass :class:`QosDriver` and pass ``--mock-driver module:Class``;
-a noisy engine for the suite: ``--mock-driver conformance.mock.noise:NoisyQosDriver``.
+every noise the spec permits, on any driver: ``--mock-noise SEED`` (in Python,
+``MockConfig(driver="module:Class", noise_seed=SEED).build()``).
 """
 
+from conformance.mock.config import MockConfig
 from conformance.mock.demand import Demand
 from conformance.mock.driver import QosDriver
 from conformance.mock.kernel import MockKernel
@@ -43,6 +46,7 @@ from conformance.mock.topology import Topology, TopologyError
 __all__ = [
     "Demand",
     "DriverLoadError",
+    "MockConfig",
     "MockKernel",
     "QosDriver",
     "Topology",

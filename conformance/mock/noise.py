@@ -8,8 +8,11 @@ most q/10 old, interference at most 2% of device time.
 from __future__ import annotations
 
 import random
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
+
+from conformance.mock.driver import QosDriver
 
 MAX_OVERRUN = 0.10
 MAX_INTERFERENCE = 0.02
@@ -93,24 +96,22 @@ class NoisyCounters:
         return dict(values)
 
 
-def _noisy_driver_class() -> type:
-    from conformance.mock.driver import QosDriver
+class NoisyQosDriver(QosDriver):
+    """Deprecated since 0.2.0: the reference driver with every noise the spec permits.
 
-    class NoisyQosDriver(QosDriver):
-        """The reference driver on an engine with every noise the spec permits.
+    Use ``--mock-noise SEED`` (``MockConfig(noise_seed=SEED)``) instead: it adds the
+    same noise to any driver. This class still installs ``Noise.within_spec(noise_seed)``
+    (override ``noise_seed`` in a subclass), unless the engine already has noise.
+    """
 
-        ``mdev-qos run --mock-driver conformance.mock.noise:NoisyQosDriver`` checks
-        that the suite's tolerances absorb the noise a correct driver may show.
-        The seed comes from ``noise_seed`` (override it in a subclass).
-        """
+    noise_seed = 1
 
-        noise_seed = 1
-
-        def __init__(self, topology: Any, engine: Any) -> None:
-            super().__init__(topology, engine)
+    def __init__(self, topology: Any, engine: Any) -> None:
+        warnings.warn(
+            "conformance.mock.noise.NoisyQosDriver is deprecated: use --mock-noise SEED",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(topology, engine)
+        if not engine.noise.enabled:  # --mock-noise wins: it names its seed
             engine.noise = Noise.within_spec(self.noise_seed)
-
-    return NoisyQosDriver
-
-
-NoisyQosDriver = _noisy_driver_class()

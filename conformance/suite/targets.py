@@ -102,21 +102,15 @@ def _journal(opts: TargetOptions, session: SuiteSession) -> Journal:
 
 
 def _embedded_mock(opts: TargetOptions) -> Target:
-    from conformance.mock import MockKernel, load_driver_class
-    from conformance.mock.noise import Noise
+    from conformance.mock import MockConfig
     from conformance.sysfs.mock_target import MockTarget
 
-    driver_cls = load_driver_class(opts.mock_driver) if opts.mock_driver else None
-    noise = Noise.within_spec(opts.mock_noise) if opts.mock_noise is not None else None
-    kernel = MockKernel(topology=opts.mock_topology, driver_cls=driver_cls, noise=noise)
-    target = MockTarget(kernel)
-    extras = []
-    if opts.mock_driver:
-        extras.append(f"driver {opts.mock_driver}")
-    if opts.mock_noise is not None:
-        extras.append(f"permitted noise, seed {opts.mock_noise}")
-    if extras:
-        target.description = f"embedded reference mock with {', '.join(extras)}"
+    config = MockConfig(
+        driver=opts.mock_driver, topology=opts.mock_topology, noise_seed=opts.mock_noise
+    )
+    target = MockTarget(config.build())
+    if config.describe():
+        target.description = f"embedded reference mock with {config.describe()}"
     return target
 
 

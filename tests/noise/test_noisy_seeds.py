@@ -56,20 +56,8 @@ def test_twice_tolerance_mutant_is_always_caught(name: str, study) -> None:
     assert passes == [], "\n".join(passes)
 
 
-def test_noisy_drivers_really_add_noise() -> None:
-    """The seeded wrapper installs the spec's largest noise before any mdev exists."""
-    sys.path.insert(0, str(ROOT / "tests" / "mutants"))
-    from mqos_mutants import noisy
-
-    from conformance.mock import MockKernel
-
-    kernel = MockKernel(driver_cls=noisy.Reference_seed3)
-    noise = kernel.engine.noise
-    assert (noise.overrun_fraction, noise.granular, noise.delay) == (0.1, True, True)
-    assert noise.interference_fraction == 0.02 and noise.seed == 3
-    uuid = "3e9a0c1d-2b4f-4a6e-8c0d-1e2f3a4b5c6d"
-    kernel.create_mdev("mqos0", "mqos-full", uuid)
-    kernel.vfs_write(f"/sys/kernel/debug/mqos/{uuid}/load", b"backlog")
-    kernel.advance(80_040)
-    usage = int(kernel.vfs_read(f"/sys/bus/mdev/devices/{uuid}/qos/usage_us"))
-    assert 0.95 * 80_040 < usage < 80_040, "interference should take some time"
+def test_the_study_runs_drivers_with_mock_noise() -> None:
+    """Every run of the study is a catalogue driver plus ``--mock-noise SEED``."""
+    assert POWER.noisy("Reference", 3) == ("conformance.mock:QosDriver", ("--mock-noise", "3"))
+    assert POWER.noisy("CapExceeded", 0) == (
+        "mqos_mutants.cap:CapExceeded", ("--mock-noise", "0"))

@@ -124,6 +124,17 @@ def test_mock_noise_is_installed_in_the_embedded_mock(tmp_path) -> None:
     assert "seed 7" in session.target.description
 
 
+def test_mock_noise_composes_with_mock_driver() -> None:
+    argv = ("--mock-driver", "conformance.mock.noise:NoisyQosDriver", "--mock-noise", "7")
+    with pytest.warns(DeprecationWarning):
+        session = open_session(request_from(parse(*argv)).target)
+    assert session.target.kernel.engine.noise.seed == 7
+    assert session.target.description == (
+        "embedded reference mock with driver conformance.mock.noise:NoisyQosDriver, "
+        "permitted noise, seed 7"
+    )
+
+
 def test_mock_options_are_refused_for_a_tree(tmp_path, capsys) -> None:
     code = main(
         [
