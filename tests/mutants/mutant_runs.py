@@ -136,20 +136,25 @@ def run_many(
     jobs = list(jobs)
     argv_jobs = []
     for driver, profile, report_dir, extra in jobs:
-        report_dir.mkdir(parents=True, exist_ok=True)
+        report_dir.parent.mkdir(parents=True, exist_ok=True)  # the run creates its own
         argv = suite_command(driver, profile, report_dir, *extra)[3:]  # after "-m conformance"
-        argv_jobs.append((run_key(driver, extra), argv, report_dir / "run.log"))
+        argv_jobs.append((run_key(driver, extra), argv, log_path(report_dir)))
     finished = run_argv_many(argv_jobs, workers)
     outcomes = {}
     for driver, profile, report_dir, extra in jobs:
         key = run_key(driver, extra)
         exit_status, duration = finished.get(key, (-1, 0.0))
-        log = report_dir / "run.log"
+        log = log_path(report_dir)
         outcomes[key] = read_outcome(
             driver, profile, report_dir, exit_status, duration,
             log.read_text(errors="replace") if log.exists() else "",
         )
     return outcomes
+
+
+def log_path(report_dir: Path) -> Path:
+    """A run's output, beside its report directory (the run refuses a foreign one)."""
+    return report_dir.with_name(report_dir.name + ".log")
 
 
 def run_argv_many(
