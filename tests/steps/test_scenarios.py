@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import conformance.mock as mock_package
+import conformance.mock.config as mock_config
 from conformance.mock import MockKernel, QosDriver
 from conformance.mock.grammar import kstrtoul_auto
 from conformance.mock.kernfs import kernel_error
@@ -42,7 +42,7 @@ def run(
                 kwargs["driver_cls"] = driver
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(mock_package, "MockKernel", Kernel)
+    monkeypatch.setattr(mock_config, "MockKernel", Kernel)  # what MockConfig.build makes
     session = open_session(TargetOptions(profile="full"))
     session.progress = lambda _line: None
     outcome = run_scenarios(session, select=select, on_result=lambda _r: None)
