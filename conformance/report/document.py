@@ -18,6 +18,24 @@ from conformance.results import RequirementResult, ScenarioResult, Verdict
 FORMAT = "mdev-qos-report/1"
 DEFAULT_SPEC_URL = defaults.SPEC_URL
 STATUSES = ("pass", "fail", "skip", "error")
+QUOTE_LIMIT = 1000  # characters of any one string the reports quote (a value, a reason)
+
+
+def bounded(value: Any, limit: int = QUOTE_LIMIT) -> Any:
+    """``value`` with every string in it cut to ``limit`` characters, saying how much was cut.
+
+    A driver (or a recorded tree) controls what the suite reads and then quotes;
+    this keeps each report small whatever it returns.
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return value
+        return f"{value[:limit]}… [{len(value) - limit} more characters not shown]"
+    if isinstance(value, dict):
+        return {key: bounded(item, limit) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [bounded(item, limit) for item in value]
+    return value
 
 
 @dataclass
@@ -68,7 +86,7 @@ def _requirement(result: RequirementResult, spec_url: str) -> dict[str, Any]:
 
 def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
     """The report document; it validates against spec/schema/report.schema.json."""
-    return {
+    document = {
         "format": FORMAT,
         "verdict": verdict.verdict,
         "exit_status": verdict.exit_status,
@@ -98,6 +116,7 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "errors": verdict.errors,
         "cleanup": {"repaired_before": facts.repaired_before, "left_behind": facts.left_behind},
     }
+    return bounded(document)
 
 
 def validate_report(document: dict[str, Any]) -> None:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from conformance.sysfs import beneath
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,13 @@ class Target(Protocol):
 
 
 class FsTarget:
-    """A target backed by a real directory tree: ``/``, a FUSE mount or a recording."""
+    """A target backed by a real directory tree: ``/``, a FUSE mount or a recording.
+
+    Every path is resolved inside ``root`` (:mod:`conformance.sysfs.beneath`): a
+    link in the tree never reaches a file outside it, a read or write never
+    follows a final link and never opens a FIFO, socket or device, and a read
+    returns at most one page (:data:`PAGE_SIZE`), as a sysfs ``show`` does.
+    """
 
     def __init__(self, root: str = "/", *, writable: bool = True) -> None:
         self.root = os.path.abspath(root)
@@ -62,31 +72,29 @@ class FsTarget:
         self.description = "sysfs at /" if self.root == "/" else f"tree at {self.root}"
 
     def host_path(self, path: str) -> str:
-        """Map a target path onto the host file system."""
+        """Map a target path onto the host file system (for messages: I/O goes beneath)."""
         if not path.startswith("/"):
             raise ValueError(f"target paths are absolute: {path!r}")
         return os.path.join(self.root, path.lstrip("/"))
 
+    def _at(self, path: str, *, follow_last: bool = False) -> beneath.Beneath:
+        self.host_path(path)  # refuses a relative path
+        return beneath.resolve(self.root, path, follow_last=follow_last)
+
     def read(self, path: str) -> bytes:
-        fd = os.open(self.host_path(path), os.O_RDONLY)
-        try:
-            chunks = []
-            while chunk := os.read(fd, 65536):
-                chunks.append(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
+        with _named(self, path), self._at(path) as where:
+            return read_page(beneath.open_regular(where, os.O_RDONLY))
 
     def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
         if not self.writable:
             raise OSError(errno.EROFS, "target opened read-only", path)
-        host = self.host_path(path)
         if uid is None:
-            return _write_once(host, data)
-        return _write_as(uid, host, data)
+            return _write_once(self, path, data)
+        return _write_as(uid, self, path, data)
 
     def stat(self, path: str) -> Stat:
-        st = os.lstat(self.host_path(path))
+        with _named(self, path), self._at(path) as where:
+            st = os.stat(where.name, dir_fd=where.dir_fd, follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):
             kind = "link"
         elif stat.S_ISDIR(st.st_mode):
@@ -96,24 +104,64 @@ class FsTarget:
         return Stat(kind=kind, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid)
 
     def listdir(self, path: str) -> list[str]:
-        return sorted(os.listdir(self.host_path(path)))
+        with _named(self, path), self._at(path, follow_last=True) as where:
+            fd = os.open(where.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, dir_fd=where.dir_fd)
+            try:
+                return sorted(os.listdir(fd))
+            finally:
+                os.close(fd)
 
     def readlink(self, path: str) -> str:
-        return os.readlink(self.host_path(path))
+        with _named(self, path), self._at(path) as where:
+            return os.readlink(where.name, dir_fd=where.dir_fd)
 
     def exists(self, path: str) -> bool:
-        return os.path.lexists(self.host_path(path))
+        try:
+            with self._at(path) as where:
+                os.stat(where.name, dir_fd=where.dir_fd, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
 
 
-def _write_once(host: str, data: bytes) -> int:
-    fd = os.open(host, os.O_WRONLY)
+PAGE_SIZE = 4096  # the most one sysfs show() returns
+
+
+def read_page(fd: int) -> bytes:
+    """Read at most one page from ``fd`` and close it."""
     try:
-        return os.write(fd, data)
+        chunks: list[bytes] = []
+        left = PAGE_SIZE
+        while left and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def _write_as(uid: int, host: str, data: bytes) -> int:
+@contextmanager
+def _named(target: FsTarget, path: str) -> Iterator[None]:
+    """Errors name the host path (as a plain open would), not the last component."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, target.host_path(path)) from None
+
+
+def _write_once(target: FsTarget, path: str, data: bytes) -> int:
+    with _named(target, path), target._at(path) as where:
+        fd = beneath.open_regular(where, os.O_WRONLY)
+        try:
+            return os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
+def _write_as(uid: int, target: FsTarget, path: str, data: bytes) -> int:
     """Write from a forked child that dropped to ``uid``; errno comes back intact."""
     rfd, wfd = os.pipe()
     pid = os.fork()
@@ -123,7 +171,7 @@ def _write_as(uid: int, host: str, data: bytes) -> int:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            result = b"ok %d" % _write_once(host, data)
+            result = b"ok %d" % _write_once(target, path, data)
         except OSError as exc:
             result = b"err %d" % (exc.errno or errno.EIO)
         except BaseException:  # noqa: BLE001 - the child must always exit
@@ -138,4 +186,4 @@ def _write_as(uid: int, host: str, data: bytes) -> int:
     if kind == "ok":
         return int(value)
     code = int(value)
-    raise OSError(code, os.strerror(code), host)
+    raise OSError(code, os.strerror(code), target.host_path(path))
