@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
+
+from conformance import defaults
 
 DESCRIPTION = """\
 Record the QoS files of one or more mdevs (contents, modes, owners) together
@@ -35,18 +38,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mdev to record; repeatable",
     )
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="new directory to write")
+    p.add_argument(
+        "--op-timeout",
+        type=float,
+        metavar="S",
+        help="longest one read of the source may take before the recording stops "
+        f"(default {defaults.OP_TIMEOUT_S:g})",
+    )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from conformance.suite.snapshot import SnapshotError, snapshot
+    from conformance.suite.snapshot import Limits, SnapshotError, snapshot
 
+    timeout = defaults.OP_TIMEOUT_S if args.op_timeout is None else args.op_timeout
+    if not math.isfinite(timeout) or timeout <= 0:
+        print(f"mdev-qos snapshot: --op-timeout must be a positive number, not {timeout}",
+              file=sys.stderr)
+        return 2
     try:
-        manifest = snapshot(args.sysfs_root, list(args.mdevs), Path(args.output))
+        manifest = snapshot(
+            args.sysfs_root, list(args.mdevs), Path(args.output), Limits(op_timeout_s=timeout)
+        )
     except (SnapshotError, OSError) as exc:
         print(f"mdev-qos snapshot: {exc}", file=sys.stderr)
         return 2
     for device in manifest["mdevs"]:
         print(f"recorded {device['uuid']} (parent {device['parent']}, type {device['type']})")
+    for skipped in manifest.get("skipped", []):
+        print(f"warning: {skipped['path']}: {skipped['reason']}", file=sys.stderr)
     print(f"{len(manifest['files'])} nodes in {args.output}")
     return 0

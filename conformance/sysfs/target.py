@@ -23,7 +23,7 @@ from conformance.sysfs import beneath
 class Stat:
     """What the suite needs of a node: its kind, permission bits and owner."""
 
-    kind: str  # "file", "dir" or "link"
+    kind: str  # "file", "dir", "link", or "other" (FIFO, socket, device: not sysfs)
     mode: int  # permission bits only, e.g. 0o644
     uid: int = 0
 
@@ -99,8 +99,10 @@ class FsTarget:
             kind = "link"
         elif stat.S_ISDIR(st.st_mode):
             kind = "dir"
-        else:
+        elif stat.S_ISREG(st.st_mode):
             kind = "file"
+        else:
+            kind = "other"  # a FIFO, socket or device: never found in sysfs
         return Stat(kind=kind, mode=stat.S_IMODE(st.st_mode), uid=st.st_uid)
 
     def listdir(self, path: str) -> list[str]:

@@ -12,23 +12,19 @@ import errno
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, suite_env
+from conftest import suite_env
+from recorded import DEVICE, TOKEN, UUID, conforming_copy
+from recorded import replace as _replace
 
 from conformance.sysfs.guarded import GuardedTarget
 from conformance.sysfs.target import FsTarget
 
-FIXTURE = REPO / "fixtures" / "conforming"
-UUID = "6c2e1b0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
-DEVICE = f"sys/devices/virtual/mqos/mqos0/{UUID}"
-TYPE_DIR = "sys/devices/virtual/mqos/mqos0/mdev_supported_types/mqos-full"
 QOS = f"/sys/bus/mdev/devices/{UUID}/qos"
-TOKEN = "SECRET-7f3a9c-never-quote-me"
 PAGE_SIZE = 4096  # what one sysfs show() returns (conformance.sysfs.target.PAGE_SIZE)
 QUOTE_LIMIT = 1000  # longest string a report quotes (conformance.report.document.QUOTE_LIMIT)
 
@@ -36,10 +32,7 @@ QUOTE_LIMIT = 1000  # longest string a report quotes (conformance.report.documen
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A copy of the conforming recording (modes restored), next to a 0600 secret."""
-    root = tmp_path / "rec"
-    shutil.copytree(FIXTURE, root, symlinks=True)
-    subprocess.run([sys.executable, str(REPO / "fixtures" / "make_fixtures.py"), "--restore",
-                    str(root)], check=True, capture_output=True)
+    root = conforming_copy(tmp_path / "rec")
     secret = tmp_path / "secret"
     secret.write_text(f"{TOKEN}\n")
     os.chmod(secret, 0o600)
@@ -48,11 +41,6 @@ def tree(tmp_path: Path) -> Path:
     for name in ("name", "description", "device_api", "available_instances"):
         (outside / name).write_text(f"{TOKEN}\n")
     return root
-
-
-def _replace(path: Path, how) -> None:
-    path.unlink()
-    how(path)
 
 
 def _run_static(root: Path, report: Path, *, memory_limit: int | None = None,
