@@ -240,6 +240,8 @@ def main(args: argparse.Namespace) -> int:
         result = execute(request)
     except (ValueError, RunRefused) as exc:
         return refused_status(str(exc))
+    except KeyboardInterrupt as exc:  # after the run, while writing: nothing was reported
+        return refused_status(f"interrupted ({exc or 'SIGINT'}); no report was written")
     except Exception as exc:  # noqa: BLE001 - a crash is the suite's error, never exit 1
         traceback.print_exc()
         return refused_status(f"internal error, not a verdict: {type(exc).__name__}: {exc}")

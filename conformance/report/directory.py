@@ -103,6 +103,9 @@ class ReportDirectory:
         except OSError as exc:
             self.discard()
             raise ReportDirError(f"{where}: cannot write there: {_reason(exc)}") from exc
+        except BaseException:  # interrupted: the caller never gets the object to discard
+            self.discard()
+            raise
 
     def _make_parents(self, home: Path, where: str) -> None:
         missing = []

@@ -45,8 +45,9 @@ def _subject(scene: Scene, name: str | None = None) -> str:
 
 
 def _readable(ctx: Any, uuid: str, names: list[str]) -> list[str]:
-    """Spec files that are not directories (a directory is a layout failure, not a read)."""
-    return [n for n in names if ctx.target.stat(ctx.qos(uuid, n)).kind != "dir"]
+    """Spec files that are regular files: a directory, a link (never followed: it could
+    lead out of a recorded tree) or a FIFO is a layout failure, not a read."""
+    return [n for n in names if ctx.target.stat(ctx.qos(uuid, n)).kind == "file"]
 
 
 def _check_each(ctx: Any, uuid: str, names: list[str], check: Any, what: str) -> None:

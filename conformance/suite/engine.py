@@ -178,19 +178,19 @@ def _write(report: dict[str, Any], reports: ReportDirectory) -> tuple[list[Path]
 
 def execute(request: RunRequest) -> RunResult:
     """Run the suite as requested and write the reports. Raises RunRefused before acting."""
-    try:
-        reports = ReportDirectory(request.report_dir)
-    except ReportDirError as exc:
-        raise RunRefused(str(exc)) from exc
-    try:
-        with _interruptible():  # a SIGTERM anywhere still removes the staging directory
+    with _interruptible():  # a SIGTERM anywhere still removes the staging directory
+        try:
+            reports = ReportDirectory(request.report_dir)
+        except ReportDirError as exc:
+            raise RunRefused(str(exc)) from exc
+        try:
             try:
                 prepared = prepare(request, reports.staging / "spec")
             except KeyboardInterrupt as exc:
                 raise RunRefused(f"interrupted ({exc or 'SIGINT'}) before the run started") from exc
             return _execute(request, prepared, reports)
-    finally:
-        reports.discard()
+        finally:
+            reports.discard()
 
 
 def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) -> RunResult:

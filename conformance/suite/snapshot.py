@@ -96,6 +96,7 @@ class _Writer:
         self.nodes = 0
         self.bytes = 0
         self._dir_modes: list[tuple[Path, int]] = []
+        self._copied: set[str] = set()
 
     def host(self, path: str) -> Path:
         """Where a target path goes in the recording (never outside it)."""
@@ -123,6 +124,9 @@ class _Writer:
 
     def copy_file(self, target: Source, path: str) -> None:
         """Copy a regular file (one page at most); skip anything else where sysfs has a file."""
+        if path in self._copied:  # a type file shared by two recorded mdevs: listed for each
+            self.recorded.append(path)
+            return
         st = target.stat(path)
         if st.kind != "file":
             what = {"link": "a symbolic link", "dir": "a directory"}.get(
@@ -145,6 +149,7 @@ class _Writer:
             os.close(fd)
         if st.mode & ~0o777:
             self.skip(path, f"mode {st.mode:04o} recorded as {st.mode & 0o777:04o}")
+        self._copied.add(path)
         self.recorded.append(path)
 
     def link(self, path: str, to: str) -> None:

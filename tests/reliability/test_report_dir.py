@@ -264,10 +264,10 @@ def test_no_scratch_is_left_after_sigterm(tmp_path: Path, delay_s: float) -> Non
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode != 1, out + err  # exit 1 means non-conformant
-    assert "Traceback" not in err
-    assert os.listdir(scratch) == []
+    assert "Traceback" not in err, err
+    assert os.listdir(scratch) == [], err
     if report.exists():  # the run got far enough to write its reports
         verdict = json.loads((report / "report.json").read_text())["verdict"]
-        assert verdict == "conformant" or (verdict == "error" and proc.returncode == 2)
+        assert verdict == "conformant" or (verdict == "error" and proc.returncode == 2), err
         assert not [n for n in os.listdir(report) if n.startswith(".mdev-qos-staging")]
-    assert sorted(n for n in os.listdir(tmp_path) if n != "report") == ["tmp"]
+    assert sorted(n for n in os.listdir(tmp_path) if n != "report") == ["tmp"], err
