@@ -268,6 +268,8 @@ def test_no_scratch_is_left_after_sigterm(tmp_path: Path, delay_s: float) -> Non
     assert os.listdir(scratch) == [], err
     if report.exists():  # the run got far enough to write its reports
         verdict = json.loads((report / "report.json").read_text())["verdict"]
-        assert verdict == "conformant" or (verdict == "error" and proc.returncode == 2), err
+        # -SIGINT: the interpreter sometimes re-raises the interruption at exit (also before
+        # the report directory changes); never 1, which would mean non-conformant
+        assert verdict == "conformant" or (verdict == "error" and proc.returncode in (2, -2)), err
         assert not [n for n in os.listdir(report) if n.startswith(".mdev-qos-staging")]
     assert sorted(n for n in os.listdir(tmp_path) if n != "report") == ["tmp"], err
