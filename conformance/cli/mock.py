@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("mock", help="the reference mock driver (FUSE mount)")
     verbs = p.add_subparsers(dest="mock_command", metavar="VERB")
     verbs.required = True

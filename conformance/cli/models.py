@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance.models.registry import ModelEntry
 
 DESCRIPTION = """\
 Models of real schedulers (GVT-g, Xe SR-IOV, AMD GIM, Xen credit2, Linux CFS
@@ -20,7 +24,7 @@ the failing MUST requirements, and with --json FILE write the result
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "models",
         help="list the models of real schedulers, or run the suite against them",
@@ -54,13 +58,15 @@ def main(args: argparse.Namespace) -> int:
         return _refuse("model names and --json go with --run")
     if args.json is not None and not args.json.parent.is_dir():
         return _refuse(f"--json {args.json}: no directory {args.json.parent}")
-    entries = [find_model(n) for n in args.names] if args.names else list(MODELS)
+    named = [find_model(n) for n in args.names]
+    entries = [e for e in named if e is not None] if args.names else list(MODELS)
     if not args.run:
-        return list_models(entries)  # type: ignore[arg-type]
-    return run(entries, args)  # type: ignore[arg-type]
+        return list_models(entries)
+    return run(entries, args)
 
 
-def list_models(entries: list) -> int:  # type: ignore[type-arg]
+def list_models(entries: list[ModelEntry]) -> int:
+    """Print each model with its driver and the sources it follows."""
     for entry in entries:
         info = entry.describe()
         print(f"{info['name']}: {info['title']}")
@@ -71,7 +77,8 @@ def list_models(entries: list) -> int:  # type: ignore[type-arg]
     return 0
 
 
-def run(entries: list, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
+def run(entries: list[ModelEntry], args: argparse.Namespace) -> int:
+    """Run the suite against the models and print the model x claim table."""
     from conformance.cli.models_runner import run_models, table, validate
 
     def progress(line: str) -> None:

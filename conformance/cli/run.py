@@ -50,7 +50,7 @@ environment broke, or the run could not start).
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "run",
         help="run the conformance suite (default: against the embedded mock)",
@@ -147,7 +147,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def load_config(path: str) -> dict[str, Any]:
     """Read and validate a run configuration; ValueError with a readable message."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValueError(f"--config {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:

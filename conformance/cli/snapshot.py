@@ -21,7 +21,7 @@ Nothing is written to the source tree.
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "snapshot",
         help="record a device's QoS files for the static profile",

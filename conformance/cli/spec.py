@@ -22,7 +22,7 @@ def _paths(parser: argparse.ArgumentParser, features: bool = True) -> None:
         )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("spec", help="build, check and export the specification")
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True

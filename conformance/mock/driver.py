@@ -17,7 +17,7 @@ from conformance.mock.topology import LEVELS, QosOffer, Topology
 
 if TYPE_CHECKING:
     from conformance.mock.engine import Engine, MdevSched, ParentSched
-    from conformance.mock.mdevcore import Mdev, ParentDevice
+    from conformance.mock.mdevcore import Mdev, MdevType, ParentDevice
 
 KNOB_FILES = ("cap", "weight", "priority")
 COUNTER_FILES = ("usage_us", "throttled_us", "wait_us", "nr_slices")
@@ -82,7 +82,7 @@ class QosDriver:
         self.name = topology.driver
 
     # -- files and modes ---------------------------------------------------------
-    def qos_offer(self, mtype: Any) -> QosOffer | None:
+    def qos_offer(self, mtype: MdevType) -> QosOffer | None:
         """The QoS offer of an mdev type (None: no ``qos/`` directory)."""
         return mtype.spec.qos
 
@@ -125,7 +125,7 @@ class QosDriver:
     def default_priority(self, mdev: Mdev) -> str:
         """A new mdev's level: the fixed value, else ``normal``."""
         if self.is_fixed(mdev, "priority"):
-            return self.fixed_value(mdev, "priority")
+            return str(self.fixed_value(mdev, "priority"))
         return "normal"
 
     def initial_knobs(self, mdev: Mdev) -> dict[str, Any]:

@@ -169,7 +169,7 @@ class ParentSched:
     def pick_wf2q(self) -> MdevSched | None:
         """Highest level with a schedulable mdev; WF2Q+ within it."""
         for level in sorted(self.levels, reverse=True):
-            chosen = self.levels[level].pick()
+            chosen: MdevSched | None = self.levels[level].pick()
             if chosen is not None:
                 return chosen
         return None

@@ -130,7 +130,10 @@ class MdevCore:
             directory.add(Attribute("description", 0o444, show=text(f"{spec.description}\n")))
         directory.add(Attribute("available_instances", 0o444,
                                 show=lambda: f"{mtype.available()}\n".encode()))
-        directory.add(Attribute("create", 0o200, store=lambda buf: self.create(mtype, buf)))
+        def create(buf: bytes) -> None:
+            self.create(mtype, buf)
+
+        directory.add(Attribute("create", 0o200, store=create))
         directory.mkdir("devices")
 
     # -- instances ---------------------------------------------------------------

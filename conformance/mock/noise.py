@@ -10,9 +10,12 @@ from __future__ import annotations
 import random
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.mock.driver import QosDriver
+
+if TYPE_CHECKING:
+    from conformance.mock.engine import MdevSched
 
 MAX_OVERRUN = 0.10
 MAX_INTERFERENCE = 0.02
@@ -77,7 +80,7 @@ class NoisyCounters:
         self.last: dict[str, int] | None = None
         self.snapshot_at = -1
 
-    def read(self, ms: Any, now: int, timeslice: int) -> dict[str, int]:
+    def read(self, ms: MdevSched, now: int, timeslice: int) -> dict[str, int]:
         noise = self.noise
         if not noise.enabled:
             return ms.counters_at(now)

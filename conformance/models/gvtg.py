@@ -223,7 +223,7 @@ class GvtG(ModelDriver):
         """``vgpu_update_timeslice``: charge the current vGPU up to ``now``."""
         if gvt.current in (None, IDLE):
             return
-        v = gvt.vgpus[gvt.current]  # type: ignore[index]
+        v = gvt.vgpus[gvt.current]
         delta = now - v.sched_in_time
         v.sched_time += delta
         v.left_ts -= delta

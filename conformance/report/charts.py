@@ -48,7 +48,7 @@ def share_chart(evidence: list[dict[str, Any]], title: str = "") -> str:
     rows = share_rows(evidence)
     if not rows:
         return ""
-    scale = max(1.0, *(r["actual"] for r in rows), *(r["expected"] for r in rows))
+    scale: float = max(1.0, *(r["actual"] for r in rows), *(r["expected"] for r in rows))
     height = PAD * 2 + ROW_H * len(rows) + 18
     width = LABEL_W + BAR_W + 90
 

@@ -120,8 +120,8 @@ def render_html(report: dict[str, Any]) -> str:
             body.append(f"<h2>{title} ({len(items)})</h2>")
             body.extend(_requirement_block(r) for r in items)
     if report["errors"]:
-        items = "".join(f"<li><pre>{escape(e)}</pre></li>" for e in report["errors"])
-        body.append(f"<h2>Suite and environment errors</h2><ul>{items}</ul>")
+        listed = "".join(f"<li><pre>{escape(e)}</pre></li>" for e in report["errors"])
+        body.append(f"<h2>Suite and environment errors</h2><ul>{listed}</ul>")
     cleanup = report["cleanup"]
     if cleanup["repaired_before"] or cleanup["left_behind"]:
         body.append(

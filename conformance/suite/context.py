@@ -63,7 +63,7 @@ class Evidence:
 @dataclass
 class _Undo:
     description: str
-    action: Callable[[], None]
+    action: Callable[[], object]
     entry: Entry | None = None
 
 

@@ -122,7 +122,7 @@ class Prepared:
     """An opened target, the requirements, and the HTML spec built for the report."""
 
     session: SuiteSession
-    requirements: list[RequirementLike]
+    requirements: Sequence[RequirementLike]
 
 
 def prepare(request: RunRequest, spec_dir: Path | None = None) -> Prepared:

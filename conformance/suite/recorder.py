@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,7 +86,10 @@ def _failed_statement(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """The source line of a bare ``assert`` that failed, e.g. ``assert usage >= least``."""
     try:
         entry = excinfo.traceback[-1]
-        return f"{str(entry.statement).strip()} ({entry.path.name}:{entry.lineno + 1})"
+        statement = str(entry.statement).strip()
+        if not isinstance(entry.path, Path):
+            return "assertion failed"  # code without a file: nothing to point at
+        return f"{statement} ({entry.path.name}:{entry.lineno + 1})"
     except (IndexError, AttributeError, OSError):
         return "assertion failed"
 

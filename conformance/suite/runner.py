@@ -19,9 +19,10 @@ from types import ModuleType
 
 import pytest
 
+from conformance.results import ScenarioResult
 from conformance.suite import plugin as suite_plugin
 from conformance.suite import scenario_source
-from conformance.suite.recorder import Recorder, ScenarioResult
+from conformance.suite.recorder import Recorder
 from conformance.suite.session import SuiteSession
 
 SCENARIO_MODULE = "conformance.suite.scenarios"

@@ -28,12 +28,20 @@ SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
 
 
 class RequirementLike(Protocol):
-    id: str
-    level: str
-    feature: str
-    condition: str
-    text: str
-    section: str
+    """What the verdict reads of a requirement (the spec's ``Requirement`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def feature(self) -> str: ...
+    @property
+    def condition(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def section(self) -> str: ...
 
 
 def aggregate(

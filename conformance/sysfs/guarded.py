@@ -45,7 +45,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 from conformance import defaults
 from conformance.sysfs.target import FsTarget, Stat, Target
@@ -96,7 +96,7 @@ class _Worker:
 
     def run(self, job: Callable[[], T], deadline_s: float) -> tuple[bool, T | BaseException]:
         """Run ``job``; raise ``queue.Empty`` when it misses the deadline."""
-        answer: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        answer: queue.SimpleQueue[tuple[bool, T | BaseException]] = queue.SimpleQueue()
         self.jobs.put((job, answer))
         return answer.get(timeout=deadline_s)
 
@@ -105,13 +105,13 @@ _HEADER = struct.Struct("!I")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def _send(stream: BinaryIO, message: Any) -> None:
+def _send(stream: IO[bytes], message: Any) -> None:
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(body)) + body)
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> Any:
+def _receive(stream: IO[bytes]) -> Any:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError("the other side closed the pipe")
@@ -138,8 +138,8 @@ class _ProcessWorker:
             start_new_session=True,  # a ^C meant for the suite must not stop its I/O
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.requests: BinaryIO = self.proc.stdin
-        self.answers: BinaryIO = self.proc.stdout
+        self.requests: IO[bytes] = self.proc.stdin
+        self.answers: IO[bytes] = self.proc.stdout
 
     def run(
         self, op: str, args: tuple[Any, ...], kwargs: dict[str, Any], deadline_s: float
@@ -244,22 +244,22 @@ class GuardedTarget:
         return self.inner.writable
 
     def read(self, path: str) -> bytes:
-        return self._guard("read", path, (path,))
+        return cast(bytes, self._guard("read", path, (path,)))
 
     def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
-        return self._guard("write", path, (path, data), {"uid": uid})
+        return cast(int, self._guard("write", path, (path, data), {"uid": uid}))
 
     def stat(self, path: str) -> Stat:
-        return self._guard("stat", path, (path,))
+        return cast(Stat, self._guard("stat", path, (path,)))
 
     def listdir(self, path: str) -> list[str]:
-        return self._guard("listdir", path, (path,))
+        return cast("list[str]", self._guard("listdir", path, (path,)))
 
     def readlink(self, path: str) -> str:
-        return self._guard("readlink", path, (path,))
+        return cast(str, self._guard("readlink", path, (path,)))
 
     def exists(self, path: str) -> bool:
-        return self._guard("exists", path, (path,))
+        return cast(bool, self._guard("exists", path, (path,)))
 
     def close(self) -> None:
         """Stop the idle I/O helpers (they also stop by themselves when the suite exits)."""

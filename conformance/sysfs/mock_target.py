@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from conformance.sysfs.target import Stat
+
+if TYPE_CHECKING:
+    from conformance.mock.kernel import MockKernel
 
 
 class MockTarget:
@@ -16,7 +19,7 @@ class MockTarget:
 
     writable = True
 
-    def __init__(self, kernel: Any) -> None:
+    def __init__(self, kernel: MockKernel) -> None:
         self.kernel = kernel
         self.description = "embedded reference mock (in-process)"
 

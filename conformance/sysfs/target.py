@@ -33,7 +33,10 @@ class Target(Protocol):
     """A sysfs-like tree the suite reads and writes."""
 
     description: str
-    writable: bool  # False for recorded trees opened read-only
+
+    @property
+    def writable(self) -> bool:
+        """False for recorded trees opened read-only."""
 
     def read(self, path: str) -> bytes:
         """open/read/close: the whole content, as one show() returns it."""
