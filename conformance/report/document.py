@@ -116,7 +116,8 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "errors": verdict.errors,
         "cleanup": {"repaired_before": facts.repaired_before, "left_behind": facts.left_behind},
     }
-    return bounded(document)
+    quoted: dict[str, Any] = bounded(document)  # the same document, strings cut
+    return quoted
 
 
 def validate_report(document: dict[str, Any]) -> None:
