@@ -23,6 +23,8 @@ import re
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives, roles
 
+from conformance.specbuild.keywords import level_problem
+
 ID_PATTERN = re.compile(r"^QOS-[A-Z]+-[0-9]{3}$")
 LEVELS = ("MUST", "SHOULD", "MAY")
 FEATURES = ("base", "cap", "weight", "priority")
@@ -83,6 +85,9 @@ class RequirementDirective(Directive):
         node += _head(reqid, level, feature, condition)
         body = nodes.container(classes=["requirement-text"])
         self.state.nested_parse(self.content, self.content_offset, body)
+        problem = level_problem(reqid, level, body)
+        if problem:
+            raise self.error(problem)
         node += body
         return [node]
 

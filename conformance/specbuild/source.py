@@ -1,12 +1,16 @@
 """Parse the reStructuredText spec into a docutils document, strictly.
 
 Any docutils message of level WARNING (2) or above is an error of the spec: the
-parse collects them all and raises :class:`SpecError` listing each one.
+parse collects them all and raises :class:`SpecError` listing each one, with its
+file and line. So are the few INFO (1) messages that mean the text did not become
+what it says, e.g. a section title whose underline is so short that docutils keeps
+it as a paragraph (the section, and with it a file of the ABI entry, would vanish).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -21,19 +25,29 @@ from conformance.specbuild.directive import (
 )
 
 INDEX = "index.rst"
+FATAL_INFO = (
+    "Possible title underline, too short for the title.",
+    "Possible incomplete section title.",
+)
+_MESSAGE = re.compile(r"^(?=\S.*?:[0-9]*: \((?:DEBUG|INFO|WARNING|ERROR|SEVERE)/[0-4]\) )", re.M)
+_LEVEL = re.compile(r"\((?:DEBUG|INFO|WARNING|ERROR|SEVERE)/([0-4])\) ")
 
 
 class SpecError(Exception):
     """The spec source is invalid (docutils warnings, bad requirement directives)."""
 
 
-def settings(warnings: io.StringIO) -> dict[str, object]:
-    """docutils settings for a strict, reproducible build that ignores local config files."""
+def settings(warnings: io.StringIO, report_level: int = 2) -> dict[str, object]:
+    """docutils settings for a strict, reproducible build that ignores local config files.
+
+    The parse reports from INFO (``report_level=1``) so that :func:`fatal_messages`
+    sees the INFO messages that matter; writers keep 2 (INFO is not rendered).
+    """
     return {
         "_disable_config": True,
         "input_encoding": "utf-8",
         "output_encoding": "utf-8",
-        "report_level": 2,
+        "report_level": report_level,
         "halt_level": 5,
         "warning_stream": warnings,
         "file_insertion_enabled": True,
@@ -43,10 +57,24 @@ def settings(warnings: io.StringIO) -> dict[str, object]:
     }
 
 
+def fatal_messages(stream: str) -> list[str]:
+    """The messages of a docutils warning stream that fail the build, as written."""
+    fatal = []
+    for message in _MESSAGE.split(stream):
+        message = message.strip()
+        level = _LEVEL.search(message)
+        if not message or level is None:
+            continue
+        if int(level.group(1)) >= 2 or any(info in message for info in FATAL_INFO):
+            fatal.append(message)
+    return fatal
+
+
 def raise_on_warnings(warnings: io.StringIO, what: str) -> None:
-    """Raise :class:`SpecError` when docutils reported anything while doing ``what``."""
-    text = warnings.getvalue().strip()
-    if text:
+    """Raise :class:`SpecError` when docutils reported a warning while doing ``what``."""
+    fatal = fatal_messages(warnings.getvalue())
+    if fatal:
+        text = "\n".join(fatal)
         raise SpecError(f"{what} failed: docutils reported warnings (the build is strict):\n{text}")
 
 
@@ -61,7 +89,7 @@ def parse_spec(directory: Path | None = None) -> nodes.document:
     document = publish_doctree(
         source=index.read_text(encoding="utf-8"),
         source_path=str(index),
-        settings_overrides=settings(warnings),
+        settings_overrides=settings(warnings, report_level=1),
     )
     raise_on_warnings(warnings, f"parsing {index}")
     check_references(document)
