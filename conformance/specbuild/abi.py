@@ -19,7 +19,7 @@ from pathlib import Path
 from docutils import nodes
 
 from conformance import SPEC_VERSION
-from conformance.specbuild.directive import SECTION_REF_CLASS, is_requirement
+from conformance.specbuild.directive import SECTION_REF_CLASS, requirement_nodes
 from conformance.specbuild.source import parse_spec
 from conformance.sysfs import paths
 
@@ -104,6 +104,8 @@ def files_of(document: nodes.document) -> list[AbiFile]:
         if not isinstance(section, nodes.section):
             continue
         title = section.next_node(nodes.title)
+        if title is None:
+            raise AbiError("a file section has no title")
         literal = title.next_node(nodes.literal)
         if literal is None:
             raise AbiError(f"section {title.astext()!r} does not name a file in its title")
@@ -115,7 +117,7 @@ def files_of(document: nodes.document) -> list[AbiFile]:
                 paragraphs=[
                     _clean(_text(p)) for p in section.children if isinstance(p, nodes.paragraph)
                 ],
-                requirements=[r["reqid"] for r in section.findall(is_requirement)],
+                requirements=[r["reqid"] for r in requirement_nodes(section)],
             )
         )
     if not found:

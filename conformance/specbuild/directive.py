@@ -19,9 +19,12 @@ the HTML build.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives, roles
+from docutils.parsers.rst.states import Inliner
 
 from conformance.specbuild.keywords import level_problem
 
@@ -113,6 +116,11 @@ def is_requirement(node: nodes.Node) -> bool:
     return isinstance(node, nodes.container) and REQUIREMENT_CLASS in node["classes"]
 
 
+def requirement_nodes(tree: nodes.Node) -> Iterator[nodes.container]:
+    """Every requirement node of ``tree`` (itself included), in document order."""
+    return (node for node in tree.findall(nodes.container) if is_requirement(node))
+
+
 def requirement_text(node: nodes.container) -> str:
     """The plain text of a requirement node's body, whitespace collapsed."""
     for child in node.children:
@@ -124,7 +132,15 @@ def requirement_text(node: nodes.container) -> str:
 REFERENCE_CLASS = "requirement-ref"
 
 
-def requirement_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+def requirement_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: Mapping[str, Any] | None = None,
+    content: Sequence[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
     """``:req:`QOS-CAP-004``` links to a requirement; unknown IDs fail the build later."""
     reqid = text.strip()
     if not ID_PATTERN.match(reqid):
@@ -139,10 +155,23 @@ def is_requirement_reference(node: nodes.Node) -> bool:
     return isinstance(node, nodes.reference) and REFERENCE_CLASS in node["classes"]
 
 
+def requirement_references(tree: nodes.Node) -> Iterator[nodes.reference]:
+    """Every link a ``:req:`` role produced in ``tree``."""
+    return (ref for ref in tree.findall(nodes.reference) if is_requirement_reference(ref))
+
+
 SECTION_REF_CLASS = "section-ref"
 
 
-def section_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+def section_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: Mapping[str, Any] | None = None,
+    content: Sequence[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
     """``:ref:`label``` links to the section (or element) an explicit target labels.
 
     docutils resolves the name (an unknown label is an error); :func:`title_section_refs`
@@ -162,7 +191,10 @@ def title_section_refs(document: nodes.document) -> None:
             continue
         target = document.ids.get(ref["refid"])
         if isinstance(target, nodes.section):
-            title = target.next_node(nodes.title).astext().replace("\xa0", " ")
+            heading = target.next_node(nodes.title)
+            if heading is None:
+                continue  # a section always has a title; leave the label as it is
+            title = heading.astext().replace("\xa0", " ")
             ref.children = [nodes.Text(title)]
         elif target is not None and is_requirement(target):
             ref.children = [nodes.Text(target["reqid"])]
@@ -193,6 +225,8 @@ class GeneratedDirective(Directive):
 def register() -> None:
     """Make the spec's directives and roles known to docutils (idempotent)."""
     directives.register_directive("requirement", RequirementDirective)
-    roles.register_local_role("req", requirement_role)
-    roles.register_local_role("ref", section_role)
+    # types-docutils says a role returns only references; docutils also takes the
+    # problematic node and system message a role returns for bad input
+    roles.register_local_role("req", requirement_role)  # type: ignore[arg-type]
+    roles.register_local_role("ref", section_role)  # type: ignore[arg-type]
     directives.register_directive("generated", GeneratedDirective)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from docutils.core import publish_from_doctree
 from docutils.writers import html5_polyglot
 
 from conformance.resources import features_dir, spec_dir
-from conformance.specbuild.directive import PLACEHOLDER_CLASS, is_requirement
+from conformance.specbuild.directive import PLACEHOLDER_CLASS, requirement_nodes
 from conformance.specbuild.models_annex import models_annex
 from conformance.specbuild.requirements import Requirement, requirements_of
 from conformance.specbuild.scenarios import Scenario, load_features
@@ -61,7 +62,7 @@ def _joined(links: list[nodes.Node], separator: str = ", ") -> list[nodes.Node]:
 
 def annotate_requirements(document: nodes.document, trace: Traceability) -> None:
     """Append "Checked by" links to every requirement box."""
-    for node in document.findall(is_requirement):
+    for node in requirement_nodes(document):
         scenarios = trace.scenarios_of(node["reqid"])
         if scenarios:
             links = _joined([_scenario_link(s) for s in scenarios], "; ")
@@ -150,8 +151,11 @@ def fill_generated(document: nodes.document, trace: Traceability,
                    spec_root: Path | None = None) -> None:
     """Replace the ``.. generated::`` placeholders: matrix, scenario list, models annex."""
     root = spec_root or spec_dir()
-    makers = {"traceability-matrix": matrix, "scenario-list": scenario_list,
-              "models-annex": lambda _trace: models_annex(root)}
+    makers: dict[str, Callable[[Traceability], nodes.Element]] = {
+        "traceability-matrix": matrix,
+        "scenario-list": scenario_list,
+        "models-annex": lambda _trace: models_annex(root),
+    }
     for node in list(document.findall(nodes.container)):
         if PLACEHOLDER_CLASS in node["classes"]:
             node.replace_self(makers[node["generated"]](trace))
@@ -172,7 +176,7 @@ def render(document: nodes.document) -> bytes:
             "source_link": False,
         }
     )
-    output = publish_from_doctree(
+    output: bytes = publish_from_doctree(
         document, writer=html5_polyglot.Writer(), settings_overrides=overrides
     )
     raise_on_warnings(warnings, "writing the HTML")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from conformance.specbuild.directive import is_requirement, requirement_text
+from conformance.specbuild.directive import requirement_nodes, requirement_text
 from conformance.specbuild.source import parse_spec
 
 
@@ -45,7 +45,7 @@ def section_anchor(section: nodes.section | None) -> str:
     """The most readable id of a section: its explicit label if it has one."""
     if section is None:
         return ""
-    ids = list(section["ids"])
+    ids: list[str] = list(section["ids"])
     if not ids:
         return ""
     names = {nodes.make_id(name) for name in section["names"]}
@@ -56,9 +56,10 @@ def section_anchor(section: nodes.section | None) -> str:
 def requirements_of(document: nodes.document) -> list[Requirement]:
     """Every requirement of a parsed spec document, in document order."""
     found: list[Requirement] = []
-    for node in document.findall(is_requirement):
+    for node in requirement_nodes(document):
         section = _section_of(node)
-        title = section.next_node(nodes.title).astext() if section is not None else ""
+        heading = section.next_node(nodes.title) if section is not None else None
+        title = heading.astext() if heading is not None else ""
         title = " ".join(title.replace("\xa0", " ").split())
         found.append(
             Requirement(

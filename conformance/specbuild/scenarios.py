@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from gherkin.dialect import Dialect
 from gherkin.errors import CompositeParserException, ParserError
@@ -20,6 +21,8 @@ from gherkin.parser import Parser
 from gherkin.token_scanner import TokenScanner
 
 REQUIREMENT_TAG = re.compile(r"^@(QOS-.*)$", re.IGNORECASE)
+
+Node = dict[str, Any]  # a node of the Gherkin AST, as the parser builds it
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class FeatureSet:
     files: list[str] = field(default_factory=list)
 
 
-def requirement_ids(tags: list[dict]) -> list[str]:
+def requirement_ids(tags: list[Node]) -> list[str]:
     """The requirement IDs among Gherkin tags (``@QOS-CAP-004`` gives ``QOS-CAP-004``)."""
     found = []
     for tag in tags:
@@ -74,6 +77,7 @@ def requirement_ids(tags: list[dict]) -> list[str]:
 
 def _step_keywords(language: str) -> tuple[str, ...]:
     dialect = Dialect.for_name(language) or Dialect.for_name("en")
+    assert dialect is not None, "gherkin always knows English"
     words = (
         dialect.given_keywords
         + dialect.when_keywords
@@ -85,7 +89,7 @@ def _step_keywords(language: str) -> tuple[str, ...]:
 
 
 def _stray_steps(
-    node: dict, keywords: tuple[str, ...], rel: str, source: list[str]
+    node: Node, keywords: tuple[str, ...], rel: str, source: list[str]
 ) -> Iterator[Problem]:
     """Step lines hidden in the description of a feature, rule, scenario or examples."""
     description = node.get("description") or ""
@@ -105,7 +109,7 @@ def _stray_steps(
             )
 
 
-def _walk(children: list[dict], inherited: list[str]) -> Iterator[tuple[dict, list[str], str]]:
+def _walk(children: list[Node], inherited: list[str]) -> Iterator[tuple[Node, list[str], str]]:
     """Yield (node, inherited requirement tags, kind) for rules, backgrounds, scenarios."""
     for child in children:
         if "rule" in child:
@@ -122,7 +126,8 @@ def _walk(children: list[dict], inherited: list[str]) -> Iterator[tuple[dict, li
 def parse_feature(text: str, rel: str) -> tuple[list[Scenario], list[Problem]]:
     """Scenarios and lint problems of one feature file's text."""
     try:
-        document = Parser().parse(TokenScanner(text))
+        # read as plain JSON-like mappings: which keys a child has tells its kind
+        document: Node = cast(Node, Parser().parse(TokenScanner(text)))
     except CompositeParserException as exc:
         return [], [_parse_problem(rel, err) for err in exc.errors]
     except ParserError as exc:

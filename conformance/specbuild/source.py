@@ -18,9 +18,9 @@ from docutils.core import publish_doctree
 
 from conformance.resources import spec_dir
 from conformance.specbuild.directive import (
-    is_requirement,
-    is_requirement_reference,
     register,
+    requirement_nodes,
+    requirement_references,
     title_section_refs,
 )
 
@@ -99,9 +99,7 @@ def parse_spec(directory: Path | None = None) -> nodes.document:
 
 def check_references(document: nodes.document) -> None:
     """Every ``:req:`` link must name a requirement the spec defines."""
-    known = {node["reqid"] for node in document.findall(is_requirement)}
-    unknown = sorted(
-        {ref["refid"] for ref in document.findall(is_requirement_reference)} - known
-    )
+    known = {node["reqid"] for node in requirement_nodes(document)}
+    unknown = sorted({ref["refid"] for ref in requirement_references(document)} - known)
     if unknown:
         raise SpecError(f"the spec links to unknown requirements: {', '.join(unknown)}")

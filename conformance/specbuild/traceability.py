@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance import SPEC_VERSION
 from conformance.resources import features_dir
@@ -61,7 +62,7 @@ class Traceability:
         ]
         return lines
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The content of ``requirements.json``."""
         return {
             "spec_version": SPEC_VERSION,
