@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PROFILE = "full"
+PRECISION = "quick"  # quick (every commit) or certify (conformance claims)
 WORKLOAD = "auto"
 REPORT_DIR = "mdev-qos-report"
 LOAD_DIR = "/sys/kernel/debug/mqos"  # debugfs load control (informative annex of the spec)

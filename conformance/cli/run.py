@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from conformance import defaults
+from conformance.oracle.tolerance import PRECISIONS
 from conformance.resources import schema_path
 from conformance.suite.profiles import HELP as PROFILE_HELP
 from conformance.suite.profiles import PROFILES
@@ -61,6 +62,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (options override)")
     p.add_argument(
         "--profile", choices=list(PROFILES), help=f"what to check (default: {defaults.PROFILE})"
+    )
+    p.add_argument(
+        "--precision", choices=list(PRECISIONS),
+        help=f"window lengths: quick (every commit, not a certification) or certify "
+        f"(shares within 0.02, weight ratios within 25%%; default: {defaults.PRECISION})",
     )
     t = p.add_argument_group("target")
     t.add_argument("--sysfs-root", metavar="DIR", help="test the tree at DIR instead of the mock")
@@ -215,6 +221,7 @@ def request_from(args: argparse.Namespace) -> Any:
         mock_topology=pick(args.mock_topology, target.get("mock_topology")),
         mock_noise=pick(args.mock_noise, target.get("mock_noise")),
         profile=pick(args.profile, config.get("profile"), defaults.PROFILE),
+        precision=pick(args.precision, config.get("precision"), defaults.PRECISION),
         workload=pick(args.workload, workload.get("name"), defaults.WORKLOAD),
         load_dir=pick(args.load_dir, workload.get("load_dir"), defaults.LOAD_DIR),
         exec_load=pick(args.exec_load, workload.get("load_command"), ""),
@@ -248,7 +255,11 @@ def main(args: argparse.Namespace) -> int:
     report = result.report
     claims = ", ".join(f"{f} {c['status']}" for f, c in report["claims"].items())
     print(f"verdict: {report['verdict']} ({report['reason']})")
-    print(f"claims: {claims}")
+    precision = report["precision"]
+    label = "claims" if precision["certification"] else "claims (quick: not a certification)"
+    print(f"{label}: {claims}")
+    print(f"precision: {precision['name']} ({precision['statement']}); device-time limit "
+          f"{report['timing']['device_time_limit_s']:.2f} s")
     for warning in report["warnings"]:
         print(f"warning: {warning['id']} ({warning['level']}): {warning['reason']}")
     if result.paths:

@@ -121,3 +121,38 @@ def shares_for(
     ]
     granted = expected_shares(members)
     return {name: granted.get(name, Fraction(0)) for name in knobs}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two active mdevs of one level whose expected shares follow their weights."""
+
+    light: Member
+    heavy: Member
+    light_share: Fraction
+    heavy_share: Fraction
+
+    @property
+    def ratio(self) -> Fraction:
+        """The weight ratio heavy : light (at least 1)."""
+        return Fraction(self.heavy.weight, self.light.weight)
+
+
+def weighted_pairs(members: Iterable[Member]) -> list[Pair]:
+    """Every pair of one parent's active members whose shares are in weight proportion.
+
+    Those are the pairs of one level that both receive something and are not held
+    below their weighted share by a cap: their usage ratio must follow the weight
+    ratio whatever the device delivers.
+    """
+    active = list(members)
+    shares = expected_shares(active)
+    pairs = []
+    for i, a in enumerate(active):
+        for b in active[i + 1:]:
+            x_a, x_b = shares[a.name], shares[b.name]
+            if a.level != b.level or x_a <= 0 or x_b <= 0 or x_a * b.weight != x_b * a.weight:
+                continue
+            light, heavy = (a, b) if a.weight <= b.weight else (b, a)
+            pairs.append(Pair(light, heavy, shares[light.name], shares[heavy.name]))
+    return pairs

@@ -6,14 +6,20 @@ s = snapshot skew (measured; 0 in virtual time); r = 1 µs counter resolution;
 
     T  = 2L + 2s + 2r = 4q + 2s + 2     absolute tolerance of a usage delta
     δ  = T / W                          share tolerance
-    W  = ceil(T_est / δ_target)         window, δ_target = 0.05 by default
+    W  = ceil(T_est / δ_target)         window, δ_target from the precision
 
-A share check passes when expected − δ − ι ≤ measured ≤ expected + δ.
+A share x passes when x(1 − ι) − δ ≤ measured ≤ x + δ (interference is lost to
+nobody, so it costs each mdev ι of its own share). A pair of backlogged mdevs
+whose shares follow their weights passes when the ratio of their usage deltas,
+divided by the weight ratio, lies within the band :func:`ratio_bound` gives.
+Two named precisions (:data:`PRECISIONS`) choose the windows; ``certify`` sizes
+them so that the claims of spec/measurement.rst ("Precision") hold.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 LAG_SLICES = 2
@@ -23,6 +29,12 @@ INTERFERENCE_SPAN_SLICES = 100
 DELTA_TARGET = 0.05
 SETTLE_SLICES = 2
 OVERRUN = 1.1
+
+SHARE_PRECISION = 0.02  # certify: a share further than this from its ideal is rejected
+SHARE_PRECISION_UP_TO = 0.5  # ... for shares up to 1/2 (above, interference may take 0.02x)
+RATIO_PRECISION = 1.25  # certify: a pair's ratio more than 25% off its weight ratio ...
+RATIO_REACH = 10  # ... is rejected for weight ratios up to 1:10
+FAR_RATIO_PRECISION = 10.0  # beyond 1:10: a lighter mdev given over 10x its ideal is rejected
 
 
 @dataclass(frozen=True)
@@ -112,5 +124,99 @@ class ShareBound:
 
 
 def share_bound(expected: float, delta: float, interference: float) -> ShareBound:
-    """expected − δ − ι ≤ measured ≤ expected + δ (interference only lowers a share)."""
-    return ShareBound(expected, expected - delta - interference, expected + delta)
+    """x(1 − ι) − δ ≤ measured ≤ x + δ: interference only lowers a share, by ι of it."""
+    return ShareBound(expected, expected * (1 - interference) - delta, expected + delta)
+
+
+@dataclass(frozen=True)
+class RatioBound:
+    """Accepted band of a pair's measured ratio divided by its weight ratio (ideal 1)."""
+
+    low: float
+    high: float
+
+    def holds(self, normalized: float) -> bool:
+        return self.low <= normalized <= self.high
+
+    def describe(self) -> str:
+        high = "inf" if math.isinf(self.high) else f"{self.high:.3f}"
+        return f"{self.low:.3f}..{high}"
+
+
+def _pair_error(usage: int, share: float, window: int, interference: float) -> float:
+    """e = T / (x(1 − ι)W): the relative error of one usage delta of share x."""
+    return usage / (share * (1 - interference) * window)
+
+
+def ratio_bound(share_a: float, share_b: float, usage: int, window: int,
+                interference: float) -> RatioBound:
+    """The band of (u_a/u_b)/(x_a/x_b) a conforming driver always lands in.
+
+    Each usage delta is u = xC ± T with the delivered capacity C ≥ (1 − ι)W, and C
+    is the same for both, so interference cancels out of the ratio:
+    (1 − e_a)/(1 + e_b) ≤ (u_a/u_b)/(x_a/x_b) ≤ (1 + e_a)/(1 − e_b).
+    """
+    if share_a <= 0 or share_b <= 0:
+        raise ValueError("a ratio needs two positive shares")
+    e_a = _pair_error(usage, share_a, window, interference)
+    e_b = _pair_error(usage, share_b, window, interference)
+    low = max(0.0, (1 - e_a) / (1 + e_b))
+    high = (1 + e_a) / (1 - e_b) if e_b < 1 else math.inf
+    return RatioBound(low, high)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """A named precision: how long windows are, and so what a run can claim."""
+
+    name: str
+    delta_target: float  # δ the share windows are sized for
+    sizes_pairs: bool  # windows also sized for the pair claims (certify)
+    certifies: bool
+    summary: str
+
+    def pair_window(self, tol: Tolerance, light: float, heavy: float, ratio: float) -> int:
+        """Shortest W whose ratio band meets the pair claim (0 when not sized for pairs).
+
+        With k = T/((1 − ι)W): up to 1:10 both (1 + k/x_l)/(1 − k/x_s) ≤ R and
+        (1 + k/x_s)/(1 − k/x_l) ≤ R, R = 1.25; beyond, only the lighter mdev's
+        excess: (1 + k/x_s)/(1 − k/x_l) ≤ F, F = 10.
+        """
+        if not self.sizes_pairs or light <= 0 or heavy <= 0:
+            return 0
+        if ratio <= RATIO_REACH:
+            r = RATIO_PRECISION
+            k = min((r - 1) / (1 / heavy + r / light), (r - 1) / (1 / light + r / heavy))
+        else:
+            f = FAR_RATIO_PRECISION
+            k = (f - 1) / (1 / light + f / heavy)
+        return math.ceil(tol.usage / ((1 - INTERFERENCE) * k))
+
+    def window(self, tol: Tolerance,
+               pairs: Iterable[tuple[float, float, float]] = ()) -> int:
+        """W for one window: the share window, or longer when a pair needs it.
+
+        ``pairs``: (lighter share, heavier share, weight ratio ≥ 1) of each pair of
+        backlogged mdevs whose shares follow their weights.
+        """
+        length = tol.window(self.delta_target)
+        if self.sizes_pairs:
+            length = max(length, INTERFERENCE_SPAN_SLICES * tol.q)
+        for light, heavy, ratio in pairs:
+            length = max(length, self.pair_window(tol, light, heavy, ratio))
+        return length
+
+
+QUICK = Precision(
+    "quick", DELTA_TARGET, sizes_pairs=False, certifies=False,
+    summary="quick precision (δ = 0.05 windows): a check for every commit, "
+    "not a certification",
+)
+CERTIFY = Precision(
+    # δ + ιx ≤ 0.02 for every share x ≤ 1/2: δ = 0.02 − 0.02 · 1/2 = 0.01
+    "certify", round(SHARE_PRECISION - INTERFERENCE * SHARE_PRECISION_UP_TO, 12),
+    sizes_pairs=True, certifies=True,
+    summary="certifying precision: shares within 0.02, weight ratios up to 1:10 within 25%",
+)
+PRECISIONS = {p.name: p for p in (QUICK, CERTIFY)}
+DEFAULT_PRECISION = QUICK.name

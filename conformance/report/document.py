@@ -50,6 +50,22 @@ class RunFacts:
     spec_url: str = DEFAULT_SPEC_URL
     repaired_before: list[str] = field(default_factory=list)
     left_behind: list[str] = field(default_factory=list)
+    precision: str = defaults.PRECISION
+    device_time_us: int = 0  # settling and windows the scenarios asked for
+
+
+NOT_CERTIFIED = ("quick precision: this is not a certification; "
+                 "run with --precision certify for a conformance claim")
+
+
+def precision_section(name: str) -> dict[str, Any]:
+    """What the run's precision claims, as the report states it."""
+    from conformance.oracle.tolerance import PRECISIONS
+
+    precision = PRECISIONS[name]
+    statement = precision.summary if precision.certifies else NOT_CERTIFIED
+    return {"name": name, "certification": precision.certifies,
+            "share_tolerance_target": precision.delta_target, "statement": statement}
 
 
 def requirement_url(spec_url: str, reqid: str) -> str:
@@ -86,6 +102,7 @@ def _requirement(result: RequirementResult, spec_url: str) -> dict[str, Any]:
 
 def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
     """The report document; it validates against spec/schema/report.schema.json."""
+    precision = precision_section(facts.precision)
     document = {
         "format": FORMAT,
         "verdict": verdict.verdict,
@@ -95,17 +112,20 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "spec": {"version": SPEC_VERSION, "url": facts.spec_url},
         "target": facts.target,
         "profile": facts.profile,
+        "precision": precision,
         "timing": {
             "started": _iso(facts.started),
             "finished": _iso(facts.finished),
             "duration_s": round(max(0.0, facts.finished - facts.started), 3),
+            "device_time_limit_s": round(facts.device_time_us / 1e6, 6),
         },
         "summary": {
             "requirements": _counts([r.status for r in verdict.requirements]),
             "scenarios": _counts([s.status for s in facts.scenarios]),
         },
         "claims": {
-            c.feature: {"status": c.status, "blocking": c.blocking, "checked": c.checked}
+            c.feature: {"status": c.status, "blocking": c.blocking, "checked": c.checked,
+                        "certification": precision["certification"]}
             for c in verdict.claims
         },
         "requirements": [_requirement(r, facts.spec_url) for r in verdict.requirements],

@@ -33,6 +33,10 @@ def junit_tree(report: dict[str, Any]) -> ET.ElementTree:
         ("verdict", report["verdict"]),
         ("suite_version", report["suite"]["version"]),
         ("spec_version", report["spec"]["version"]),
+        ("precision", report["precision"]["name"]),
+        ("certification", str(report["precision"]["certification"]).lower()),
+        ("precision_statement", report["precision"]["statement"]),
+        ("device_time_limit_s", report["timing"]["device_time_limit_s"]),
         *((f"claim.{f}", c["status"]) for f, c in report["claims"].items()),
     ):
         ET.SubElement(props, "property", name=name, value=str(value))

@@ -23,6 +23,7 @@ def ktap_lines(report: dict[str, Any]) -> list[str]:
         "KTAP version 1",
         f"# mdev-qos {report['suite']['version']} spec {report['spec']['version']}",
         f"# target: {_clean(report['target']['description'])}; profile {report['profile']}",
+        f"# precision {report['precision']['name']}: {_clean(report['precision']['statement'])}",
         f"1..{len(requirements)}",
     ]
     for number, req in enumerate(requirements, start=1):

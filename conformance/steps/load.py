@@ -25,6 +25,7 @@ from conformance.steps.scene import (
     require_writable,
     supported_levels,
 )
+from conformance.steps.shares import backlogged
 from conformance.suite.measure import Meter, read_counter
 from conformance.sysfs import paths
 
@@ -39,7 +40,7 @@ def meter(ctx: Any, scene: Scene) -> Meter:
         uuids = list(scene.names.values())
         q = max(scene.timeslices[u] for u in uuids)
         scene.meter = Meter(ctx.target, ctx.workload, uuids, q,
-                            bystanders=bystanders(ctx, scene))
+                            bystanders=bystanders(ctx, scene), precision=ctx.precision)
     return scene.meter
 
 
@@ -84,7 +85,8 @@ def _loads(ctx: Any, scene: Scene, loads: str) -> None:
 def _window(ctx: Any, scene: Scene) -> None:
     m = meter(ctx, scene)
     start, scene.pending = scene.pending, None
-    window = m.measure(start, announce=lambda w: ctx.progress(f"measuring a {w} µs window"))
+    window = m.measure(start, announce=lambda w: ctx.progress(f"measuring a {w} µs window"),
+                       groups=backlogged(scene))
     scene.windows.append(window)
     scene.snapshots += [window.start, window.end]
 

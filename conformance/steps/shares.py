@@ -1,40 +1,79 @@
 """Then steps that compare measured shares with the oracle's expected shares.
 
-A share check passes when expected − δ − ι ≤ measured ≤ expected + δ, with δ = T/W
-(or T_live/W for a window that started at a knob write) and ι the permitted
-interference. Every measured share is recorded as evidence, pass or fail.
+A share x passes when x(1 − ι) − δ ≤ measured ≤ x + δ, with δ = T/W (or T_live/W
+for a window that started at a knob write) and ι the permitted interference; each
+pair whose shares follow their weights must also keep its usage ratio within the
+band of :func:`~conformance.oracle.tolerance.ratio_bound`. Every measured share and
+ratio is recorded as evidence, pass or fail.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
 from pytest_bdd import parsers, then
 
-from conformance.oracle.shares import Member, expected_shares
-from conformance.oracle.tolerance import share_bound
+from conformance.oracle.shares import Member, expected_shares, weighted_pairs
+from conformance.oracle.tolerance import ratio_bound, share_bound
 from conformance.steps.scene import Scene
 
 
-def oracle_shares(scene: Scene, *, assumed: bool = False) -> dict[str, Fraction]:
-    """Expected shares of the named mdevs: per parent, over the backlogged ones.
+def backlogged(scene: Scene, *, assumed: bool = False) -> list[list[Member]]:
+    """The backlogged named mdevs, one list per parent, with their knobs.
 
     From the knobs read back from the driver, or (``assumed``) from the knobs the
     scenario's text gives, defaults elsewhere.
     """
-    expected: dict[str, Fraction] = {}
     by_parent: dict[str, list[Member]] = {}
     for name, uuid in scene.names.items():
-        expected[name] = Fraction(0)
         if scene.loads.get(name) == "backlog":
             knobs = (scene.assumed if assumed else scene.knobs)[name]
             member = Member(name, weight=int(knobs.get("weight", 100)),
                             cap=int(knobs.get("cap", 100)), level=str(knobs.get("level", "normal")))
             by_parent.setdefault(scene.parents[uuid], []).append(member)
-    for members in by_parent.values():
+    return list(by_parent.values())
+
+
+def oracle_shares(scene: Scene, *, assumed: bool = False) -> dict[str, Fraction]:
+    """Expected shares of the named mdevs: per parent, over the backlogged ones."""
+    expected: dict[str, Fraction] = {name: Fraction(0) for name in scene.names}
+    for members in backlogged(scene, assumed=assumed):
         expected.update(expected_shares(members))
     return expected
+
+
+def check_pairs(ctx: Any, scene: Scene) -> list[str]:
+    """Check every backlogged pair whose shares follow their weights; the problems."""
+    window = scene.last_window
+    tol, length = window.tolerance, window.length
+    usage = tol.live if window.live else tol.usage
+    problems = []
+    for members in backlogged(scene):
+        for pair in weighted_pairs(members):
+            light, heavy = pair.light.name, pair.heavy.name
+            u_light = window.delta(scene.uuid(light), "usage_us")
+            u_heavy = window.delta(scene.uuid(heavy), "usage_us")
+            if u_light is None or u_heavy is None:
+                continue  # no usage_us: the share checks already say so
+            bound = ratio_bound(float(pair.heavy_share), float(pair.light_share), usage,
+                                length, window.interference)
+            ratio = float(pair.ratio)
+            normalized = (u_heavy / u_light / ratio) if u_light > 0 else math.inf
+            ok = bound.holds(normalized)
+            high = None if math.isinf(bound.high) else round(bound.high * ratio, 6)
+            ctx.evidence(f"ratio {heavy}:{light}", expected=round(ratio, 6),
+                         actual=round(normalized * ratio, 6), unit="ratio", ok=ok,
+                         accepted=(round(bound.low * ratio, 6), high),
+                         note=f"usage {u_heavy}:{u_light} µs over W={length} µs; weights "
+                         f"{pair.heavy.weight}:{pair.light.weight}")
+            if not ok:
+                measured = f"{normalized * ratio:.3f}:1" if u_light > 0 else f"{u_heavy}:0"
+                problems.append(
+                    f"{heavy}:{light} ran {measured}, weights give {ratio:.3f}:1 "
+                    f"(accepted {bound.low * ratio:.3f}..{bound.high * ratio:.3f})")
+    return problems
 
 
 def check_share(ctx: Any, scene: Scene, name: str, expected: float, *,
@@ -75,6 +114,7 @@ def _shares(ctx: Any, scene: Scene, table: str) -> None:
     )
     problems = [p for name, share in computed.items()
                 if (p := check_share(ctx, scene, name, float(share), note=fixed))]
+    problems += check_pairs(ctx, scene)
     assert not problems, "shares outside tolerance: " + "; ".join(problems)
 
 

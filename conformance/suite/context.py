@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from conformance.oracle.tolerance import PRECISIONS, Precision
 from conformance.suite.journal import Entry
 from conformance.suite.session import SuiteSession
 from conformance.sysfs import paths
@@ -107,6 +108,7 @@ class ScenarioWorkload:
 
     def elapse(self, us: int) -> None:
         """Let ``us`` µs of device time pass (virtual clock or sleep)."""
+        self._ctx.session.device_time_us += max(0, int(us))
         self.adapter.elapse(int(us))
 
     def now_us(self) -> int:
@@ -176,6 +178,11 @@ class SuiteContext:
     @property
     def profile(self) -> str:
         return self.session.profile
+
+    @property
+    def precision(self) -> Precision:
+        """The run's precision: how long windows are (quick or certify)."""
+        return PRECISIONS[self.session.precision]
 
     @property
     def mdevs(self) -> tuple[str, ...]:

@@ -254,6 +254,8 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         spec_url=request.spec_url,
         repaired_before=repaired,
         left_behind=left_behind,
+        precision=session.precision,
+        device_time_us=session.device_time_us,
     )
     report = build_report(verdict, facts)
     validate_report(report)

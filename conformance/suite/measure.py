@@ -4,7 +4,9 @@ A snapshot reads the counters of a set of mdevs and notes the clock before the f
 read and how long all reads took (the skew ``s``; 0 on a virtual clock). A window
 is two snapshots; its length ``W`` is the time between their starts, and the share
 of an mdev is its ``usage_us`` delta divided by ``W``. Tolerances come from
-:mod:`conformance.oracle.tolerance` with the skew actually measured.
+:mod:`conformance.oracle.tolerance` with the skew actually measured; the run's
+precision (``quick`` or ``certify``) sets ``W``, and at ``certify`` a window is
+long enough for the pair claims of the mdevs it measures.
 
 The expected shares assume that the window's mdevs are the only ones working on
 their parents. A meter also watches ``usage_us`` of the bystanders (mdevs on those
@@ -20,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from conformance.oracle.formats import COUNTERS, loose_integers
-from conformance.oracle.tolerance import DELTA_TARGET, Tolerance
+from conformance.oracle.shares import Member, weighted_pairs
+from conformance.oracle.tolerance import QUICK, Precision, Tolerance
 from conformance.sysfs import paths
 
 
@@ -161,7 +164,7 @@ class Meter:
     clock: Clock
     mdevs: Sequence[str]
     q: int
-    delta_target: float = DELTA_TARGET
+    precision: Precision = QUICK
     present: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bystanders: Sequence[str] = ()  # mdevs on the same parents the suite did not create
 
@@ -183,10 +186,19 @@ class Meter:
         snap = take_snapshot(self.target, self.clock.now_us, self.present)
         return replace(snap, watched=bystander_usage(self.target, self.bystanders))
 
-    def window_length(self) -> int:
-        """W from the formula, with the skew of a trial snapshot as the estimate."""
+    def window_length(self, groups: Sequence[Sequence[Member]] = ()) -> int:
+        """W from the formula, with the skew of a trial snapshot as the estimate.
+
+        ``groups``: the backlogged mdevs of each parent, so that a certifying window
+        is long enough for every pair whose shares follow their weights.
+        """
         trial = take_snapshot(self.target, self.clock.now_us, self.present)
-        return Tolerance(self.q, trial.skew_us).window(self.delta_target)
+        pairs = [
+            (float(p.light_share), float(p.heavy_share), float(p.ratio))
+            for members in groups
+            for p in weighted_pairs(members)
+        ]
+        return self.precision.window(Tolerance(self.q, trial.skew_us), pairs)
 
     def settle(self) -> None:
         """Wait S = 2q after a load change so the window sees the steady state."""
@@ -198,12 +210,14 @@ class Meter:
         *,
         settle: bool = True,
         announce: Callable[[int], None] | None = None,
+        groups: Sequence[Sequence[Member]] = (),
     ) -> Window:
         """One window of length W; ``start`` given: it began at a knob write (live).
 
-        ``announce`` is told W before the window runs (progress for long windows).
+        ``announce`` is told W before the window runs (progress for long windows);
+        ``groups`` as for :meth:`window_length`.
         """
-        length = self.window_length()
+        length = self.window_length(groups)
         if announce is not None:
             announce(length)
         live = start is not None

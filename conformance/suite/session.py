@@ -25,6 +25,8 @@ class SuiteSession:
     parent: str
     type_id: str
     profile: str = defaults.PROFILE
+    precision: str = defaults.PRECISION  # a name in conformance.oracle.tolerance.PRECISIONS
+    device_time_us: int = 0  # device time the scenarios asked to pass (settling, windows)
     other_parent: str | None = None
     other_type: str | None = None
     workload: Workload | None = None

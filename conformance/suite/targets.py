@@ -36,6 +36,7 @@ class TargetOptions:
     mock_topology: str | None = None
     mock_noise: int | None = None  # seed: every noise the spec permits, at its largest
     profile: str = defaults.PROFILE
+    precision: str = defaults.PRECISION
     workload: str = defaults.WORKLOAD
     load_dir: str = defaults.LOAD_DIR
     exec_load: str = ""
@@ -75,6 +76,7 @@ def open_session(opts: TargetOptions) -> SuiteSession:
         parent=parent,
         type_id=type_id,
         profile=opts.profile,
+        precision=opts.precision,
         other_parent=opts.other_parent or _other_parent(target, parent, type_id),
         other_type=opts.other_type or _other_type(target, parent, type_id),
         mdevs=tuple(opts.mdevs),

@@ -150,3 +150,30 @@ def test_mock_options_are_refused_for_a_tree(tmp_path, capsys) -> None:
         ]
     )
     assert code == 2 and "embedded mock" in capsys.readouterr().err
+
+
+def test_precision_is_chosen_with_one_option_and_stated(tmp_path, capsys) -> None:
+    """certify: longer windows, a larger device-time limit, a claim that certifies."""
+    reports = {}
+    for name in ("quick", "certify"):
+        out = tmp_path / name
+        status = main(["run", "-q", "--profile", "scheduling", "--precision", name,
+                       "-k", "proportion and not Examples", "--report-dir", str(out)])
+        assert status == 0
+        reports[name] = json.loads((out / "report.json").read_text())
+        junit = (out / "junit.xml").read_text()
+        assert f'name="precision" value="{name}"' in junit
+        assert 'name="device_time_limit_s"' in junit
+    quick, certify = reports["quick"], reports["certify"]
+    assert (quick["precision"]["certification"], certify["precision"]["certification"]) == (
+        False, True)
+    assert all(not c["certification"] for c in quick["claims"].values())
+    assert "not a certification" in quick["precision"]["statement"]
+    assert certify["timing"]["device_time_limit_s"] > 4 * quick["timing"]["device_time_limit_s"] > 0
+    assert "claims (quick: not a certification)" in capsys.readouterr().out
+
+
+def test_a_bad_precision_is_refused(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--precision", "exact"])
+    assert exc.value.code == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from conformance.report.document import precision_section
 from conformance.report.charts import share_chart, share_rows
 from conformance.report.html import render_html
 from conformance.report.ktap import ktap_lines
@@ -63,7 +64,9 @@ def minimal_report(status: str, reason: str) -> dict:
         "spec": {"version": "1.0", "url": "spec/index.html"},
         "target": {"description": "tree at /x", "parent": "p", "type": "t", "workload": "mock"},
         "profile": "full",
-        "timing": {"started": "2026-11-25T14:00:00+00:00", "duration_s": 1.0},
+        "precision": precision_section("quick"),
+        "timing": {"started": "2026-11-25T14:00:00+00:00", "duration_s": 1.0,
+                   "device_time_limit_s": 0.5},
         "summary": {
             "requirements": {"pass": 0, "fail": 1, "skip": 0, "error": 0},
             "scenarios": {"pass": 0, "fail": 1, "skip": 0, "error": 0},
@@ -103,3 +106,13 @@ def test_html_puts_the_verdict_first_escapes_and_needs_no_script() -> None:
     assert html.index("non-conformant") < html.index("QOS-CAP-004")
     assert 'href="spec/index.html#QOS-CAP-004"' in html
     assert html.count("<svg") == 1  # both shares come from one scenario: one chart
+
+
+def test_every_format_states_the_precision() -> None:
+    """A quick run says in every report that it is not a certification."""
+    report = minimal_report("fail", "x")
+    assert "not a certification" in render_html(report)
+    assert any("precision quick" in line and "not a certification" in line
+               for line in ktap_lines(report))
+    certify = dict(report, precision=precision_section("certify"))
+    assert "not a certification" not in render_html(certify)
