@@ -5,7 +5,10 @@ run with ``Noise.within_spec(seed)`` (overrun 10%, counters a timeslice coarse,
 reads up to q/10 old, 2% interference) for many seeds, all through the public
 options a vendor uses (``--mock-driver module:Class --mock-noise SEED``):
 
-    .venv/bin/python benchmarks/power_noise.py --seeds 50
+    .venv/bin/python benchmarks/power_noise.py --seeds 50 [--precision certify]
+
+At ``--precision certify`` the margin mutants of the certifying precision
+(``mqos_mutants.precision``) join those of the quick one.
 
 A false fail is a reference run that is not ``conformant``; a false pass is a
 mutant run in which the suite did not fail the requirement the mutant breaks.
@@ -33,6 +36,13 @@ MARGIN_MUTANTS = {  # driver -> the requirement it breaks by twice the tolerance
     "PriorityLeak": "QOS-PRI-006",
     "SlowPreemption": "QOS-PRI-008",
 }
+CERTIFY_MARGIN_MUTANTS = {  # outside a bound of the certifying precision
+    "OldBandEdges": "QOS-WGT-006",
+    "WeightFloor20": "QOS-WGT-006",
+    "WeightPlus16": "QOS-WGT-006",
+    "ShareOverClaim": "QOS-WGT-006",
+    "RatioOffByMore": "QOS-WGT-006",
+}
 
 
 @dataclass
@@ -40,6 +50,7 @@ class Study:
     """Runs of the reference and of each margin mutant, per seed."""
 
     seeds: list[int]
+    margins: dict[str, str] = field(default_factory=lambda: dict(MARGIN_MUTANTS))
     reference: dict[int, Outcome] = field(default_factory=dict)
     mutants: dict[str, dict[int, Outcome]] = field(default_factory=dict)
     wall_s: float = 0.0
@@ -48,7 +59,7 @@ class Study:
         return [o for o in self.reference.values() if o.verdict != "conformant"]
 
     def false_passes(self, name: str) -> list[Outcome]:
-        breaks = MARGIN_MUTANTS[name]
+        breaks = self.margins[name]
         return [o for o in self.mutants[name].values()
                 if o.verdict != "non-conformant" or breaks not in o.failed]
 
@@ -58,7 +69,7 @@ class Study:
             f"{'driver':<18}{'breaks':<14}{'runs':>6}{'false fails':>13}{'false passes':>14}",
             f"{'reference':<18}{'-':<14}{n:>6}{len(self.false_fails()):>13}{'-':>14}",
         ]
-        for name, breaks in MARGIN_MUTANTS.items():
+        for name, breaks in self.margins.items():
             if name in self.mutants:
                 runs = len(self.mutants[name])
                 lines.append(f"{name:<18}{breaks:<14}{runs:>6}{'-':>13}"
@@ -85,17 +96,24 @@ def noisy(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
 
 
 def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
-                mutants: dict[str, str] = MARGIN_MUTANTS) -> Study:
+                mutants: dict[str, str] = MARGIN_MUTANTS,
+                precision: str = "quick") -> Study:
     """Run the reference over ``seeds`` and every margin mutant over ``mutant_seeds``."""
-    study = Study(seeds=list(seeds))
-    jobs = [(*noisy("Reference", s), workdir / f"reference-{s}") for s in seeds]
-    jobs += [(*noisy(name, s), workdir / f"{name}-{s}") for name in mutants for s in mutant_seeds]
-    jobs = [(driver, PROFILE, report_dir, extra) for driver, extra, report_dir in jobs]
+    study = Study(seeds=list(seeds), margins=dict(mutants))
+    extra = ("--precision", precision)
+
+    def seeded(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
+        driver, options = noisy(name, seed)
+        return driver, (*options, *extra)
+
+    jobs = [(*seeded("Reference", s), workdir / f"reference-{s}") for s in seeds]
+    jobs += [(*seeded(name, s), workdir / f"{name}-{s}") for name in mutants for s in mutant_seeds]
+    jobs = [(driver, PROFILE, report_dir, options) for driver, options, report_dir in jobs]
     started = time.monotonic()
     outcomes = run_many(jobs)
     study.wall_s = time.monotonic() - started
-    study.reference = {s: outcomes[run_key(*noisy("Reference", s))] for s in seeds}
-    study.mutants = {name: {s: outcomes[run_key(*noisy(name, s))] for s in mutant_seeds}
+    study.reference = {s: outcomes[run_key(*seeded("Reference", s))] for s in seeds}
+    study.mutants = {name: {s: outcomes[run_key(*seeded(name, s))] for s in mutant_seeds}
                      for name in mutants}
     return study
 
@@ -105,12 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=50, help="reference seeds (default 50)")
     parser.add_argument("--mutant-seeds", type=int, default=None,
                         help="seeds per margin mutant (default: as many as --seeds)")
+    parser.add_argument("--precision", choices=("quick", "certify"), default="quick")
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
     mutant_seeds = list(range(args.mutant_seeds if args.mutant_seeds is not None
                               else args.seeds))
     with tempfile.TemporaryDirectory(prefix="mdev-qos-noise-") as tmp:
-        study = noise_study(seeds, mutant_seeds, Path(tmp))
+        mutants = dict(MARGIN_MUTANTS)
+        if args.precision == "certify":
+            mutants.update(CERTIFY_MARGIN_MUTANTS)
+        study = noise_study(seeds, mutant_seeds, Path(tmp), mutants, args.precision)
+    print(f"precision {args.precision}")
     print("\n".join(study.table()))
     for outcome in study.false_fails():
         print(f"false fail: {outcome.describe()}")

@@ -94,3 +94,59 @@ def share_chart(evidence: list[dict[str, Any]], title: str = "") -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+CHECK_W = 420
+CHECK_H = 46
+CHARTED_UNITS = ("share", "ratio")
+
+
+def failed_checks(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Failed share and ratio checks with numbers to draw."""
+    rows = []
+    for item in evidence:
+        expected, actual = _number(item.get("expected")), _number(item.get("actual"))
+        if (item.get("unit") in CHARTED_UNITS and item.get("ok") is False
+                and expected is not None and actual is not None):
+            rows.append({**item, "expected": expected, "actual": actual})
+    return rows
+
+
+def check_chart(item: dict[str, Any]) -> str:
+    """One failed check, zoomed to its band: the band, the ideal and the measured value.
+
+    A share of 0.0001 with a band 0.001 wide is invisible on a 0..1 axis; here the
+    axis spans the band, the ideal and the measurement with a margin either side.
+    """
+    expected, actual = float(item["expected"]), float(item["actual"])
+    band = _band(expected, item.get("tolerance"), item.get("accepted"))
+    points = [expected, actual]
+    if band is not None:
+        points += [v for v in band if abs(v) < 1e8]
+    low, high = min(points), max(points)
+    margin = max((high - low) * 0.15, abs(expected) * 0.01, 1e-9)
+    low, high = low - margin, high + margin
+
+    def x(value: float) -> float:
+        value = max(low, min(value, high))
+        return PAD + (value - low) / (high - low) * (CHECK_W - 2 * PAD)
+
+    name = escape(str(item.get("name", "")))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{CHECK_W}" '
+        f'height="{CHECK_H}" role="img" aria-label="{name}: measured, band and ideal">',
+        f"<title>{name}: measured {actual:.6g}, ideal {expected:.6g}</title>",
+    ]
+    if band is not None:
+        lo, hi = x(band[0]), x(band[1])
+        parts.append(f'<rect x="{lo:.1f}" y="4" width="{max(hi - lo, 1):.1f}" height="22" '
+                     'class="band"/>')
+        for edge, anchor in ((band[0], lo), (band[1], hi)):
+            if abs(edge) < 1e8:
+                parts.append(f'<text x="{anchor:.1f}" y="40" class="tick">{edge:.4g}</text>')
+    ex, ax = x(expected), x(actual)
+    parts.append(f'<line x1="{ex:.1f}" y1="2" x2="{ex:.1f}" y2="28" class="expected"/>')
+    parts.append(f'<circle cx="{ax:.1f}" cy="15" r="5" class="bar bad"/>')
+    parts.append(f'<text x="{ax:.1f}" y="40" class="tick">{actual:.4g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

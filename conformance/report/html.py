@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance.report.charts import share_chart, share_rows
+from conformance.report.charts import check_chart, failed_checks, share_chart, share_rows
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:68em;color:#222;padding:0 1em}
@@ -64,6 +64,16 @@ def _charts(evidence: list[dict[str, Any]]) -> str:
     )
 
 
+def _failed_check_charts(evidence: list[dict[str, Any]]) -> str:
+    """Each failed share or ratio check on its own axis: band, ideal (line), measured (dot)."""
+    return "".join(
+        f"<figure>{check_chart(item)}<figcaption class=muted>{escape(str(item['name']))}: "
+        f"measured {item['actual']:.6g}, ideal {item['expected']:.6g}, band "
+        f"{escape(str(item.get('accepted') or item.get('tolerance')))}</figcaption></figure>"
+        for item in failed_checks(evidence)
+    )
+
+
 def _requirement_block(req: dict[str, Any]) -> str:
     link = f'<a href="{escape(req["url"])}">{escape(req["id"])}</a>'
     scenarios = "".join(f"<li>{escape(s)}</li>" for s in req["scenarios"])
@@ -72,7 +82,8 @@ def _requirement_block(req: dict[str, Any]) -> str:
         f'<section id="{escape(req["id"])}"><h3>{link} {_status(req["status"])} '
         f'<span class="muted">{escape(req["level"])} · {escape(req["feature"])}</span></h3>'
         f"<p>{escape(req['text'])}</p>{why}"
-        f"{_charts(req['evidence'])}{_evidence_table(req['evidence'])}"
+        f"{_charts(req['evidence'])}{_failed_check_charts(req['evidence'])}"
+        f"{_evidence_table(req['evidence'])}"
         f"<details><summary>scenarios</summary><ul>{scenarios}</ul></details></section>"
     )
 

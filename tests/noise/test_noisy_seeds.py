@@ -17,6 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_SEEDS = list(range(50))
 MUTANT_SEEDS = list(range(4))
+CERTIFY_REFERENCE_SEEDS = list(range(20))
+CERTIFY_MUTANT_SEEDS = list(range(2))
 
 
 def load_study_module():
@@ -39,6 +41,29 @@ def study(tmp_path_factory: pytest.TempPathFactory):
     print("\n" + "\n".join(result.table()))
     (workdir / "noise-study.txt").write_text("\n".join(result.table()) + "\n")
     return result
+
+
+@pytest.fixture(scope="module")
+def certify_study(tmp_path_factory: pytest.TempPathFactory):
+    workdir = tmp_path_factory.mktemp("noise-certify")
+    result = POWER.noise_study(CERTIFY_REFERENCE_SEEDS, CERTIFY_MUTANT_SEEDS, workdir,
+                               POWER.CERTIFY_MARGIN_MUTANTS, "certify")
+    print("\n" + "\n".join(result.table()))
+    return result
+
+
+@pytest.mark.slow
+def test_reference_never_fails_at_certify_under_permitted_noise(certify_study) -> None:
+    failures = [o.describe() for o in certify_study.false_fails()]
+    assert len(certify_study.reference) == len(CERTIFY_REFERENCE_SEEDS)
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(POWER.CERTIFY_MARGIN_MUTANTS))
+def test_certify_margin_mutant_is_caught_under_noise(name: str, certify_study) -> None:
+    passes = [o.describe() for o in certify_study.false_passes(name)]
+    assert passes == [], "\n".join(passes)
 
 
 @pytest.mark.slow

@@ -84,8 +84,8 @@ def test_ratio_band_holds_every_conforming_outcome(x_a: float, loss: float, err_
     tol = Tolerance(1000)
     iota = tol.interference(window)
     delivered = window * (1 - iota * loss)
-    u_a = x_a * delivered + err_a * tol.usage
-    u_b = x_b * delivered + err_b * tol.usage
+    u_a = max(0.0, x_a * delivered + err_a * tol.usage)  # a counter never goes back
+    u_b = max(0.0, x_b * delivered + err_b * tol.usage)
     band = ratio_bound(x_a, x_b, tol.usage, window, iota)
     if u_b > 0:
         assert band.low - 1e-9 <= (u_a / u_b) / (x_a / x_b) <= band.high + 1e-9

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from conformance.report.charts import check_chart, failed_checks, share_chart, share_rows
 from conformance.report.document import precision_section
-from conformance.report.charts import share_chart, share_rows
 from conformance.report.html import render_html
 from conformance.report.ktap import ktap_lines
 
@@ -105,7 +105,8 @@ def test_html_puts_the_verdict_first_escapes_and_needs_no_script() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.index("non-conformant") < html.index("QOS-CAP-004")
     assert 'href="spec/index.html#QOS-CAP-004"' in html
-    assert html.count("<svg") == 1  # both shares come from one scenario: one chart
+    # both shares come from one scenario: one chart, and the failed one zoomed on its own
+    assert html.count("<svg") == 2
 
 
 def test_every_format_states_the_precision() -> None:
@@ -116,3 +117,15 @@ def test_every_format_states_the_precision() -> None:
                for line in ktap_lines(report))
     certify = dict(report, precision=precision_section("certify"))
     assert "not a certification" not in render_html(certify)
+
+
+def test_a_failed_tiny_share_is_drawn_on_its_own_axis() -> None:
+    """1:10000 run as 1:500: on a 0..1 axis the band would be under a pixel wide."""
+    item = {"name": "share of A", "expected": 0.0001, "actual": 0.002, "unit": "share",
+            "accepted": [-0.0008, 0.001], "ok": False}
+    assert failed_checks([item, {**item, "ok": True}]) == [item]
+    root = ET.fromstring(check_chart(item))
+    band = root.find(f"{SVG}rect")
+    assert band is not None and float(band.get("width")) > 100
+    dot = root.find(f"{SVG}circle")
+    assert float(dot.get("cx")) > float(band.get("x")) + float(band.get("width"))

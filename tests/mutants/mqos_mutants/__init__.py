@@ -8,7 +8,9 @@ meta-test loads each one only through the public path a vendor uses::
 
 and expects the suite to fail that requirement. A mutant whose ``expect`` is
 ``"warning"`` breaks a SHOULD: the verdict stays ``conformant`` and the
-requirement must be reported as a warning.
+requirement must be reported as a warning. One whose ``expect`` is ``"conform"``
+stays just inside the bound of the requirement it names: the verdict must be
+``conformant`` (the bound is no tighter than the spec says).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ AREAS = (
     "lifecycle",
     "concurrency",
     "margins",
+    "precision",
 )
 
 
@@ -43,7 +46,7 @@ class MutantInfo:
     area: str
     name: str
     breaks: str
-    expect: str  # "fail" (MUST) or "warning" (SHOULD)
+    expect: str  # "fail" (MUST), "warning" (SHOULD) or "conform" (just inside a bound)
     summary: str
     run_options: tuple[str, ...] = ()  # extra ``mdev-qos run`` options it needs
     known_gap: str = ""  # a reported suite gap that lets it survive for now

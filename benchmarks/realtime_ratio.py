@@ -1,0 +1,75 @@
+"""Wall time against the device-time limit, per precision, on a real clock.
+
+    PATH=.venv/bin:$PATH python benchmarks/realtime_ratio.py [--runs 1] [--profile scheduling]
+
+Runs ``.ci/mock-fuse-run`` (the reference mock behind a FUSE mount, real clock,
+workload ``sample``, ``timeslice_us`` = 1000) once per precision and run, and reads
+from each report the run's duration and its device-time limit: every settling
+period and window the method asked for (``timing.device_time_limit_s``). The
+ratio is what a run costs beyond the device time it cannot avoid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PRECISIONS = ("quick", "certify")
+
+
+def one_run(precision: str, profile: str, extra: list[str]) -> dict[str, float | str]:
+    """Duration, device-time limit and verdict of one FUSE run."""
+    with tempfile.TemporaryDirectory(prefix="mdev-qos-ratio-") as tmp:
+        report_dir = Path(tmp) / "report"
+        started = time.monotonic()
+        subprocess.run(
+            ["bash", str(ROOT / ".ci" / "mock-fuse-run"), str(report_dir), "-q",
+             "--profile", profile, "--precision", precision, *extra],
+            check=False, stdout=subprocess.DEVNULL, cwd=tmp,
+        )
+        process_s = time.monotonic() - started
+        report = json.loads((report_dir / "report.json").read_text())
+    timing = report["timing"]
+    return {
+        "verdict": report["verdict"],
+        "run_s": timing["duration_s"],
+        "process_s": process_s,
+        "limit_s": timing["device_time_limit_s"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--profile", default="scheduling")
+    parser.add_argument("--precision", choices=PRECISIONS, action="append",
+                        help="only this precision (repeatable; default both)")
+    parser.add_argument("extra", nargs="*", help="more mdev-qos run options")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'precision':<10}{'verdict':<16}{'limit s':>9}{'run s':>9}{'process s':>11}"
+          f"{'run/limit':>11}")
+    for precision in args.precision or PRECISIONS:
+        ratios = []
+        for _ in range(args.runs):
+            r = one_run(precision, args.profile, args.extra)
+            ratio = float(r["run_s"]) / float(r["limit_s"]) if r["limit_s"] else float("inf")
+            ratios.append(ratio)
+            print(f"{precision:<10}{r['verdict']!s:<16}{r['limit_s']:>9.2f}{r['run_s']:>9.2f}"
+                  f"{r['process_s']:>11.2f}{ratio:>11.2f}")
+        if args.runs > 1:
+            print(f"{precision:<10}median run/limit {statistics.median(ratios):.2f}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
