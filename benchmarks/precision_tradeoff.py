@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "mutants"))
 
-from mqos_mutants.noisy import with_noise  # noqa: E402
 from mqos_mutants.precision import ShareOverClaim  # noqa: E402
 
 from conformance.mock import MockKernel, QosDriver  # noqa: E402
+from conformance.mock.noise import Noise  # noqa: E402
 from conformance.oracle.shares import Member, expected_shares  # noqa: E402
 from conformance.oracle.tolerance import (  # noqa: E402
     CERTIFY,
@@ -53,7 +53,7 @@ def driver_for(error: float) -> type[QosDriver]:
 
 def caught(driver: type[QosDriver], seed: int, window: int) -> bool:
     """One noisy window of ``window`` µs: does any share or ratio check fail?"""
-    kernel = MockKernel(driver_cls=with_noise(driver, seed))
+    kernel = MockKernel(driver_cls=driver, noise=Noise.within_spec(seed))
     for uuid, weight in zip(UUIDS, WEIGHTS, strict=True):
         kernel.create_mdev("mqos0", "mqos-full", uuid)
         kernel.vfs_write(f"/sys/bus/mdev/devices/{uuid}/qos/weight", str(weight).encode())
