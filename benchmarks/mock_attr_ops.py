@@ -44,6 +44,7 @@ def rate(ops: int, runs: int, op: Callable[[], object]) -> float:
 
 
 def file_read(path: str) -> Callable[[], bytes]:
+    """One read of ``path`` through the file system, as an operation to time."""
     def op() -> bytes:
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -54,6 +55,7 @@ def file_read(path: str) -> Callable[[], bytes]:
 
 
 def file_write(path: str, data: bytes) -> Callable[[], int]:
+    """One write of ``data`` to ``path`` through the file system, as an operation to time."""
     def op() -> int:
         fd = os.open(path, os.O_WRONLY)
         try:
@@ -64,6 +66,7 @@ def file_write(path: str, data: bytes) -> Callable[[], int]:
 
 
 def in_process(ops: int, runs: int) -> dict[str, float]:
+    """Operations per second on the in-process mock, median of ``runs``."""
     kernel = MockKernel()
     kernel.vfs_write(CREATE, UUID.encode())
     return {
@@ -74,6 +77,7 @@ def in_process(ops: int, runs: int) -> dict[str, float]:
 
 
 def through_fuse(ops: int, runs: int) -> dict[str, float]:
+    """Operations per second through a FUSE mount of the mock, median of ``runs``."""
     mnt = Path(tempfile.mkdtemp(prefix="mdevqos-bench-"))
     proc = subprocess.Popen([sys.executable, "-m", "conformance", "mock", "mount", str(mnt)],
                             env=dict(os.environ, PYTHONPATH=str(ROOT)),
@@ -98,6 +102,7 @@ def through_fuse(ops: int, runs: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)

@@ -29,10 +29,12 @@ def create(kernel: MockKernel, count: int) -> list[str]:
 
 
 def qos(uuid: str, name: str) -> str:
+    """Path of ``qos/<name>`` of an mdev."""
     return f"/sys/bus/mdev/devices/{uuid}/qos/{name}"
 
 
 def load(kernel: MockKernel, uuid: str, demand: str) -> None:
+    """Set an mdev's synthetic load (``idle``, ``backlog``, ``periodic R P``)."""
     kernel.vfs_write(f"/sys/kernel/debug/mqos/{uuid}/load", demand.encode())
 
 

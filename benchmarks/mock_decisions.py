@@ -46,6 +46,7 @@ def decisions_per_second(active: int, seed: int, slices: int = 20_000) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])

@@ -82,6 +82,7 @@ def water_fill(knobs: list[dict]) -> list[float]:
 
 
 def random_knobs(rng: random.Random, with_caps: bool) -> list[dict]:
+    """Knobs for 2 to 16 mdevs, drawn from ``rng`` (caps only ``with_caps``)."""
     n = rng.randint(2, 16)
     knobs = []
     for _ in range(n):
@@ -114,6 +115,7 @@ def worst_lag(knobs: list[dict], driver: type[QosDriver], slices: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", type=int, default=100)
     parser.add_argument("--slices", type=int, default=1000)

@@ -38,6 +38,7 @@ def one_run(jobs: int) -> tuple[float, float, float]:
 
 
 def main() -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("-j", "--jobs", type=int, default=2)

@@ -119,6 +119,7 @@ def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the study and print its table; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=50, help="reference seeds (default 50)")
     parser.add_argument("--mutant-seeds", type=int, default=None,

@@ -42,6 +42,7 @@ def one_run(profile: str) -> tuple[float, float, str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=PROFILES)

@@ -111,8 +111,10 @@ def real_clock_check(q: int, skew_estimate_us: int) -> WindowCheck:
 
 
 def profile_virtual_time(q: int, profile: str = "scheduling") -> tuple[int, float]:
-    """Virtual µs the suite lets pass in one run of ``profile`` at timeslice ``q``,
-    and the run's wall time."""
+    """Virtual µs the suite lets pass in one run of ``profile`` at timeslice ``q``.
+
+    Also returns the run's wall time.
+    """
     with tempfile.TemporaryDirectory(prefix="mdev-qos-window-") as tmp:
         topo = Path(tmp) / "topology.json"
         topo.write_text(json.dumps(topology_with(q)))
@@ -132,6 +134,7 @@ def profile_virtual_time(q: int, profile: str = "scheduling") -> tuple[int, floa
 
 
 def formula_rows(skews: tuple[int, ...]) -> list[str]:
+    """The window formula's table rows for each timeslice and skew."""
     lines = ["| q | s | T = 4q+2s+2 | W = ceil(T/0.05) | S = 2q | one check S+W |",
              "|---:|---:|---:|---:|---:|---:|"]
     for q in TIMESLICES_US:
@@ -144,6 +147,7 @@ def formula_rows(skews: tuple[int, ...]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="real-clock windows per q")
     parser.add_argument("--skews", type=int, nargs="+", default=[0, 200, 1000],

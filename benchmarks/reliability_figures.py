@@ -73,12 +73,14 @@ def target(fuse: bool) -> Iterator[tuple[Target, str]]:
 
 
 def new_mdev(t: Target) -> str:
+    """Create an mdev on the target; its UUID."""
     uuid = str(uuidlib.uuid4())
     t.write(f"{TYPE_DIR}/create", uuid.encode())
     return uuid
 
 
 def fuzz_figures(args: argparse.Namespace) -> int:
+    """Fuzz every knob and print what was found; the number of findings."""
     found = 0
     with target(args.fuse) as (t, where):
         print(f"Fuzz campaigns on the {where}, --max-examples {args.max_examples}, "
@@ -101,6 +103,7 @@ def fuzz_figures(args: argparse.Namespace) -> int:
 
 
 def race_figures(args: argparse.Namespace) -> int:
+    """Race writers and readers on every knob and print the problems; their number."""
     problems = 0
     with target(args.fuse) as (t, where):
         print(f"Races on the {where}, {args.rounds} rounds per thread\n")
@@ -127,6 +130,7 @@ def race_figures(args: argparse.Namespace) -> int:
 
 
 def kill_figures(args: argparse.Namespace) -> int:
+    """Summarise a kill log by signal and phase."""
     kills = json.loads(Path(args.log).read_text())
     by = collections.Counter((k["signal"], k["phase"]) for k in kills)
     left = [k for k in kills if k["left"]]
@@ -145,6 +149,7 @@ def kill_figures(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the figures the subcommand names; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)

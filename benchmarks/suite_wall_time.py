@@ -80,6 +80,7 @@ def phases() -> dict[str, float]:
 
 
 def main() -> int:
+    """Print the median wall time of the runs; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--phases", action="store_true", help="also time the phases")

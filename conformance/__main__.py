@@ -1,5 +1,2 @@
-import sys
+"""``python -m conformance``: the ``mdev-qos`` command."""
 
-from conformance.cli import main
-
-sys.exit(main())

@@ -98,6 +98,7 @@ class Claim:
 
 @dataclass
 class Verdict:
+    """The run's verdict with the results, claims, warnings and errors behind it."""
     verdict: str
     reason: str
     requirements: list[RequirementResult]

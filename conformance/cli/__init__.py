@@ -16,6 +16,7 @@ SUBCOMMANDS = ("run", "mock", "spec", "snapshot", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``mdev-qos`` parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="mdev-qos",
         description="Conformance suite for the QoS interface of Linux mediated devices.",
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the subcommand; its exit status."""
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

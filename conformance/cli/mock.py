@@ -8,6 +8,7 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mdev-qos mock`` and its verbs to the subcommands."""
     p = sub.add_parser("mock", help="the reference mock driver (FUSE mount)")
     verbs = p.add_subparsers(dest="mock_command", metavar="VERB")
     verbs.required = True

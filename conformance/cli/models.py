@@ -25,6 +25,7 @@ the failing MUST requirements, and with --json FILE write the result
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mdev-qos models`` to the subcommands."""
     p = sub.add_parser(
         "models",
         help="list the models of real schedulers, or run the suite against them",
@@ -46,6 +47,7 @@ def _refuse(message: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    """List the models, or run the suite against them; the exit status."""
     from conformance.models import MODELS, find_model
 
     if args.jobs < 1:

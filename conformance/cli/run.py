@@ -52,6 +52,7 @@ environment broke, or the run could not start).
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mdev-qos run`` to the subcommands."""
     p = sub.add_parser(
         "run",
         help="run the conformance suite (default: against the embedded mock)",
@@ -240,6 +241,7 @@ def request_from(args: argparse.Namespace) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Run the suite as the options say and print the verdict; the exit status."""
     from conformance.suite.engine import RunRefused, execute, refused_status
 
     try:

@@ -22,6 +22,7 @@ Nothing is written to the source tree.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mdev-qos snapshot`` to the subcommands."""
     p = sub.add_parser(
         "snapshot",
         help="record a device's QoS files for the static profile",
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Record the named mdevs; the exit status."""
     from conformance.suite.snapshot import Limits, SnapshotError, snapshot
 
     timeout = defaults.OP_TIMEOUT_S if args.op_timeout is None else args.op_timeout

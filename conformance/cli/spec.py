@@ -23,6 +23,7 @@ def _paths(parser: argparse.ArgumentParser, features: bool = True) -> None:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``mdev-qos spec`` and its verbs to the subcommands."""
     p = sub.add_parser("spec", help="build, check and export the specification")
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
@@ -54,6 +55,7 @@ def _fail(message: str | Exception) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    """``spec build``: write the HTML spec and requirements.json."""
     from conformance.specbuild.html import build
 
     try:
@@ -73,6 +75,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """``spec check``: fail on uncovered requirements, unknown tags and lint problems."""
     from conformance.specbuild.traceability import trace
 
     try:
@@ -93,6 +96,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_abi(args: argparse.Namespace) -> int:
+    """``spec abi``: print the Documentation/ABI/testing entry."""
     from conformance.specbuild.abi import AbiError, abi_entry
 
     try:

@@ -57,7 +57,7 @@ def decorated(core: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
 
 
 def several_newlines(core: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
-    """A core followed by two or more line ends (``\\n\\n``, ``\\r\\n``, ...)."""
+    r"""A core followed by two or more line ends (``\n\n``, ``\r\n``, ...)."""
     ends = st.lists(st.sampled_from([b"\n", b"\r\n", b"\n\r"]), min_size=2, max_size=4)
     return st.builds(lambda c, e: c.rstrip(b"\n") + b"".join(e), core, ends)
 

@@ -24,7 +24,7 @@ COUNTER_FILES = ("usage_us", "throttled_us", "wait_us", "nr_slices")
 
 
 class QosDriver:
-    """The reference driver of the mdev QoS ABI (driver name from the topology).
+    r"""The reference driver of the mdev QoS ABI (driver name from the topology).
 
     Subclass it and override any of these hooks; each has one job.
 
@@ -39,7 +39,7 @@ class QosDriver:
         ``supported_levels(mdev)``    the priority vocabulary, lowest first
 
     Parsing writes (raise ``OSError`` with the errno to refuse)
-        ``parse_uint(buf)``           kstrtouint grammar (optional ``+``, digits, one ``\\n``)
+        ``parse_uint(buf)``           kstrtouint grammar (optional ``+``, digits, one ``\n``)
         ``parse_cap/parse_weight/parse_priority(mdev, buf)``; ``cap_range``, ``weight_range``
         ``store_knob(mdev, name, buf)`` parse then ``apply_knob``; a refusal changes nothing
         ``apply_knob(mdev, name, value)`` records the value and tells the engine

@@ -207,7 +207,7 @@ class KernfsTree:
         return node
 
     def write(self, path: str, data: bytes, uid: int = 0) -> int:
-        """open(O_WRONLY)/write/close with one write() of ``data``."""
+        """Open for writing, one write system call of ``data``, close."""
         node = self.check_write(path, uid)
         data = data[:PAGE_SIZE]  # sysfs ops have no atomic_write_len: one page at most
         if not data:

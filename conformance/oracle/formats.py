@@ -120,8 +120,10 @@ def qos_file(name: str, raw: bytes) -> str:
 
 
 def canonical_form(raw: bytes) -> int:
-    """Judge only the form of a numeric read's value: unsigned decimal, no sign, no
-    leading zeros. One trailing newline is set aside (its presence is a separate rule).
+    """Judge only the form of a numeric read's value.
+
+    Unsigned decimal, no sign, no leading zeros. One trailing newline is set aside
+    (its presence is a separate rule).
     """
     body = raw[:-1] if raw.endswith(b"\n") else raw
     if not _CANONICAL_UINT.fullmatch(body):

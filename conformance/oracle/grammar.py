@@ -113,10 +113,10 @@ def priority_write(data: bytes, supported: Sequence[str]) -> WriteOutcome:
 
 
 def decode_written(notation: str) -> bytes:
-    """Bytes from the notation the feature files use for written data.
+    r"""Bytes from the notation the feature files use for written data.
 
-    C-style escapes ``\\n`` (or a real newline), ``\\r``, ``\\t``, ``\\0``, ``\\\\`` and
-    ``\\xHH``; ``␠`` is a space; everything else stands for its UTF-8 encoding.
+    C-style escapes ``\n`` (or a real newline), ``\r``, ``\t``, ``\0``, ``\\`` and
+    ``\xHH``; ``␠`` is a space; everything else stands for its UTF-8 encoding.
     """
     out = bytearray()
     i = 0

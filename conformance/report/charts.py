@@ -18,8 +18,11 @@ def _number(value: Any) -> float | None:
 
 
 def _band(expected: float, tolerance: Any, accepted: Any = None) -> tuple[float, float] | None:
-    """The accepted interval: ``accepted`` (open ends run to the chart's edge), else
-    ``tolerance`` as ``[lo, hi]`` or as expected ± a number."""
+    """The accepted interval, or None.
+
+    ``accepted`` (open ends run to the chart's edge), else ``tolerance`` as
+    ``[lo, hi]`` or as expected ± a number.
+    """
     if isinstance(accepted, (list, tuple)) and len(accepted) == 2:
         low, high = _number(accepted[0]), _number(accepted[1])
         return (low if low is not None else -1e9, high if high is not None else 1e9)

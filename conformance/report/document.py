@@ -149,4 +149,5 @@ def validate_report(document: dict[str, Any]) -> None:
 
 
 def write_json(document: dict[str, Any], path: Path) -> None:
+    """Write ``report.json``."""
     path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")

@@ -171,4 +171,5 @@ def render_html(report: dict[str, Any]) -> str:
 
 
 def write_html(report: dict[str, Any], path: Path) -> None:
+    """Write ``report.html``."""
     path.write_text(render_html(report), encoding="utf-8")

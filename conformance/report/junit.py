@@ -85,4 +85,5 @@ def _evidence_text(scenario: dict[str, Any]) -> str:
 
 
 def write_junit(report: dict[str, Any], path: Path) -> None:
+    """Write ``junit.xml``."""
     junit_tree(report).write(path, encoding="utf-8", xml_declaration=True)

@@ -18,6 +18,7 @@ def _clean(text: str) -> str:
 
 
 def ktap_lines(report: dict[str, Any]) -> list[str]:
+    """The report as KTAP lines: one test per requirement."""
     requirements = report["requirements"]
     lines = [
         "KTAP version 1",
@@ -47,4 +48,5 @@ def ktap_lines(report: dict[str, Any]) -> list[str]:
 
 
 def write_ktap(report: dict[str, Any], path: Path) -> None:
+    """Write ``results.ktap``."""
     path.write_text("\n".join(ktap_lines(report)) + "\n", encoding="utf-8")

@@ -130,17 +130,14 @@ def requirement_text(node: nodes.container) -> str:
 
 
 REFERENCE_CLASS = "requirement-ref"
+# what docutils hands a role function, and what the function returns
+RoleOptions = Mapping[str, Any] | None
+RoleContent = Sequence[str] | None
+RoleResult = tuple[list[nodes.Node], list[nodes.system_message]]
 
 
-def requirement_role(
-    name: str,
-    rawtext: str,
-    text: str,
-    lineno: int,
-    inliner: Inliner,
-    options: Mapping[str, Any] | None = None,
-    content: Sequence[str] | None = None,
-) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+def requirement_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+                     options: RoleOptions = None, content: RoleContent = None) -> RoleResult:
     """``:req:`QOS-CAP-004``` links to a requirement; unknown IDs fail the build later."""
     reqid = text.strip()
     if not ID_PATTERN.match(reqid):
@@ -163,15 +160,8 @@ def requirement_references(tree: nodes.Node) -> Iterator[nodes.reference]:
 SECTION_REF_CLASS = "section-ref"
 
 
-def section_role(
-    name: str,
-    rawtext: str,
-    text: str,
-    lineno: int,
-    inliner: Inliner,
-    options: Mapping[str, Any] | None = None,
-    content: Sequence[str] | None = None,
-) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+def section_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+                 options: RoleOptions = None, content: RoleContent = None) -> RoleResult:
     """``:ref:`label``` links to the section (or element) an explicit target labels.
 
     docutils resolves the name (an unknown label is an error); :func:`title_section_refs`

@@ -38,7 +38,7 @@ class SpecError(Exception):
 
 
 def settings(warnings: io.StringIO, report_level: int = 2) -> dict[str, object]:
-    """docutils settings for a strict, reproducible build that ignores local config files.
+    """Docutils settings for a strict, reproducible build that ignores local config files.
 
     The parse reports from INFO (``report_level=1``) so that :func:`fatal_messages`
     sees the INFO messages that matter; writers keep 2 (INFO is not rendered).

@@ -1,0 +1,1 @@
+"""The run engine: session, scenario context, journal, pytest-bdd driver, verdict."""

@@ -280,7 +280,7 @@ class SuiteContext:
         return self.target.read(self.qos(uuid, name)).decode()
 
     def write(self, path: str, data: bytes | str, *, uid: int | None = None) -> int:
-        """One write() to ``path``; on a device the suite did not create, save it first.
+        """Write ``path`` once; on a device the suite did not create, save it first.
 
         Errors are the driver's ``OSError``; the old value comes back after the scenario.
         """

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -41,7 +41,10 @@ from conformance.suite.runner import (
 )
 from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetError, TargetOptions, open_session
-from conformance.suite.verdict import RequirementLike, decide
+from conformance.suite.verdict import decide
+
+if TYPE_CHECKING:
+    from conformance.specbuild.requirements import Requirement
 
 
 class RunRefused(Exception):
@@ -58,7 +61,7 @@ class RunRequest:
     select: str | None = None
     features: Path | None = None
     step_plugins: Sequence[str | ModuleType] = DEFAULT_STEP_PLUGINS
-    requirements: Sequence[RequirementLike] | None = None  # default: from the spec
+    requirements: Sequence[Requirement] | None = None  # default: from the spec
     quiet: bool = False
     session: SuiteSession | None = None  # an already opened target (tests, embedding)
     build_spec: bool = True  # with the default spec URL, build the spec next to the report
@@ -66,13 +69,14 @@ class RunRequest:
 
 @dataclass
 class RunResult:
+    """What a run produced: the report, the exit status and the files written."""
     report: dict[str, Any]
     exit_status: int
     paths: list[Path]
     problem: str | None = None  # the reports could not go to --report-dir (exit 2)
 
 
-def _load_requirements() -> list[RequirementLike]:
+def _load_requirements() -> list[Requirement]:
     from conformance.specbuild.requirements import load_requirements
 
     try:
@@ -122,7 +126,7 @@ class Prepared:
     """An opened target, the requirements, and the HTML spec built for the report."""
 
     session: SuiteSession
-    requirements: Sequence[RequirementLike]
+    requirements: Sequence[Requirement]
 
 
 def prepare(request: RunRequest, spec_dir: Path | None = None) -> Prepared:

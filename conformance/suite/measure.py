@@ -28,25 +28,30 @@ from conformance.sysfs import paths
 
 
 class Reader(Protocol):
+    """What a snapshot reads counters through (a Target)."""
     def read(self, path: str) -> bytes: ...
 
     def exists(self, path: str) -> bool: ...
 
 
 class Clock(Protocol):
+    """The workload's clock: now, and (virtual time only) letting time pass."""
     def now_us(self) -> int: ...
 
     def elapse(self, us: int) -> None: ...
 
 
 def counter_path(uuid: str, counter: str) -> str:
+    """Path of one counter of an mdev."""
     return paths.qos(uuid, counter)
 
 
 def read_counter(target: Reader, uuid: str, counter: str) -> int:
-    """One counter's value, read leniently: the read format is judged by its own
-    requirements (QOS-FMT-*), so a measurement only needs one non-negative integer.
-    Anything else is the driver's failure (AssertionError).
+    """One counter's value, read leniently.
+
+    The read format is judged by its own requirements (QOS-FMT-*), so a measurement
+    only needs one non-negative integer. Anything else is the driver's failure
+    (AssertionError).
     """
     raw = target.read(counter_path(uuid, counter))
     values = loose_integers(raw)

@@ -29,6 +29,7 @@ def suite_session(config: pytest.Config) -> SuiteSession:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Let the scenarios' requirement and profile tags pass as markers."""
     config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnknownMarkWarning")
 
 

@@ -69,6 +69,7 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
 
 
 def failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """The reason a scenario's exception gives, for the report."""
     exc = excinfo.value
     message = str(exc).strip()
     if isinstance(exc, AssertionError):

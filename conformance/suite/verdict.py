@@ -19,33 +19,19 @@ Rules (spec, "Conformance"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from conformance.results import Claim, RequirementResult, ScenarioResult, Verdict
+
+if TYPE_CHECKING:
+    from conformance.specbuild.requirements import Requirement
 
 FEATURES = ("base", "cap", "weight", "priority")
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
 
 
-class RequirementLike(Protocol):
-    """What the verdict reads of a requirement (the spec's ``Requirement`` has it)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def feature(self) -> str: ...
-    @property
-    def condition(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def section(self) -> str: ...
-
-
 def aggregate(
-    requirement: RequirementLike, scenarios: Sequence[ScenarioResult], *, selected: bool = False
+    requirement: Requirement, scenarios: Sequence[ScenarioResult], *, selected: bool = False
 ) -> RequirementResult:
     """The status of one requirement from its scenarios."""
     result = RequirementResult(
@@ -118,7 +104,7 @@ def claim_for(
 
 
 def decide(
-    requirements: Sequence[RequirementLike],
+    requirements: Sequence[Requirement],
     scenarios: Sequence[ScenarioResult],
     *,
     engine_errors: Sequence[str] = (),

@@ -1,0 +1,1 @@
+"""The suite's view of a sysfs tree: the Target protocol, its implementations, the paths."""

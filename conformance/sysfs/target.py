@@ -42,7 +42,7 @@ class Target(Protocol):
         """open/read/close: the whole content, as one show() returns it."""
 
     def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
-        """open/write/close with one write() of ``data``; returns write()'s count.
+        """Open, one write system call of ``data``, close; returns the count it returned.
 
         ``uid`` runs the write as that unprivileged user (permission checks apply).
         """
