@@ -88,6 +88,7 @@ def study(seeds: int) -> dict[float, list[float]]:
 
 
 def table(result: dict[float, list[float]], seeds: int) -> list[str]:
+    """The trade-off as a Markdown table: share error by window length."""
     head = "| share error e | " + " | ".join(f"W = {ms} ms" for ms in WINDOWS_MS) + " |"
     lines = [head, "|---|" + "---:|" * len(WINDOWS_MS)]
     for error, row in result.items():
@@ -149,6 +150,7 @@ def svg(result: dict[float, list[float]]) -> str:
 
 
 def main() -> int:
+    """Print the table; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--svg", type=Path, default=ROOT / "benchmarks" / "precision_tradeoff.svg")

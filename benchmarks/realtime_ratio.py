@@ -47,6 +47,7 @@ def one_run(precision: str, profile: str, extra: list[str]) -> dict[str, float |
 
 
 def main() -> int:
+    """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", default="scheduling")

@@ -73,7 +73,7 @@ class Tolerance:
 
     @property
     def latency(self) -> int:
-        """q + λ: by when a newly active higher-level mdev must have been dispatched."""
+        """By when a newly active higher-level mdev must have been dispatched: q + λ."""
         return self.q + math.ceil(self.q / 4) + 2 * self.skew
 
     def window(self, delta_target: float = DELTA_TARGET) -> int:
@@ -144,7 +144,7 @@ class RatioBound:
 
 
 def _pair_error(usage: int, share: float, window: int, interference: float) -> float:
-    """e = T / (x(1 − ι)W): the relative error of one usage delta of share x."""
+    """The relative error of one usage delta of share x: e = T / (x(1 − ι)W)."""
     return usage / (share * (1 - interference) * window)
 
 
