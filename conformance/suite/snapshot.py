@@ -202,14 +202,15 @@ def snapshot(
         raise SnapshotError(f"{out} exists and is not empty; choose a new directory")
     if not os.path.isdir(root):
         raise SnapshotError(f"--sysfs-root {root}: no such directory")
-    home = out.absolute().parent
-    home.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.snapshot-", dir=home))
     target = GuardedTarget(FsTarget(root, writable=False), deadline_s=limits.op_timeout_s)
+    staging: Path | None = None
     try:
         for uuid in uuids:
             if not target.exists(paths.mdev_dir(uuid)):
                 raise SnapshotError(f"no mdev {uuid} under {root}{paths.DEVICES}")
+        home = out.absolute().parent
+        home.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.snapshot-", dir=home))
         writer = _Writer(staging, limits)
         devices = [_record_mdev(target, writer, uuid) for uuid in uuids]
         writer.finish()
@@ -230,7 +231,7 @@ def snapshot(
         raise SnapshotError(f"the tree at {root} does not answer: {exc}") from exc
     finally:
         target.close()
-        if staging.exists():
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -143,6 +143,13 @@ def test_a_tree_larger_than_any_mdev_is_refused(source: Path, tmp_path: Path) ->
     assert sorted(os.listdir(tmp_path)) == ["secret", "src"]
 
 
+def test_an_unknown_mdev_creates_nothing(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "rec"
+    result = _snapshot(source, out, mdev="0f1e2d3c-4b5a-4968-8776-000000000000")
+    assert result.returncode == 2 and "no mdev" in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
 @pytest.mark.parametrize("mdev", ["not-a-uuid", f"../../../devices/virtual/mqos/mqos0/{UUID}",
                                   f"{UUID}/../{UUID}"])
 def test_a_non_uuid_mdev_is_refused(source: Path, tmp_path: Path, mdev: str) -> None:
