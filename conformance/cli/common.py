@@ -1,0 +1,20 @@
+"""What every ``mdev-qos`` subcommand module shares: how it adds its parser."""
+
+from __future__ import annotations
+
+import argparse
+
+SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def add_command(
+    sub: SubParsers, name: str, help: str, description: str, epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name``; its description and epilog keep their layout."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
