@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TypeAlias
 
-SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+# argparse's class is not subscriptable at run time: the alias is for the type checker
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_command(

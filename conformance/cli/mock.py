@@ -6,8 +6,10 @@ import argparse
 import os
 import sys
 
+from conformance.cli.common import SubParsers
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def register(sub: SubParsers) -> None:
     """Add ``mdev-qos mock`` and its verbs to the subcommands."""
     p = sub.add_parser("mock", help="the reference mock driver (FUSE mount)")
     verbs = p.add_subparsers(dest="mock_command", metavar="VERB")

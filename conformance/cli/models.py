@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.cli.common import SubParsers, add_command
+
 if TYPE_CHECKING:
     from conformance.models.registry import ModelEntry
 
@@ -24,13 +26,11 @@ the failing MUST requirements, and with --json FILE write the result
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: SubParsers) -> None:
     """Add ``mdev-qos models`` to the subcommands."""
-    p = sub.add_parser(
-        "models",
-        help="list the models of real schedulers, or run the suite against them",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(
+        sub, "models", "list the models of real schedulers, or run the suite against them",
+        DESCRIPTION,
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="models to run (default: all)")
     p.add_argument("--run", action="store_true", help="run the suite against the models")

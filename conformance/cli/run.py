@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from conformance import defaults
+from conformance.cli.common import SubParsers, add_command
 from conformance.oracle.tolerance import PRECISIONS
 from conformance.resources import schema_path
 from conformance.suite.profiles import HELP as PROFILE_HELP
@@ -51,14 +52,11 @@ environment broke, or the run could not start).
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: SubParsers) -> None:
     """Add ``mdev-qos run`` to the subcommands."""
-    p = sub.add_parser(
-        "run",
-        help="run the conformance suite (default: against the embedded mock)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(
+        sub, "run", "run the conformance suite (default: against the embedded mock)",
+        DESCRIPTION, EPILOG,
     )
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (options override)")
     p.add_argument(

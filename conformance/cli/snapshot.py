@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from conformance import defaults
+from conformance.cli.common import SubParsers, add_command
 
 DESCRIPTION = """\
 Record the QoS files of one or more mdevs (contents, modes, owners) together
@@ -21,13 +22,10 @@ Nothing is written to the source tree.
 """
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: SubParsers) -> None:
     """Add ``mdev-qos snapshot`` to the subcommands."""
-    p = sub.add_parser(
-        "snapshot",
-        help="record a device's QoS files for the static profile",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(
+        sub, "snapshot", "record a device's QoS files for the static profile", DESCRIPTION
     )
     p.add_argument("--sysfs-root", default="/", metavar="DIR", help="tree to read (default /)")
     p.add_argument(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from conformance.cli.common import SubParsers
 from conformance.specbuild.source import SpecError
 
 
@@ -22,7 +23,7 @@ def _paths(parser: argparse.ArgumentParser, features: bool = True) -> None:
         )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: SubParsers) -> None:
     """Add ``mdev-qos spec`` and its verbs to the subcommands."""
     p = sub.add_parser("spec", help="build, check and export the specification")
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
