@@ -1,12 +1,18 @@
 """Generate the ``Documentation/ABI/testing/`` entry from the spec's file sections.
 
-One block per file of ``qos/``, in the layout ``Documentation/ABI/README`` asks for:
-``What:``, ``Date:``, ``KernelVersion:``, ``Contact:``, ``Description:``, ``Users:``.
-Field values are separated from the tag by tabs, description lines are indented by
-two tabs, and the description is ReStructuredText, as ``scripts/get_abi.py``
-expects. The text comes from the section of the spec that defines each file (its
-prose and its property table) and the entry's metadata from the field list of the
-spec's "Kernel ABI documentation" section.
+One block for the directory ``qos/`` and one per file of it, in the layout
+``Documentation/ABI/README`` asks for: ``What:`` (the path under the mdev bus and
+the same path through the parent's ``mdev_bus`` class link), ``Date:``,
+``KernelVersion:``, ``Contact:``, ``Description:``, ``Users:``. Field values are
+separated from the tag by tabs, description lines are indented by two tabs, and
+the description is ReStructuredText, as ``scripts/get_abi.py`` expects.
+
+The entry is self-contained, like upstream entries: each description opens with
+the file's access and type (``(RW/RO) unsigned integer``), then the prose and the
+property table of the section of the spec that defines it, then the errors a write
+returns. A file section that links to another section of the spec is an error (the
+link would point out of the kernel tree). The entry's metadata comes from the field
+list of the spec's "Kernel ABI documentation" section.
 """
 
 from __future__ import annotations
@@ -18,12 +24,21 @@ from pathlib import Path
 
 from docutils import nodes
 
-from conformance import SPEC_VERSION
-from conformance.specbuild.directive import SECTION_REF_CLASS, requirement_nodes
+from conformance.specbuild.directive import (
+    SECTION_REF_CLASS,
+    is_requirement_reference,
+    requirement_nodes,
+)
 from conformance.specbuild.source import parse_spec
 from conformance.sysfs import paths
 
-WHAT_PREFIX = f"{paths.qos('<uuid>')}/"
+WHAT_PREFIXES = (
+    f"{paths.qos('<uuid>')}/",
+    f"{paths.mdev_via_parent('<parent>', '<uuid>')}/qos/",
+)
+ERRORS_KEY = "bad write"
+TYPE_KEY = "type"
+MODE_KEY = "mode"
 FILES_SECTION = "files"
 METADATA_SECTION = "kernel-abi"
 INDENT = "\t\t"
@@ -49,21 +64,42 @@ class AbiFile:
     properties: list[tuple[str, str]]
     paragraphs: list[str]
     requirements: list[str]
+    errors: list[str]
 
     @property
-    def writable(self) -> bool:
-        return dict(self.properties).get("mode", "").startswith("0644")
+    def access(self) -> str:
+        """``(RW)``, ``(RO)`` or ``(RW/RO)`` (writable unless the type fixes it)."""
+        mode = dict(self.properties).get(MODE_KEY, "")
+        if mode.startswith("0644"):
+            return "(RW/RO)" if "0444" in mode else "(RW)"
+        return "(RO)"
+
+    @property
+    def kind(self) -> str:
+        return dict(self.properties).get(TYPE_KEY, "")
 
 
 def _text(node: nodes.Node) -> str:
-    """ReST text of inline markup; a section link names the section of the spec."""
+    """ReST text of inline markup; a link to the spec cannot go into the entry."""
     if isinstance(node, nodes.Text):
         return str(node)
     if isinstance(node, nodes.literal):
         return f"``{node.astext()}``"
-    if isinstance(node, nodes.reference) and SECTION_REF_CLASS in node["classes"]:
-        return f'section "{node.astext()}" of the specification'
+    if isinstance(node, nodes.reference) and (
+        SECTION_REF_CLASS in node["classes"] or is_requirement_reference(node)
+    ):
+        raise AbiError(
+            f"{_where(node)}: the ABI entry must be self-contained, but this text "
+            f"links to {_clean(node.astext())!r} of the spec"
+        )
     return "".join(_text(child) for child in node.children)
+
+
+def _where(node: nodes.Node) -> str:
+    """``file:line`` of the nearest enclosing node that knows its place."""
+    while node is not None and not (node.source and node.line):
+        node = node.parent
+    return f"{node.source}:{node.line}" if node is not None else "the spec"
 
 
 def _clean(text: str) -> str:
@@ -77,16 +113,20 @@ def _section(document: nodes.document, anchor: str) -> nodes.section:
     return node
 
 
-def _properties(section: nodes.section) -> list[tuple[str, str]]:
+def _properties(section: nodes.section) -> list[tuple[str, str | list[str]]]:
     table = section.next_node(nodes.table)
     if table is None or _section_of(table) is not section:
         raise AbiError(f"section {section['ids'][0]!r} has no property table")
     rows = []
     for row in table.findall(nodes.row):
-        cells = [_clean(_text(entry)) for entry in row.children]
-        if len(cells) != 2:
+        if len(row.children) != 2:
             raise AbiError(f"property table of {section['ids'][0]!r} must have two columns")
-        rows.append((cells[0], cells[1]))
+        key, value = row.children
+        items = [i for i in value.findall(nodes.list_item)]
+        if items:
+            rows.append((_clean(_text(key)), [_clean(_text(i)) for i in items]))
+        else:
+            rows.append((_clean(_text(key)), _clean(_text(value))))
     return rows
 
 
@@ -109,15 +149,25 @@ def files_of(document: nodes.document) -> list[AbiFile]:
         literal = title.next_node(nodes.literal)
         if literal is None:
             raise AbiError(f"section {title.astext()!r} does not name a file in its title")
+        name = literal.astext()
+        rows = _properties(section)
+        errors = dict(rows).get(ERRORS_KEY, [])
+        properties = [(k, v) for k, v in rows if isinstance(v, str)]
+        if isinstance(errors, str) or not dict(properties).get(TYPE_KEY):
+            raise AbiError(
+                f"section {name!r}: its property table needs a {TYPE_KEY!r} row and, "
+                f"for a file, a {ERRORS_KEY!r} row listing one errno per item"
+            )
         found.append(
             AbiFile(
-                name=literal.astext(),
+                name=name,
                 section_title=_clean(title.astext()),
-                properties=_properties(section),
+                properties=properties,
                 paragraphs=[
                     _clean(_text(p)) for p in section.children if isinstance(p, nodes.paragraph)
                 ],
                 requirements=[r["reqid"] for r in requirement_nodes(section)],
+                errors=list(errors),
             )
         )
     if not found:
@@ -145,33 +195,20 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
     )
 
 
-def _ranges(ids: list[str]) -> str:
-    if not ids:
-        return ""
-    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
-
-
 def description(item: AbiFile) -> list[str]:
     """The description lines (without indentation); empty strings separate paragraphs."""
-    access = "(RW)" if item.writable else "(RO)"
-    lines: list[str] = []
-    for i, paragraph in enumerate(item.paragraphs):
-        if i:
-            lines.append("")
-        lines += _wrap(f"{access} {paragraph}" if i == 0 else paragraph)
-    if not item.paragraphs:
-        lines.append(access)
+    directory = item.kind == "directory"
+    lines = [] if directory else _wrap(f"{item.name}: {item.access} {item.kind}")
+    for paragraph in item.paragraphs:
+        lines += ([""] if lines else []) + _wrap(paragraph)
     lines.append("")
     for key, value in item.properties:
-        lines += _wrap(f"{key}: {value}", first="- ", rest="  ")
-    lines.append("")
-    reference = (
-        f'Defined in section "{item.section_title}" of the mdev QoS specification, '
-        f"version {SPEC_VERSION}"
-    )
-    if item.requirements:
-        reference += f", requirements {_ranges(item.requirements)}"
-    lines += _wrap(reference + ".")
+        if key != TYPE_KEY:
+            lines += _wrap(f"{key}: {value}", first="- ", rest="  ")
+    if item.errors:
+        lines += ["", "Writes fail with:", ""]
+        for error in item.errors:
+            lines += _wrap(error, first="- ", rest="  ")
     return lines
 
 
@@ -202,8 +239,9 @@ def abi_entry(
         raise AbiError("the spec's ABI field list needs Contact and Users")
     blocks = []
     for item in files_of(document):
-        lines = [
-            _field("What:", WHAT_PREFIX + item.name),
+        name = "" if item.kind == "directory" else item.name
+        lines = [_field("What:", prefix + name) for prefix in WHAT_PREFIXES]
+        lines += [
             _field("Date:", date),
             _field("KernelVersion:", kernel_version),
             _field("Contact:", contact),

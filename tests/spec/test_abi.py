@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from docutils.core import publish_doctree
 
 from conformance.cli import main
+from conformance.resources import spec_dir
 from conformance.specbuild.abi import abi_entry
 
 FILES = (
@@ -72,7 +75,13 @@ def test_one_block_per_file_with_fields_in_order(entry: str) -> None:
         assert first_other >= 1, "What: comes first"
         assert tags[first_other:] == list(ORDER[1:]), tags
         whats += [value for tag, value, _ in block if tag == "What"]
-    assert whats == [f"/sys/bus/mdev/devices/<uuid>/qos/{name}" for name in FILES]
+    expected = []
+    for name in ("", *FILES):
+        expected += [
+            f"/sys/bus/mdev/devices/<uuid>/qos/{name}",
+            f"/sys/class/mdev_bus/<parent>/<uuid>/qos/{name}",
+        ]
+    assert whats == expected
 
 
 def test_field_values(entry: str) -> None:
@@ -103,10 +112,48 @@ def test_descriptions_are_restructuredtext(entry: str) -> None:
 
 
 def test_descriptions_come_from_the_spec(entry: str) -> None:
-    assert "(RW) The cap is the largest share" in entry
-    assert "requirements QOS-CAP-001," in entry
+    assert "\t\tThe cap is the largest share" in entry
     assert "- range: 1..10000" in entry
-    assert "(RO) Device time consumed by the mdev" in entry
+    assert "\t\tDevice time consumed by the mdev" in entry
+
+
+def test_every_file_is_typed_with_its_errors(entry: str) -> None:
+    """Like upstream entries (e.g. Xe's ``(RW) unsigned integer``), finding 11."""
+    kinds = {
+        "cap": "(RW/RO) unsigned integer", "weight": "(RW/RO) unsigned integer",
+        "priority": "(RW/RO) string", "timeslice_us": "(RO) unsigned integer",
+        "usage_us": "(RO) unsigned 64-bit integer",
+        "throttled_us": "(RO) unsigned 64-bit integer",
+        "wait_us": "(RO) unsigned 64-bit integer",
+        "nr_slices": "(RO) unsigned 64-bit integer",
+    }
+    blocks = parse(entry)[1:]
+    assert len(blocks) == len(kinds)
+    for block, (name, kind) in zip(blocks, kinds.items(), strict=True):
+        (more,) = [more for tag, _, more in block if tag == "Description"]
+        assert more[0] == f"\t\t{name}: {kind}"
+        errors = more[more.index("\t\tWrites fail with:") + 2:]
+        assert errors and all(line.startswith("\t\t- ``E") for line in errors
+                              if not line.startswith("\t\t  "))
+
+
+def test_the_entry_points_nowhere_out_of_tree(entry: str) -> None:
+    for pointer in ("section", "specification", "QOS-", "Defined in"):
+        assert pointer not in entry, pointer
+
+
+def test_a_file_section_that_links_into_the_spec_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(spec_dir(), spec)
+    files = spec / "files.rst"
+    text = files.read_text()
+    linked = "``100`` means no cap (:ref:`measurement`)."
+    files.write_text(text.replace("``100`` means no cap.", linked, 1))
+    assert main(["spec", "abi", "--spec-dir", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert "the ABI entry must be self-contained" in err and "files.rst:" in err
 
 
 def test_entry_ends_cleanly(entry: str) -> None:
