@@ -117,12 +117,12 @@ def _properties(section: nodes.section) -> list[tuple[str, str | list[str]]]:
     table = section.next_node(nodes.table)
     if table is None or _section_of(table) is not section:
         raise AbiError(f"section {section['ids'][0]!r} has no property table")
-    rows = []
+    rows: list[tuple[str, str | list[str]]] = []
     for row in table.findall(nodes.row):
         if len(row.children) != 2:
             raise AbiError(f"property table of {section['ids'][0]!r} must have two columns")
         key, value = row.children
-        items = [i for i in value.findall(nodes.list_item)]
+        items = list(value.findall(nodes.list_item))
         if items:
             rows.append((_clean(_text(key)), [_clean(_text(i)) for i in items]))
         else:
