@@ -52,6 +52,7 @@ class RunFacts:
     left_behind: list[str] = field(default_factory=list)
     precision: str = defaults.PRECISION
     device_time_us: int = 0  # settling and windows the scenarios asked for
+    context: dict[str, Any] = field(default_factory=dict)  # conformance.suite.claim
 
 
 NOT_CERTIFIED = ("quick precision: this is not a certification; "
@@ -66,6 +67,22 @@ def precision_section(name: str) -> dict[str, Any]:
     statement = precision.summary if precision.certifies else NOT_CERTIFIED
     return {"name": name, "certification": precision.certifies,
             "share_tolerance_target": precision.delta_target, "statement": statement}
+
+
+def context_properties(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's ``context`` as (name, value) pairs for the HTML and JUnit views."""
+    context = report.get("context", {})
+    driver = context.get("driver", {})
+    windows = context.get("window_us")
+    slices = context.get("timeslice_us", [])
+    return [
+        ("driver", driver.get("name") or "unknown"),
+        ("driver_version", driver.get("version") or "unknown"),
+        ("kernel", context.get("kernel") or "unknown"),
+        ("timeslice_us", ", ".join(str(q) for q in slices) if slices else "not read"),
+        ("window_us", (f"{windows['min']}..{windows['max']} ({windows['count']} windows)"
+                       if windows else "no window measured")),
+    ]
 
 
 def requirement_url(spec_url: str, reqid: str) -> str:
@@ -113,6 +130,10 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "target": facts.target,
         "profile": facts.profile,
         "precision": precision,
+        "context": {
+            "driver": {"name": None, "version": None}, "kernel": None,
+            "timeslice_us": [], "window_us": None, **facts.context,
+        },
         "timing": {
             "started": _iso(facts.started),
             "finished": _iso(facts.finished),

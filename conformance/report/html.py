@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report.charts import check_chart, failed_checks, share_chart, share_rows
+from conformance.report.document import context_properties
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:68em;color:#222;padding:0 1em}
@@ -111,6 +112,9 @@ def _summary(report: dict[str, Any]) -> str:
         f"(device-time limit {report['timing']['device_time_limit_s']} s), "
         f"started {escape(report['timing']['started'])}.</p>"
         f"<p class='precision'><b>{escape(report['precision']['statement'])}</b></p>"
+        "<p class='context'>Claim context: "
+        + "; ".join(f"{escape(k)} <code>{escape(v)}</code>" for k, v in context_properties(report))
+        + ".</p>"
         f"<p>Requirements: {count_text}. Scenarios: {scen_text}.</p>"
         "<h2>Claims per feature</h2><table><tr><th>feature</th><th>claim</th>"
         f"<th>decided by</th></tr>{claims}</table>"

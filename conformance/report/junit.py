@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from conformance.report.document import context_properties
+
 
 def junit_tree(report: dict[str, Any]) -> ET.ElementTree:
     """Build the JUnit document from a report document."""
@@ -37,6 +39,7 @@ def junit_tree(report: dict[str, Any]) -> ET.ElementTree:
         ("certification", str(report["precision"]["certification"]).lower()),
         ("precision_statement", report["precision"]["statement"]),
         ("device_time_limit_s", report["timing"]["device_time_limit_s"]),
+        *context_properties(report),
         *((f"claim.{f}", c["status"]) for f, c in report["claims"].items()),
     ):
         ET.SubElement(props, "property", name=name, value=str(value))

@@ -40,7 +40,8 @@ def meter(ctx: Any, scene: Scene) -> Meter:
         uuids = list(scene.names.values())
         q = max(scene.timeslices[u] for u in uuids)
         scene.meter = Meter(ctx.target, ctx.workload, uuids, q,
-                            bystanders=bystanders(ctx, scene), precision=ctx.precision)
+                            bystanders=bystanders(ctx, scene), precision=ctx.precision,
+                            observe=ctx.session.observed.window)
     return scene.meter
 
 

@@ -218,6 +218,7 @@ def timeslice(ctx: Any, uuid: str) -> int:
             f"timeslice_us of mdev {uuid} reads {value}, outside {low}..{high} "
             "(QOS-FMT-004): no measurement window can be sized from it"
         )
+    ctx.session.observed.timeslice(value)
     return value
 
 

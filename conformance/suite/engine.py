@@ -31,6 +31,7 @@ import pytest
 from conformance import defaults
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
+from conformance.suite.claim import claim_context
 from conformance.suite.context import SuiteContext, SuiteError
 from conformance.suite.journal import JournalError
 from conformance.suite.runner import (
@@ -260,6 +261,8 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         left_behind=left_behind,
         precision=session.precision,
         device_time_us=session.device_time_us,
+        context=claim_context(session.target, session.parent, session.observed,
+                              embedded_mock=session.embedded_mock),
     )
     report = build_report(verdict, facts)
     validate_report(report)

@@ -172,6 +172,7 @@ class Meter:
     precision: Precision = QUICK
     present: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bystanders: Sequence[str] = ()  # mdevs on the same parents the suite did not create
+    observe: Callable[[int, int], None] | None = None  # told (q, W) of each window measured
 
     def __post_init__(self) -> None:
         if not self.present:
@@ -234,6 +235,8 @@ class Meter:
         if remaining > 0:
             self.clock.elapse(remaining)
         window = Window(start, self.closing_snapshot(), self.q, live=live)
+        if self.observe is not None:
+            self.observe(self.q, window.length)
         busy = busy_bystanders(window.start, window.end)
         if busy:
             raise BystanderLoad(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance import defaults
+from conformance.suite.claim import Observed
 from conformance.suite.journal import Journal
 from conformance.sysfs.target import Target
 from conformance.workload.base import Workload
@@ -37,6 +38,7 @@ class SuiteSession:
     progress: Callable[[str], None] = _stderr_line
     options: dict[str, object] = field(default_factory=dict)  # e.g. max_examples for fuzz
     qos_offered: bool | None = None  # does the type have a qos/ group (None: unknown)
+    observed: Observed = field(default_factory=Observed)  # timeslices read, windows measured
 
     @property
     def writable(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -202,3 +203,40 @@ def test_a_second_run_on_the_same_tree_is_refused_while_one_holds_it(tmp_path) -
     finally:
         holder.close()
     assert not (tmp_path / "r").exists()
+
+
+def test_every_report_states_what_a_claim_states(demo_run) -> None:
+    """Spec "What a claim states" (issue 14 finding 10): driver, version, kernel,
+    timeslice_us and windows, in report.json, the JUnit properties and the HTML."""
+    result, directory, _ = demo_run
+    context = json.loads((directory / "report.json").read_text())["context"]
+    assert context["driver"] == {"name": "mdev-qos embedded reference mock",
+                                 "version": result.report["suite"]["version"]}
+    assert context["kernel"] == os.uname().release
+    assert (context["timeslice_us"], context["window_us"]) == ([], None)  # demo: no window
+    junit = ET.parse(directory / "junit.xml").getroot()
+    props = {p.get("name"): p.get("value") for p in junit.find("testsuite/properties")}
+    assert props["driver"] == "mdev-qos embedded reference mock"
+    assert props["kernel"] == os.uname().release
+    assert props["timeslice_us"] == "not read"
+    assert props["window_us"] == "no window measured"
+    assert props["driver_version"] == result.report["suite"]["version"]
+    html = (directory / "report.html").read_text()
+    assert "Claim context: driver <code>mdev-qos embedded reference mock</code>" in html
+    assert f"kernel <code>{os.uname().release}</code>" in html
+
+
+@pytest.mark.slow
+def test_a_measuring_run_states_its_timeslice_and_windows(tmp_path) -> None:
+    """The windows a share scenario measures and the timeslice they are sized from."""
+    session = open_session(TargetOptions())
+    session.progress = lambda message: None
+    request = RunRequest(report_dir=tmp_path / "report", select="QOS-WGT-006 and not 10000",
+                         session=session, build_spec=False)
+    result = execute(request)
+    assert result.exit_status == 0, result.report["reason"]
+    context = result.report["context"]
+    assert context["timeslice_us"] == [1000]
+    windows = context["window_us"]
+    assert windows is not None and windows["count"] >= 1
+    assert 1000 < windows["min"] <= windows["max"]
