@@ -7,6 +7,11 @@ code and docutils. The build is kept under ``$XDG_CACHE_HOME/mdev-qos/spec/KEY``
 sources copies it instead of building. Any problem with the cache (unwritable home,
 a damaged entry) falls back to a fresh build: the cache only ever saves time.
 ``MDEV_QOS_NO_CACHE=1`` turns it off.
+
+An entry decides which requirements a report lists, so it is trusted only as the
+state directory is: every directory from ``mdev-qos/`` down and every file in the
+entry must be the running user's own, not a link, and writable by nobody else.
+Anything another user could have planted is ignored (and never written into).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -52,7 +58,30 @@ def source_key(spec: Path | None = None, features: Path | None = None) -> str:
     return digest.hexdigest()[:32]
 
 
+def _owned(path: Path, kind: int) -> bool:
+    """True when ``path`` is, without following a link, the user's own and closed to writers."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_IFMT(info.st_mode) == kind
+        and info.st_uid == os.geteuid()
+        and not info.st_mode & 0o022
+    )
+
+
+def _trusted(*dirs: Path, files: tuple[Path, ...] = ()) -> bool:
+    """Whether every one of ``dirs`` and ``files`` is the user's own and closed to writers."""
+    return all(_owned(d, stat.S_IFDIR) for d in dirs) and all(
+        _owned(f, stat.S_IFREG) for f in files
+    )
+
+
 def _load(entry: Path, out: Path) -> list[Requirement] | None:
+    files = tuple(entry / name for name in (*_FILES, _REQUIREMENTS))
+    if not _trusted(entry.parent.parent, entry.parent, entry, files=files):
+        return None
     try:
         rows = json.loads((entry / _REQUIREMENTS).read_text(encoding="utf-8"))
         requirements = [Requirement(**row) for row in rows]
@@ -67,7 +96,9 @@ def _load(entry: Path, out: Path) -> list[Requirement] | None:
 def _store(entry: Path, out: Path, requirements: list[Requirement]) -> None:
     """Write the entry under a temporary name and rename it: readers never see half."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(entry.parent.parent, entry.parent):
+            return
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=entry.parent))
         for name in _FILES:
             shutil.copyfile(out / name, staging / name)

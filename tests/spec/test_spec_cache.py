@@ -55,3 +55,43 @@ def test_no_cache_writes_nothing(cache_home, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("MDEV_QOS_NO_CACHE", "1")
     cache.build_cached(tmp_path / "out")
     assert not cache_home.exists()
+
+
+def _plant(entry: Path, source: Path) -> None:
+    entry.mkdir(parents=True)
+    for name in ("index.html", "requirements.json"):
+        (entry / name).write_bytes((source / name).read_bytes())
+    (entry / "requirements.cache.json").write_text("[]", encoding="utf-8")  # no requirement
+
+
+@pytest.mark.parametrize("where", ["mdev-qos", "spec", "entry"])
+def test_an_entry_others_can_write_is_ignored(cache_home, tmp_path, where) -> None:
+    """A planted entry in a directory open to others must not decide the report's requirements."""
+    cache.build_cached(tmp_path / "real")
+    entry = cache_home / cache.source_key()
+    shutil.rmtree(cache_home)
+    _plant(entry, tmp_path / "real")
+    opened = {"mdev-qos": cache_home.parent, "spec": cache_home, "entry": entry}[where]
+    opened.chmod(0o777)
+    built = cache.build_cached(tmp_path / "out")
+    assert built == list(load_requirements())
+    assert entry.joinpath("requirements.cache.json").read_text(encoding="utf-8") == "[]"
+
+
+def test_a_linked_entry_is_ignored(cache_home, tmp_path) -> None:
+    cache.build_cached(tmp_path / "real")
+    entry = cache_home / cache.source_key()
+    shutil.rmtree(entry)
+    elsewhere = tmp_path / "elsewhere"
+    _plant(elsewhere, tmp_path / "real")
+    entry.symlink_to(elsewhere)
+    assert cache.build_cached(tmp_path / "out") == list(load_requirements())
+
+
+def test_a_trusted_entry_is_used(cache_home, tmp_path) -> None:
+    """The control for the two tests above: the same planted entry, private, is believed."""
+    cache.build_cached(tmp_path / "real")
+    entry = cache_home / cache.source_key()
+    shutil.rmtree(entry)
+    _plant(entry, tmp_path / "real")
+    assert cache.build_cached(tmp_path / "out") == []
