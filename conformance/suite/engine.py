@@ -19,8 +19,8 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -91,35 +91,33 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def _interruptible() -> Iterator[None]:
-    """SIGTERM and SIGHUP behave like SIGINT (KeyboardInterrupt), so cleanup runs."""
+def _handled(handler: signal.Handlers | Callable[[int, FrameType | None], None],
+             signals: tuple[signal.Signals, ...]) -> Iterator[None]:
+    """Give ``signals`` to ``handler`` for the block, then the previous handlers back.
+
+    Outside the main thread Python may not set handlers: the signals are left alone.
+    """
     previous = {}
     try:
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            previous[sig] = signal.signal(sig, _terminate)
-    except ValueError:  # not the main thread: leave signals alone
+        for sig in signals:
+            previous[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread
         pass
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
-@contextmanager
-def _shielded() -> Iterator[None]:
+def _interruptible() -> AbstractContextManager[None]:
+    """SIGTERM and SIGHUP behave like SIGINT (KeyboardInterrupt), so cleanup runs."""
+    return _handled(_terminate, (signal.SIGTERM, signal.SIGHUP))
+
+
+def _shielded() -> AbstractContextManager[None]:
     """Ignore SIGINT/SIGTERM/SIGHUP while undoing changes: a second ^C must not stop cleanup."""
-    saved = {}
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        try:
-            saved[sig] = signal.signal(sig, signal.SIG_IGN)
-        except ValueError:
-            pass
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
+    return _handled(signal.SIG_IGN, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
 
 
 @dataclass
