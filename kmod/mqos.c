@@ -1100,3 +1100,4 @@ module_exit(mqos_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Sample mdev parent driver with the mdev QoS interface");
+MODULE_VERSION("0.1.0");

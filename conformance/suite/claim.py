@@ -3,8 +3,10 @@
 The driver and its version, the kernel, the ``timeslice_us`` values and the
 measurement windows of the run.
 
-The driver is the one bound to the parent (``<parent>/driver``), its version the
-module's ``version`` (``MODULE_VERSION``) or, failing that, its ``srcversion``;
+The driver is the one bound to the parent (``<parent>/driver``, e.g. a GPU's PCI
+driver) or, for a parent without one (a class device, as in the kernel's mdev
+samples), the one bound to an mdev the run saw; its version is the module's
+``version`` (``MODULE_VERSION``) or, failing that, its ``srcversion``;
 the kernel is the release of the machine that runs the target, read through the
 target (``/proc/sys/kernel/osrelease``), so that a run inside a guest names the
 guest's kernel. Whatever cannot be read is ``None``: a report says so rather
@@ -32,6 +34,7 @@ class Observed:
 
     timeslices_us: set[int] = field(default_factory=set)
     windows_us: list[int] = field(default_factory=list)
+    mdev_driver: dict[str, str | None] | None = None  # the driver of an mdev the run saw
 
     def timeslice(self, value: int) -> None:
         self.timeslices_us.add(int(value))
@@ -59,17 +62,33 @@ def _text(target: Target, path: str) -> str | None:
     return value or None
 
 
-def driver_of(target: Target, parent: str, *, embedded_mock: bool) -> dict[str, str | None]:
-    """The parent's driver and its version (``None`` where sysfs does not say)."""
+def _link_name(target: Target, path: str) -> str | None:
+    try:
+        return posixpath.basename(target.readlink(path)) or None
+    except (OSError, ValueError):
+        return None
+
+
+def driver_at(target: Target, device: str) -> dict[str, str | None] | None:
+    """The driver bound to a device directory and its module's version (None: unbound)."""
+    name = _link_name(target, f"{device}/driver")
+    if name is None:
+        return None
+    module = _link_name(target, f"{device}/driver/module") or name.replace("-", "_")
+    where = f"/sys/module/{module}"
+    version = _text(target, f"{where}/version") or _text(target, f"{where}/srcversion")
+    return {"name": name, "version": version}
+
+
+def driver_of(
+    target: Target, parent: str, *, embedded_mock: bool,
+    mdev_driver: dict[str, str | None] | None = None,
+) -> dict[str, str | None]:
+    """The parent's driver, else an mdev's, and its version (``None`` where sysfs does not say)."""
     if embedded_mock:
         return {"name": MOCK_DRIVER, "version": __version__}
-    try:
-        name = posixpath.basename(target.readlink(f"{paths.parent_dir(parent)}/driver"))
-    except (OSError, ValueError):
-        return {"name": None, "version": None}
-    module = f"/sys/module/{name.replace('-', '_')}"
-    version = _text(target, f"{module}/version") or _text(target, f"{module}/srcversion")
-    return {"name": name or None, "version": version}
+    return (driver_at(target, paths.parent_dir(parent)) or mdev_driver
+            or {"name": None, "version": None})
 
 
 def kernel_of(target: Target, *, embedded_mock: bool) -> str | None:
@@ -84,7 +103,8 @@ def claim_context(
 ) -> dict[str, Any]:
     """The report's ``context`` section."""
     return {
-        "driver": driver_of(target, parent, embedded_mock=embedded_mock),
+        "driver": driver_of(target, parent, embedded_mock=embedded_mock,
+                            mdev_driver=observed.mdev_driver),
         "kernel": kernel_of(target, embedded_mock=embedded_mock),
         **observed.to_json(),
     }

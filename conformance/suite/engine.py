@@ -31,7 +31,7 @@ import pytest
 from conformance import defaults
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
-from conformance.suite.claim import claim_context
+from conformance.suite.claim import claim_context, driver_at
 from conformance.suite.context import SuiteContext, SuiteError
 from conformance.suite.journal import JournalError
 from conformance.suite.runner import (
@@ -281,6 +281,7 @@ def probe_qos(session: SuiteSession, errors: list[str] | None = None) -> bool | 
     try:
         uuid = context.device()
         offered = session.target.exists(context.qos(uuid))
+        session.observed.mdev_driver = driver_at(session.target, context.mdev_dir(uuid))
     except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
         offered = None
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conformance.suite.claim import Observed, claim_context, driver_of, kernel_of
+from conformance.suite.claim import Observed, claim_context, driver_at, driver_of, kernel_of
 from conformance.sysfs.target import FsTarget
 
 
@@ -14,6 +14,7 @@ def tree(root: Path, *, version: str | None = "1.1", srcversion: str | None = No
     (root / "sys/bus/mdev/drivers/mqos").mkdir(parents=True)
     device.mkdir(parents=True)
     (device / "driver").symlink_to("../../../../bus/mdev/drivers/mqos")
+    (root / "sys/bus/mdev/drivers/mqos/module").symlink_to("../../../../module/mqos")
     (root / "sys/class/mdev_bus").mkdir(parents=True)
     (root / "sys/class/mdev_bus/mqos0").symlink_to("../../devices/virtual/mqos/mqos0")
     module = root / "sys/module/mqos"
@@ -60,3 +61,19 @@ def test_observed_windows_and_timeslices(tmp_path: Path) -> None:
     context = claim_context(tree(tmp_path), "mqos0", observed, embedded_mock=False)
     assert context["timeslice_us"] == [1000, 2000]
     assert context["window_us"] == {"count": 2, "min": 120000, "max": 400000}
+
+
+def test_a_parent_without_driver_names_the_driver_of_an_mdev(tmp_path: Path) -> None:
+    """Like the kernel's mdev samples (and kmod/), the parent is a class device."""
+    target = tree(tmp_path)
+    (tmp_path / "sys/devices/virtual/mqos/mqos0/driver").unlink()
+    mdev = tmp_path / "sys/devices/virtual/mqos/mqos0/7e1a0c3c-0000-4000-8000-000000000001"
+    mdev.mkdir()
+    (mdev / "driver").symlink_to("../../../../../bus/mdev/drivers/mqos")
+    (tmp_path / "sys/bus/mdev/devices").mkdir(parents=True)
+    (tmp_path / "sys/bus/mdev/devices" / mdev.name).symlink_to(
+        "../../../devices/virtual/mqos/mqos0/" + mdev.name)
+    seen = driver_at(target, f"/sys/bus/mdev/devices/{mdev.name}")
+    assert seen == {"name": "mqos", "version": "1.1"}
+    assert driver_of(target, "mqos0", embedded_mock=False) == {"name": None, "version": None}
+    assert driver_of(target, "mqos0", embedded_mock=False, mdev_driver=seen) == seen
