@@ -58,7 +58,11 @@ def resolve(root: str, path: str, *, follow_last: bool = False) -> Beneath:
             if not pending and not follow_last:
                 return Beneath(os.dup(stack[-1]), name)
             fd = os.open(name, _PATH, dir_fd=stack[-1])
-            mode = os.fstat(fd).st_mode
+            try:
+                mode = os.fstat(fd).st_mode  # fails on FUSE for a node removed meanwhile
+            except OSError:
+                os.close(fd)
+                raise
             if stat.S_ISLNK(mode):
                 os.close(fd)
                 links += 1

@@ -149,8 +149,9 @@ class _ProcessWorker:
             _send(self.requests, (op, args, kwargs))
         except (BrokenPipeError, OSError) as exc:
             raise EOFError(f"the I/O helper is gone ({exc})") from exc
-        ready, _, _ = select.select([self.answers], [], [], deadline_s)
-        if not ready:
+        poller = select.poll()  # not select(): the suite may hold more than 1024 fds
+        poller.register(self.answers, select.POLLIN)
+        if not poller.poll(deadline_s * 1000):
             raise queue.Empty
         ok, value = _receive(self.answers)  # the whole answer follows its first byte
         if not ok:
@@ -175,6 +176,7 @@ class _ProcessWorker:
         try:
             self.requests.close()
             self.proc.wait(2)
+            self.answers.close()
         except (OSError, subprocess.TimeoutExpired):
             self.abandon()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,31 @@ def suite_env(**extra: str) -> dict[str, str]:
     env["PYTHONDONTWRITEBYTECODE"] = ""  # let pytest cache its assertion rewrites: faster starts
     env.update(extra)
     return env
+
+
+def nobody_namespace() -> tuple[str, str]:
+    """A shell prologue for ``unshare --mount`` and the Python that user nobody runs there.
+
+    This interpreter and its venv may lie where nobody cannot enter (pyenv under a
+    0700 ``/root``, tox's 0700 ``.tox``). In the private mount namespace only, the
+    venv is bound under a fresh 0755 ``/mnt`` and the interpreter's top directory
+    under ``/root`` is bound back onto a 0755 tmpfs over ``/root``; the host sees
+    nothing of it. Skips when the checkout itself is out of nobody's reach.
+    """
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("setpriv") is None:
+        pytest.skip("needs root, unshare and setpriv")
+    if not all(os.stat(p).st_mode & 0o001 for p in [REPO, *REPO.parents]):
+        pytest.skip(f"user nobody cannot enter the checkout {REPO}")
+    quote = shlex.quote
+    lines = ["mount -t tmpfs -o mode=755 tmpfs /mnt", "mkdir /mnt/venv",
+             f"mount --rbind {quote(sys.prefix)} /mnt/venv"]
+    interpreter = os.path.realpath(sys.executable)
+    if interpreter.startswith("/root/"):
+        top = quote("/root/" + interpreter.split("/")[2])
+        lines += ["mkdir /mnt/top", f"mount --rbind {top} /mnt/top",
+                  "mount -t tmpfs -o mode=755 tmpfs /root", f"mkdir {top}",
+                  f"mount --rbind /mnt/top {top}"]
+    return "; ".join(lines) + "; ", f"/mnt/venv/bin/{Path(sys.executable).name}"
 
 
 class Mount:

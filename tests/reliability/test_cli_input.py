@@ -13,15 +13,24 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEVICES, PARENT, REPO, TYPE, TYPE_DIR, Mount, fuse_problem, suite_env
+from conftest import (
+    DEVICES,
+    PARENT,
+    TYPE,
+    TYPE_DIR,
+    Mount,
+    fuse_problem,
+    nobody_namespace,
+    suite_env,
+)
 
 from conformance.cli import main
 from conformance.defaults import MAX_EXAMPLES_LIMIT as MAX_EXAMPLES
@@ -153,28 +162,6 @@ def test_a_deeply_nested_config_is_refused_in_one_line(capsys, tmp_path, depth) 
     assert "--config" in refused(capsys, tmp_path, "--config", str(config))
 
 
-def _python_for(uid: int) -> tuple[str, dict[str, str]] | None:
-    """An interpreter ``uid`` may run that imports this checkout, and its environment.
-
-    This venv's interpreter may live where ``uid`` cannot read it (under /root);
-    the system's Python of the same version then runs the same packages.
-    """
-    site = next(p for p in sys.path if p.endswith("site-packages"))
-    env = suite_env(PYTHONPATH=os.pathsep.join([str(REPO), site]), HOME="/")
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = [sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"]
-    for python in dict.fromkeys(candidates):
-        try:
-            probe = subprocess.run([python, "-c", "import conformance.cli"], env=env,
-                                   user=uid, group=uid, capture_output=True, check=False,
-                                   timeout=60, cwd="/")
-        except OSError:
-            continue
-        if probe.returncode == 0:
-            return python, env
-    return None
-
-
 @pytest.fixture
 def open_mount() -> Iterator[Mount]:
     """A FUSE mount of the mock in a directory every user may enter."""
@@ -200,16 +187,16 @@ def test_a_writing_run_as_an_unprivileged_user_is_refused_up_front(open_mount) -
     work = open_mount.root.parent / "nobody"
     work.mkdir()
     os.chown(work, NOBODY, NOBODY)
-    found = _python_for(NOBODY)
-    if found is None:
-        pytest.skip("no Python interpreter here that user nobody may run")
-    python, env = found
+    reachable, python = nobody_namespace()
+    argv = [python, "-m", "conformance", "run", "--sysfs-root", str(open_mount.root),
+            "--parent", PARENT, "--type", TYPE, "--allow-write", "-q",
+            "--state-dir", str(work / "state"), "--report-dir", str(work / "report")]
+    as_nobody = f"setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
     result = subprocess.run(
-        [python, "-m", "conformance", "run", "--sysfs-root", str(open_mount.root),
-         "--parent", PARENT, "--type", TYPE, "--allow-write", "-q",
-         "--state-dir", str(work / "state"), "--report-dir", str(work / "report")],
-        env=env, user=NOBODY, group=NOBODY, cwd=work, capture_output=True, text=True,
-        timeout=300, check=False)
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+         f"set -e; {reachable}cd {shlex.quote(str(work))}; exec {as_nobody}"
+         + " ".join(shlex.quote(a) for a in argv)],
+        env=suite_env(HOME="/"), capture_output=True, text=True, timeout=300, check=False)
     message = result.stderr
     assert result.returncode == 2, message
     assert len(message.strip().splitlines()) == 1, message

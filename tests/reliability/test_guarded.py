@@ -183,20 +183,27 @@ def test_an_interrupted_operation_does_not_desynchronise_the_helper(tmp_path) ->
     (tmp_path / "sys" / "a").write_bytes(b"A\n")
     (tmp_path / "sys" / "b").write_bytes(b"B\n")
     guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=5.0)
-    real_select = select.select
+    real_poll = select.poll
 
-    def interrupted(*args, **kwargs):
-        real_select(*args, **kwargs)  # the answer is on its way
-        raise KeyboardInterrupt
+    class Interrupted:
+        def __init__(self) -> None:
+            self.poller = real_poll()
+
+        def register(self, *args):
+            self.poller.register(*args)
+
+        def poll(self, *args):
+            self.poller.poll(*args)  # the answer is on its way
+            raise KeyboardInterrupt
 
     try:
         assert guarded.read("/sys/a") == b"A\n"
-        select.select = interrupted
+        select.poll = Interrupted
         try:
             with pytest.raises(KeyboardInterrupt):
                 guarded.read("/sys/a")
         finally:
-            select.select = real_select
+            select.poll = real_poll
         assert guarded.read("/sys/b") == b"B\n"
     finally:
         guarded.close()

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
+import shlex
 import subprocess
-import sys
 import uuid as uuidlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEVICES, REPO, suite_env
+from conftest import DEVICES, REPO, nobody_namespace, suite_env
 from statefiles import (
     FIXTURE,
     FIXTURE_MDEV,
@@ -261,18 +260,11 @@ def _as_nobody_with_a_root_owned_default(script: str) -> subprocess.CompletedPro
     """Run ``script`` (sh) in a private mount namespace whose /var/tmp is a fresh tmpfs
     holding root's default state directory (0755, as older versions made it); ``$RUN``
     runs the suite as nobody."""
-    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("setpriv") is None:
-        pytest.skip("needs root, unshare and setpriv")
+    reachable, python = nobody_namespace()
     run = (f"setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups "
-           f"{sys.executable} -m conformance run")
+           f"{python} -m conformance run")
     prologue = ("set -e; mount -t tmpfs -o size=1m tmpfs /var/tmp; chmod 1777 /var/tmp; "
-                "mkdir -m 755 /var/tmp/mdev-qos; ")
-    interpreter = os.path.realpath(sys.executable)
-    if interpreter.startswith("/root/"):  # e.g. pyenv: in the namespace only, make it reachable
-        top = "/root/" + interpreter.split("/")[2]
-        prologue += (f"mkdir /var/tmp/.top; mount --rbind {top} /var/tmp/.top; "
-                     f"mount -t tmpfs -o mode=755 tmpfs /root; mkdir {top}; "
-                     f"mount --rbind /var/tmp/.top {top}; ")
+                "mkdir -m 755 /var/tmp/mdev-qos; " + reachable)
     env = suite_env(RUN=run, HOME="/nonexistent")
     env.pop("XDG_STATE_HOME", None)
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -306,9 +298,10 @@ def test_the_default_state_dir_is_per_user() -> None:
     code = "from conformance.suite.journal import default_state_dir; print(default_state_dir())"
     env = suite_env()
     env.pop("XDG_STATE_HOME", None)
-    if os.geteuid() != 0:
-        pytest.skip("needs root to switch to nobody")
-    result = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
-                             "--clear-groups", sys.executable, "-c", code], env=env,
-                            capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
+    reachable, python = nobody_namespace()
+    as_nobody = f"setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups {python} -c "
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                             f"set -e; {reachable}exec {as_nobody}{shlex.quote(code)}"],
+                            env=env, capture_output=True, text=True, cwd=REPO, timeout=60,
+                            check=False)
     assert result.stdout.strip() == f"/var/tmp/mdev-qos-{NOBODY}", result.stderr
