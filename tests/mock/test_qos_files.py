@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from mockbench import Bench
 
@@ -136,6 +136,7 @@ def test_knobs_are_per_mdev_and_do_not_persist(bench: Bench) -> None:
     assert bench.k.vfs_read(f"/sys/kernel/debug/mqos/{a}/load") == b"idle\n"
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(st.binary(max_size=12))
 def test_kstrtouint_matches_its_definition(data: bytes) -> None:
     body = data[:-1] if data.endswith(b"\n") else data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.oracle import formats
@@ -33,6 +33,7 @@ def test_form_and_width_are_separate_rules() -> None:
     assert formats.loose_integers(b"  -5 7\nx\n") == [-5, 7]
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(st.integers(0, 2**64 - 1))
 def test_every_u64_reads_back(value: int) -> None:
     assert formats.unsigned(f"{value}\n".encode()) == value

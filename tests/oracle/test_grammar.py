@@ -6,7 +6,7 @@ import errno
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.oracle.grammar import (
@@ -56,6 +56,7 @@ def test_out_of_range(knob: str, data: bytes, errnos: frozenset[int]) -> None:
 _NUMERIC = re.compile(rb"\+?([0-9]+)\n?")
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(st.binary(max_size=12) | st.from_regex(rb"\A\+?[0-9]{1,12}\n?\Z"))
 def test_numeric_grammar_matches_its_definition(data: bytes) -> None:
     """Accepted exactly when the bytes are [+]DIGITS[LF] with a value in range."""
@@ -71,6 +72,7 @@ def test_numeric_grammar_matches_its_definition(data: bytes) -> None:
         assert outcome.errnos == EINVAL
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(st.integers(1, 10000), st.booleans(), st.booleans(), st.integers(0, 3))
 def test_every_weight_in_range_reads_back_canonical(
     value: int, plus: bool, newline: bool, zeros: int

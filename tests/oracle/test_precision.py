@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.oracle.shares import Member, expected_shares, weighted_pairs
@@ -39,6 +39,7 @@ def test_certify_window_at_one_millisecond() -> None:
     assert CERTIFY.window(Tolerance(1000)) == 400_200
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(qs, skews, st.floats(0.001, 1.0))
 def test_certify_rejects_every_share_further_than_the_precision(q: int, skew: int,
                                                                  x: float) -> None:
@@ -56,6 +57,7 @@ def test_certify_rejects_every_share_further_than_the_precision(q: int, skew: in
 weights = st.lists(st.integers(1, 10_000), min_size=2, max_size=5)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(qs, skews, weights)
 def test_certify_window_fits_every_near_pair_in_25_percent(q: int, skew: int,
                                                            ws: list[int]) -> None:
@@ -75,6 +77,7 @@ def test_certify_window_fits_every_near_pair_in_25_percent(q: int, skew: int,
         assert flipped.high <= RATIO_PRECISION + 1e-9
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(st.floats(0.01, 0.99), st.floats(0.0, 1.0), st.floats(-1, 1), st.floats(-1, 1),
        st.integers(10_000, 10_000_000))
 def test_ratio_band_holds_every_conforming_outcome(x_a: float, loss: float, err_a: float,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.oracle.shares import (
@@ -78,11 +78,13 @@ def test_duplicate_names_are_refused() -> None:
         expected_shares([Member("x", level="high"), Member("x", level="low")])
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists())
 def test_shares_never_sum_beyond_the_device(members: list[Member]) -> None:
     assert sum(expected_shares(members).values()) <= 1
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists())
 def test_caps_always_hold(members: list[Member]) -> None:
     shares = expected_shares(members)
@@ -90,6 +92,7 @@ def test_caps_always_hold(members: list[Member]) -> None:
     assert all(shares[m.name] >= 0 for m in members)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists())
 def test_device_is_work_conserving_up_to_the_caps(members: list[Member]) -> None:
     """The device hands out everything unless the caps of all members forbid it."""
@@ -97,6 +100,7 @@ def test_device_is_work_conserving_up_to_the_caps(members: list[Member]) -> None
     assert sum(expected_shares(members).values()) == min(F(1), total_caps)
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists(levels=("normal",)))
 def test_weights_are_proportional_when_nothing_is_capped(members: list[Member]) -> None:
     uncapped = [Member(m.name, weight=m.weight) for m in members]
@@ -104,6 +108,7 @@ def test_weights_are_proportional_when_nothing_is_capped(members: list[Member]) 
     assert expected_shares(uncapped) == {m.name: F(m.weight, total) for m in uncapped}
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists(min_size=2, levels=("normal",)))
 def test_water_filling_is_weighted_max_min_fair(members: list[Member]) -> None:
     """An mdev below its cap has the largest share per unit of weight in its level."""
@@ -114,6 +119,7 @@ def test_water_filling_is_weighted_max_min_fair(members: list[Member]) -> None:
             assert per_weight[m.name] == max(per_weight.values())
 
 
+@settings(deadline=None)  # a busy machine is not a slow function
 @given(member_lists(min_size=2))
 def test_lower_levels_get_only_what_higher_levels_leave(members: list[Member]) -> None:
     shares = expected_shares(members)
