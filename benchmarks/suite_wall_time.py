@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,18 +30,28 @@ from pathlib import Path
 BUDGET_S = 10.0
 
 
+def children_cpu_s() -> float:
+    """User plus system CPU seconds of every finished child so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: list[tuple[str, float]] = []  # (python, CPU seconds) of each run, in order
+
+
 def one_run(extra: list[str], python: str = sys.executable,
             cold: bool = False) -> tuple[float, str]:
-    """Seconds for one ``mdev-qos run`` and its verdict."""
+    """Seconds for one ``mdev-qos run`` and its verdict (its CPU time goes to CPU)."""
     work = Path(tempfile.mkdtemp(prefix="mdev-qos-bench-"))
     env = dict(os.environ)
     if cold:
         env["XDG_CACHE_HOME"] = str(work / "cache")
     try:
         command = [python, "-m", "conformance", "run", "-q", *extra]
-        started = time.monotonic()
+        started, cpu = time.monotonic(), children_cpu_s()
         subprocess.run(command, cwd=work, check=False, stdout=subprocess.DEVNULL, env=env)
         elapsed = time.monotonic() - started
+        CPU.append((python, children_cpu_s() - cpu))
         verdict = json.loads((work / "mdev-qos-report" / "report.json").read_text())["verdict"]
         return elapsed, verdict
     finally:
@@ -100,10 +111,13 @@ def main() -> int:
             line += f"; baseline {other:.2f} s, verdict {other_verdict}"
         print(line)
     median = statistics.median(times)
-    print(f"median of {args.runs}: {median:.2f} s (budget {BUDGET_S:.0f} s)")
+    cpu = statistics.median(c for p, c in CPU if p == sys.executable)
+    print(f"median of {args.runs}: {median:.2f} s, CPU {cpu:.2f} s (budget {BUDGET_S:.0f} s)")
     if baseline:
         base = statistics.median(baseline)
-        print(f"baseline median: {base:.2f} s; ratio {median / base:.2f}")
+        base_cpu = statistics.median(c for p, c in CPU if p == args.baseline_python)
+        print(f"baseline median: {base:.2f} s, CPU {base_cpu:.2f} s; ratio {median / base:.2f} "
+              f"(CPU {cpu / base_cpu:.2f})")
     if args.phases:
         for name, seconds in phases().items():
             print(f"  {name:<45} {seconds:6.2f} s")
