@@ -56,3 +56,10 @@ Feature: Concurrency and permissions
     When all of them are backlogged
     And 3 threads read their counters while one measurement window passes
     Then every counter read was well-formed and none went backwards
+
+  @control @QOS-LIFE-001 @QOS-CONC-002
+  Scenario: An mdev created and removed while other threads use its knobs
+    Given a fresh mdev of the type under test that offers QoS
+    When it is created and removed 20 times while 2 threads write its knobs and 2 threads read them
+    Then every access found the mdev whole or gone: a complete value, or ENOENT or ENODEV
+    And no mdev of the race is left and available_instances reads as before

@@ -11,9 +11,13 @@ Feature: Writes and errors
   is doubled, as Gherkin requires. An empty value is written as a lone newline: a
   write of zero bytes never reaches a sysfs store.
 
+  Rule: cap takes the numeric grammar and a value from 1 to 100
+
+    Background:
+      Given a fresh mdev of a type that offers cap
+
   @control @QOS-CAP-002
   Scenario Outline: cap accepts a value from 1 to 100 in the numeric grammar
-    Given a fresh mdev of a type that offers cap
     When "<written>" is written to its cap
     Then the write returns the full count
     And its cap reads "<reads>"
@@ -31,14 +35,12 @@ Feature: Writes and errors
 
   @control @QOS-CAP-002
   Scenario: cap accepts every value from 1 to 100
-    Given a fresh mdev of a type that offers cap
     When each value from 1 to 100 in steps of 1 is written to its cap
     Then every one of those writes returned the full count and read back as written
 
   @control @QOS-CAP-003 @QOS-CAP-005
   Scenario Outline: cap refuses a malformed write with EINVAL and keeps its value
-    Given a fresh mdev of a type that offers cap
-    And its cap has been set to "70"
+    Given its cap has been set to "70"
     When "<written>" is written to its cap
     Then the write fails with EINVAL
     And its cap still reads the value it had before the write
@@ -66,8 +68,7 @@ Feature: Writes and errors
 
   @control @QOS-CAP-004 @QOS-CAP-005
   Scenario Outline: cap refuses a value outside 1..100 and keeps its value
-    Given a fresh mdev of a type that offers cap
-    And its cap has been set to "70"
+    Given its cap has been set to "70"
     When "<written>" is written to its cap
     Then the write fails with <errno>
     And its cap still reads the value it had before the write
@@ -86,9 +87,13 @@ Feature: Writes and errors
       | 18446744073709551666   | EINVAL or ERANGE |
       | 99999999999999999999999 | EINVAL or ERANGE |
 
+  Rule: weight takes the numeric grammar and a value from 1 to 10000
+
+    Background:
+      Given a fresh mdev of a type that offers weight
+
   @control @QOS-WGT-002
   Scenario Outline: weight accepts a value from 1 to 10000 in the numeric grammar
-    Given a fresh mdev of a type that offers weight
     When "<written>" is written to its weight
     Then the write returns the full count
     And its weight reads "<reads>"
@@ -105,14 +110,12 @@ Feature: Writes and errors
 
   @control @QOS-WGT-002
   Scenario: weight accepts values across its whole range
-    Given a fresh mdev of a type that offers weight
     When each value from 1 to 10000 in steps of 37 is written to its weight
     Then every one of those writes returned the full count and read back as written
 
   @control @QOS-WGT-003 @QOS-WGT-005
   Scenario Outline: weight refuses a malformed write with EINVAL and keeps its value
-    Given a fresh mdev of a type that offers weight
-    And its weight has been set to "300"
+    Given its weight has been set to "300"
     When "<written>" is written to its weight
     Then the write fails with EINVAL
     And its weight still reads the value it had before the write
@@ -132,8 +135,7 @@ Feature: Writes and errors
 
   @control @QOS-WGT-004 @QOS-WGT-005
   Scenario Outline: weight refuses a value outside 1..10000 and keeps its value
-    Given a fresh mdev of a type that offers weight
-    And its weight has been set to "300"
+    Given its weight has been set to "300"
     When "<written>" is written to its weight
     Then the write fails with <errno>
     And its weight still reads the value it had before the write
@@ -149,10 +151,14 @@ Feature: Writes and errors
       | 18446744073709551616 | EINVAL or ERANGE |
       | 18446744073709551716 | EINVAL or ERANGE |
 
+  Rule: priority takes one supported level name
+
+    Background:
+      Given a fresh mdev of a type that offers priority
+
   @control @QOS-PRI-003
   Scenario Outline: priority accepts a supported level name
-    Given a fresh mdev of a type that offers priority
-    And the level <level> is supported by it
+    Given the level <level> is supported by it
     When "<written>" is written to its priority
     Then the write returns the full count
     And its active priority level is "<level>"
@@ -167,8 +173,7 @@ Feature: Writes and errors
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario Outline: priority refuses anything but a supported level name and keeps its level
-    Given a fresh mdev of a type that offers priority
-    And its priority has been set to a supported level other than normal
+    Given its priority has been set to a supported level other than normal
     When "<written>" is written to its priority
     Then the write fails with EINVAL
     And its priority still reads the value it had before the write
@@ -196,9 +201,10 @@ Feature: Writes and errors
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario: priority refuses a level of the vocabulary that the mdev does not support
-    Given a fresh mdev of a type that offers priority
     When each level of low normal high that it does not support is written to its priority
     Then every one of those writes failed with EINVAL and left the level unchanged
+
+  Rule: a file the suite may not change refuses every write
 
   @control @QOS-MODE-004
   Scenario: A write to a knob the type fixes fails with EACCES and changes nothing

@@ -7,15 +7,17 @@
   the spec's generated ABI entry, matched the way the kernel's
   ``scripts/get_abi.py undefined`` does (``What:`` paths as patterns, ``<...>``
   placeholders as one path component, a file documented under any of its names).
-- ``nonroot``: a knob write by ``nobody`` fails with EACCES and changes nothing.
-- ``races``: mdevs created and removed while other threads read and write their
-  files: only ENOENT/ENODEV, never a malformed value (the kernel log is checked
-  after by guest.sh).
+- ``nonroot``: a knob write by ``nobody`` fails with EACCES and changes nothing
+  (written with the suite's own "other user" helper).
+- ``races``: the suite's create/remove race (the one the scenario of
+  QOS-LIFE-001 and QOS-CONC-002 runs) on both types at once, so that the kernel
+  log guest.sh scans afterwards has seen two types churn together.
 
 Run by kmod/guest.sh as ``python guest_checks.py CHECK... --out DIR``; each check
 prints ``PASS name`` or ``FAIL name: why`` and DIR/checks.jsonl collects them.
-Standard library only; ``--root`` points every path at another tree, which is
-how tests/kernel/ exercise the checks without a guest.
+The guest's Python has the conformance package (it runs the suite too);
+``--root`` points every path at another tree, which is how tests/kernel/
+exercise the checks without a guest.
 """
 
 from __future__ import annotations
@@ -24,21 +26,23 @@ import argparse
 import errno
 import json
 import os
-import random
 import re
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid as uuidlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from conformance.fuzz.races import race_lifecycle, writable_knob_values
+from conformance.suite.mdev import Mdev, MdevType
+from conformance.sysfs import users
+from conformance.sysfs.target import FsTarget, Target
+from conformance.sysfs.users import NOBODY
+
 MDEV_DEVICES = "/sys/bus/mdev/devices"
-NOBODY = 65534
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,7 @@ def check_mdevctl_bad(
 
 
 def check_mdevctl(sysfs: Sysfs, parent: str) -> list[CheckResult]:
+    """A good mdevctl config, and three it must refuse."""
     return [
         check_mdevctl_good(sysfs, parent, "mqos-full"),
         check_mdevctl_bad(
@@ -242,26 +247,12 @@ def check_mdevctl(sysfs: Sysfs, parent: str) -> list[CheckResult]:
 
 
 def write_as(uid: int, path: Path, data: bytes) -> int:
-    """Write ``data`` to ``path`` as ``uid`` in a child process; 0 or the errno."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child only reports through its exit status
-        code = 0
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            fd = os.open(path, os.O_WRONLY)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            code = exc.errno or 255
-        except BaseException:
-            code = 255
-        os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    """Write ``data`` to ``path`` as ``uid`` (the suite's helper); 0 or the errno."""
+    try:
+        users.write_as(uid, str(path), data)
+    except OSError as exc:
+        return exc.errno or errno.EIO
+    return 0
 
 
 def check_nonroot(
@@ -289,79 +280,42 @@ def check_nonroot(
 
 # --- races -------------------------------------------------------------------------
 
-# what a racing access may meet: the device or a file going away under it
-RACE_ERRNOS = {errno.ENOENT, errno.ENODEV}
-NUMBER = re.compile(r"(0|[1-9][0-9]*)\n")
-PRIORITY = re.compile(r"(\[low\]|low) (\[normal\]|normal) (\[high\]|high)\n")
+RACE_TYPES = ("mqos-full", "mqos-fixed")
 
 
-def _churn(sysfs: Sysfs, parent: str, type_id: str, stop: threading.Event) -> None:
-    """Create and remove mdevs, giving each a load, as fast as possible."""
-    while not stop.is_set():
-        uuid = sysfs.create(parent, type_id)
-        load = Path(f"/sys/kernel/debug/mqos/{uuid}/load")
-        if sysfs.root == Path("/") and load.exists():
-            load.write_text("backlog")
-        sysfs.remove(uuid)
-
-
-def _describe(attr: Path) -> str:
-    """The file's device, type and mode now, for a problem report."""
-    dev = attr.parent.parent
+def race_one_type(target: Target, parent: str, type_id: str, cycles: int) -> list[str]:
+    """The suite's create/remove race on one type; the problems it found."""
+    kind = MdevType(target, parent, type_id)
+    probe = str(uuidlib.uuid4())
+    target.write(kind.create_path, probe.encode())
+    mdev = Mdev(target, probe, parent)
     try:
-        kind = Path(os.readlink(dev / "mdev_type")).name
-        mode = oct(attr.stat().st_mode & 0o777)
-    except OSError as exc:
-        return f"{dev.name}: gone ({errno.errorcode.get(exc.errno, exc)})"
-    return f"{dev.name}, type {kind}, mode now {mode}"
+        values = writable_knob_values(mdev)
+    finally:
+        target.write(mdev.remove_path, b"1")
+    if not values:
+        return []
+    report = race_lifecycle(
+        target, kind.path, knob_values=values, cycles=cycles, switch_interval_s=None
+    )
+    return [f"{type_id}: {p}" for p in report.problems]
 
 
-def _poke(sysfs: Sysfs, stop: threading.Event, seed: int) -> list[str]:
-    """Read every qos/ file and write knobs of whatever mdevs exist right now."""
-    rnd = random.Random(seed)
-    problems: list[str] = []
-    devices = sysfs.path(MDEV_DEVICES)
-    while not stop.is_set() and len(problems) < 5:
-        for dev in list(devices.iterdir()) if devices.is_dir() else []:
-            for name in ("cap", "weight", "priority", "usage_us", "wait_us", "nr_slices"):
-                attr = dev / "qos" / name
-                try:
-                    text = attr.read_text()
-                    writable = attr.stat().st_mode & 0o200  # not a type-fixed knob
-                    if writable and name in ("cap", "weight") and rnd.random() < 0.3:
-                        sysfs.store(attr, f"{rnd.randint(1, 100)}\n")
-                except OSError as exc:
-                    if exc.errno not in RACE_ERRNOS:
-                        problems.append(
-                            f"{name}: {errno.errorcode.get(exc.errno, exc)} ({_describe(attr)})"
-                        )
-                    continue
-                form = PRIORITY if name == "priority" else NUMBER
-                if not form.fullmatch(text):
-                    problems.append(f"{name} read {text!r}")
-    return problems
-
-
-def check_races(sysfs: Sysfs, parent: str, seconds: float = 5.0) -> CheckResult:
-    """Create/remove racing show/store on the same mdevs: no odd errno, no torn value.
+def check_races(target: Target, parent: str, cycles: int = 50) -> CheckResult:
+    """Create/remove racing show/store, on both types at once: no odd errno, no torn value.
 
     The kernel log is scanned afterwards by guest.sh for what this cannot see.
     """
     name = "create/remove racing show/store"
-    stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        churn = [pool.submit(_churn, sysfs, parent, t, stop) for t in ("mqos-full", "mqos-fixed")]
-        pokes = [pool.submit(_poke, sysfs, stop, seed) for seed in (1, 2)]
-        time.sleep(seconds)
-        stop.set()
-        problems = [p for f in pokes for p in f.result()]
-        for f in churn:
-            exc = f.exception()
-            if exc is not None:
-                problems.append(f"create/remove: {exc}")
+    with ThreadPoolExecutor(max_workers=len(RACE_TYPES)) as pool:
+        futures = [pool.submit(race_one_type, target, parent, t, cycles) for t in RACE_TYPES]
+        problems = []
+        for future in futures:
+            exc = future.exception()
+            problems += [f"create/remove: {exc}"] if exc is not None else future.result()
     if problems:
         return CheckResult(name, False, "; ".join(problems[:5]))
-    return CheckResult(name, True, f"{seconds:g} s, two creators, two pokers")
+    return CheckResult(name, True, f"{cycles} cycles on each of {', '.join(RACE_TYPES)}")
 
 
 # --- driver ------------------------------------------------------------------------
@@ -371,6 +325,7 @@ RESULTS = "checks.jsonl"  # one CheckResult per line, guest.sh's own steps inclu
 
 
 def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> list[CheckResult]:
+    """Run the named checks in order; a check that cannot run fails with the reason."""
     results: list[CheckResult] = []
     for check in names:
         try:
@@ -381,13 +336,14 @@ def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> li
             elif check == "nonroot":
                 results.append(check_nonroot(sysfs, parent, "mqos-full"))
             elif check == "races":
-                results.append(check_races(sysfs, parent))
+                results.append(check_races(FsTarget(str(sysfs.root)), parent))
         except (OSError, subprocess.SubprocessError) as exc:
             results.append(CheckResult(check, False, f"could not run: {exc}"))
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the checks named on the command line; 0 when all passed."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("checks", nargs="+", choices=CHECKS)
     ap.add_argument("--out", required=True, type=Path, help="directory for checks.jsonl")

@@ -4,7 +4,7 @@
 :mod:`~conformance.fuzz.expect` says what a conforming driver behind kernfs
 answers (the spec's grammar oracle plus what kernfs does before ``store``),
 :mod:`~conformance.fuzz.campaign` runs one knob's campaign against any Target,
-:mod:`~conformance.fuzz.steps` binds it to the ``@fuzz`` scenarios, and
+:mod:`conformance.steps.fuzz` binds it to the ``@fuzz`` scenarios, and
 :mod:`~conformance.fuzz.races` runs bounded concurrent writers, readers and
 create/remove cycles.
 """

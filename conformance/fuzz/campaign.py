@@ -246,7 +246,7 @@ def fuzz_knob(
 ) -> CampaignResult:
     """Try generated writes on the knob file ``path``; return what was tried and found.
 
-    ``write`` replaces ``target.write`` (the suite passes ``ctx.write``, which saves a
+    ``write`` replaces ``target.write`` (the suite passes its resource registry's, which saves a
     named device's value first). ``seed`` None: the same inputs on every run.
     ``progress`` is told how far the campaign got, ten times over its course.
     """

@@ -16,6 +16,9 @@ Three races, each bounded by a number of rounds (never by luck or wall time):
 "Errors instead of crashes": an exception that is not an ``OSError`` (for an
 in-process target: a bug in the driver model) is recorded as a crash; an
 ``OSError`` whose errno the race does not allow is recorded as unexpected.
+
+This is the suite's one race checker: the concurrency scenarios, the guest
+checks of ``kmod/`` and the reliability figures all run these races.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ import threading
 import time
 import uuid as uuidlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from conformance.sysfs import paths
+from conformance.oracle.formats import COUNTERS, FormatError, knob_value
+from conformance.suite.mdev import Mdev
 from conformance.sysfs.target import Target
 
-COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
+Write = Callable[[str, bytes], int]
 GONE = frozenset({errno.ENOENT, errno.ENODEV})
 _DECIMAL = re.compile(rb"(0|[1-9][0-9]*)\n")
 JOIN_TIMEOUT_S = 60.0
@@ -52,12 +56,22 @@ class RaceReport:
     errnos: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     final: bytes = b""
+    original: bytes = b""  # what the file read before the race
+    reads: int = 0  # reads that returned a value
+    written: set[bytes] = field(default_factory=set)  # reads that follow accepted writes
+    allowed: set[bytes] = field(default_factory=set)  # every read a reader may see
+    partial: list[str] = field(default_factory=list)  # writes that returned a short count
+    torn: list[str] = field(default_factory=list)  # reads neither old nor written
+    crashes: list[str] = field(default_factory=list)  # exceptions and hangs (not the driver's)
+    leaks: list[str] = field(default_factory=list)  # mdevs or instances not given back
 
     def add_problem(self, text: str) -> None:
+        """Keep one problem (the first 50)."""
         if len(self.problems) < 50:
             self.problems.append(text)
 
     def to_json(self) -> dict[str, object]:
+        """The report as the reliability figures print it."""
         return {
             "name": self.name,
             "operations": self.operations,
@@ -87,13 +101,26 @@ class _Ledger:
         with self.lock:
             self.report.errnos[errno.errorcode.get(code or 0, str(code))] += 1
 
-    def problem(self, text: str) -> None:
+    def problem(self, text: str, kind: list[str] | None = None) -> None:
         with self.lock:
             self.report.add_problem(text)
+            if kind is not None and len(kind) < 50:
+                kind.append(text)
+
+    def read(self) -> None:
+        with self.lock:
+            self.report.reads += 1
 
 
-def _run_threads(workers: Sequence[Callable[[], None]], ledger: _Ledger) -> None:
-    """Start every worker at once (a barrier), wait for all, record escaped exceptions."""
+def _run_threads(
+    workers: Sequence[Callable[[], None]], ledger: _Ledger, switch_interval_s: float | None
+) -> None:
+    """Start every worker at once (a barrier), wait for all, record escaped exceptions.
+
+    ``switch_interval_s`` lowers the interpreter's switch interval meanwhile (None:
+    leave it), so that even in-process threads interleave finely; under emulation
+    (the guest of kmod/) every switch is costly, and syscalls interleave anyway.
+    """
     barrier = threading.Barrier(len(workers))
 
     def wrap(work: Callable[[], None]) -> Callable[[], None]:
@@ -102,22 +129,41 @@ def _run_threads(workers: Sequence[Callable[[], None]], ledger: _Ledger) -> None
                 barrier.wait()
                 work()
             except Exception as exc:  # noqa: BLE001 - a crash is a finding
-                ledger.problem(f"crash: {type(exc).__name__}: {exc}")
+                ledger.problem(f"crash: {type(exc).__name__}: {exc}", ledger.report.crashes)
 
         return run
 
     threads = [threading.Thread(target=wrap(w), daemon=True) for w in workers]
     switch = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)  # interleave threads finely, even in-process
+    sys.setswitchinterval(switch_interval_s or switch)
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(JOIN_TIMEOUT_S)
             if thread.is_alive():
-                ledger.problem(f"a race thread did not finish within {JOIN_TIMEOUT_S:g} s (hang)")
+                ledger.problem(
+                    f"a race thread did not finish within {JOIN_TIMEOUT_S:g} s (hang)",
+                    ledger.report.crashes,
+                )
     finally:
         sys.setswitchinterval(switch)
+
+
+VALID_VALUES = {"cap": (b"10", b"55", b"100"), "weight": (b"1", b"777", b"10000")}
+
+
+def writable_knob_values(mdev: Mdev) -> dict[str, list[bytes]]:
+    """Valid values for each knob of ``mdev`` its type does not fix (a lifecycle race's)."""
+    values: dict[str, list[bytes]] = {}
+    for knob in mdev.knobs_present():
+        if mdev.is_fixed(knob):
+            continue
+        if knob == "priority":
+            values[knob] = [level.encode() for level in mdev.levels()]
+        else:
+            values[knob] = list(VALID_VALUES[knob])
+    return values
 
 
 def canonical(knob: str, value: bytes, levels: Sequence[str]) -> bytes:
@@ -141,32 +187,65 @@ def race_knob(
     writers: int = 4,
     readers: int = 2,
     rounds: int = 200,
+    read_rounds: int | None = None,
     seed: int = 0,
+    write: Write | None = None,
+    errno_is_problem: bool = True,
+    one_value_per_writer: bool = False,
+    readers_follow_writers: bool = False,
+    switch_interval_s: float | None = SWITCH_INTERVAL_S,
 ) -> RaceReport:
-    """Writers write ``values`` to ``path`` while readers read it; see module doc."""
+    """Writers write ``values`` to ``path`` while readers read it; see module doc.
+
+    Each writer writes ``rounds`` times, each reader reads ``read_rounds`` times
+    (default ``rounds``), or with ``readers_follow_writers`` until the last writer
+    is done (at least once, at most ``read_rounds`` times). ``write`` replaces
+    ``target.write`` (the suite passes its resource registry's). With
+    ``errno_is_problem=False`` a refused valid write is only counted: the spec
+    allows a write to fail with an errno. With
+    ``one_value_per_writer`` writer ``i`` always writes ``values[i % len(values)]``
+    (the values that can be read are then only those some writer writes).
+    """
     report = RaceReport(f"{knob}: {writers} writers, {readers} readers, {rounds} rounds")
     ledger = _Ledger(report)
     original = target.read(path)
     levels = _levels(original) if knob == "priority" else []
+    if one_value_per_writer:
+        values = [values[i % len(values)] for i in range(min(writers, len(values)))]
     allowed = {original} | {canonical(knob, v, levels) for v in values}
-    succeeded: set[bytes] = set()
+    report.allowed = allowed
+    report.original = original
+    succeeded = report.written
+    do_write: Write = write or (lambda p, d: target.write(p, d))
+
+    writing = [writers]  # writers still at work, under ledger.lock
 
     def writer(index: int) -> Callable[[], None]:
         rng = random.Random(seed * 1000 + index)
 
         def work() -> None:
+            try:
+                write_rounds()
+            finally:
+                with ledger.lock:
+                    writing[0] -= 1
+
+        def write_rounds() -> None:
             for _ in range(rounds):
-                value = rng.choice(values)
+                value = values[index % len(values)] if one_value_per_writer else rng.choice(values)
                 try:
-                    count = target.write(path, value)
+                    count = do_write(path, value)
                 except OSError as exc:
                     ledger.errno(exc.errno)
-                    ledger.problem(f"write {value!r} failed with {exc} (a valid value)")
+                    if errno_is_problem:
+                        ledger.problem(f"write {value!r} failed with {exc} (a valid value)")
                     continue
                 finally:
                     ledger.count()
                 if count != len(value):
-                    ledger.problem(f"write {value!r} returned {count}, not {len(value)}")
+                    ledger.problem(
+                        f"write {value!r} returned {count}, not {len(value)}", report.partial
+                    )
                 ledger.success()
                 with ledger.lock:
                     succeeded.add(canonical(knob, value, levels))
@@ -174,10 +253,13 @@ def race_knob(
         return work
 
     def reader() -> None:
-        for _ in range(rounds):
+        for done in range(rounds if read_rounds is None else read_rounds):
+            if done and readers_follow_writers and not writing[0]:
+                break
             try:
                 seen = target.read(path)
                 ledger.success()
+                ledger.read()
             except OSError as exc:
                 ledger.errno(exc.errno)
                 ledger.problem(f"read failed with {exc}")
@@ -185,9 +267,11 @@ def race_knob(
             finally:
                 ledger.count()
             if seen not in allowed:
-                ledger.problem(f"torn or foreign read {seen!r}")
+                ledger.problem(f"torn or foreign read {seen!r}", report.torn)
 
-    _run_threads([writer(i) for i in range(writers)] + [reader] * readers, ledger)
+    _run_threads(
+        [writer(i) for i in range(writers)] + [reader] * readers, ledger, switch_interval_s
+    )
     report.final = target.read(path)
     if report.final not in (succeeded or {original}):
         report.add_problem(f"final value {report.final!r} is not one that was written")
@@ -196,71 +280,89 @@ def race_knob(
 
 def race_counters(
     target: Target,
-    uuid: str,
+    uuid: str | Sequence[str],
     tick: Callable[[], None],
     *,
     readers: int = 3,
     rounds: int = 200,
+    until_clock_stops: bool = False,
+    switch_interval_s: float | None = SWITCH_INTERVAL_S,
 ) -> RaceReport:
-    """Readers read the counters of ``uuid`` while ``tick`` (called ``rounds`` times) runs."""
-    names = [n for n in COUNTERS if target.exists(paths.qos(uuid, n))]
+    """Readers read the counters of ``uuid`` while ``tick`` (called ``rounds`` times) runs.
+
+    ``uuid`` may name several mdevs. Each reader makes ``rounds`` passes over every
+    counter, and with ``until_clock_stops`` goes on until the last tick returned.
+    """
+    mdevs = [Mdev(target, u, "") for u in ([uuid] if isinstance(uuid, str) else uuid)]
+    files = [(m, n) for m in mdevs for n in COUNTERS if m.has(n)]
+    names = list(dict.fromkeys(n for _, n in files))
     report = RaceReport(f"counters {', '.join(names)}: {readers} readers, {rounds} ticks")
     ledger = _Ledger(report)
+    ticking = threading.Event()
+    ticking.set()
 
     def clock() -> None:
-        for _ in range(rounds):
-            tick()
-            ledger.count()
+        try:
+            for _ in range(rounds):
+                tick()
+                ledger.count()
+        finally:
+            ticking.clear()
 
     def reader() -> None:
-        last: dict[str, int] = {}
-        for _ in range(rounds):
-            for name in names:
+        last: dict[tuple[str, str], int] = {}
+        done = 0
+        while done < rounds or (until_clock_stops and ticking.is_set()):
+            done += 1
+            for mdev, name in files:
+                who = name if len(mdevs) == 1 else f"{name} of {mdev.uuid}"
                 try:
-                    raw = target.read(paths.qos(uuid, name))
+                    raw = mdev.raw(name)
                     ledger.success()
+                    ledger.read()
                 except OSError as exc:
                     ledger.errno(exc.errno)
-                    ledger.problem(f"read {name} failed with {exc}")
+                    ledger.problem(f"read {who} failed with {exc}")
                     continue
                 finally:
                     ledger.count()
                 if not _DECIMAL.fullmatch(raw):
-                    ledger.problem(f"{name} read {raw!r}: not one decimal value")
+                    ledger.problem(f"{who} read {raw!r}: not one decimal value")
                     continue
                 value = int(raw)
-                if value < last.get(name, 0):
-                    ledger.problem(f"{name} went backwards: {last[name]} then {value}")
-                last[name] = value
+                key = (mdev.uuid, name)
+                if value < last.get(key, 0):
+                    ledger.problem(f"{who} went backwards: {last[key]} then {value}")
+                last[key] = value
 
-    _run_threads([clock] + [reader] * readers, ledger)
+    _run_threads([clock] + [reader] * readers, ledger, switch_interval_s)
     return report
-
-
-def _mdevs(target: Target) -> set[str]:
-    return set(target.listdir(paths.DEVICES)) if target.exists(paths.DEVICES) else set()
 
 
 def race_lifecycle(
     target: Target,
     type_dir: str,
     *,
-    knob_values: dict[str, Sequence[bytes]],
+    knob_values: Mapping[str, Sequence[bytes]],
     cycles: int = 50,
     writers: int = 2,
     readers: int = 2,
     rounds: int = 200,
     seed: int = 0,
+    uuid: str | None = None,
+    switch_interval_s: float | None = SWITCH_INTERVAL_S,
 ) -> RaceReport:
-    """Create and remove one mdev ``cycles`` times while others use its knobs."""
+    """Create and remove one mdev ``cycles`` times while others use its knobs.
+
+    ``uuid`` is the mdev's (a new one by default); the suite passes one its
+    resource registry journaled, so that a killed run still removes it.
+    """
     report = RaceReport(
         f"create/remove x{cycles} with {writers} writers and {readers} readers"
     )
     ledger = _Ledger(report)
-    before = _mdevs(target)
     available = target.read(f"{type_dir}/available_instances")
-    uuid = str(uuidlib.uuid4())
-    qos = paths.qos(uuid)
+    mdev = Mdev(target, uuid or str(uuidlib.uuid4()), "")
     knobs = sorted(knob_values)
 
     finished = threading.Event()
@@ -274,8 +376,8 @@ def race_lifecycle(
     def _cycle() -> None:
         for _ in range(cycles):
             for op, path, data in (
-                ("create", f"{type_dir}/create", uuid.encode()),
-                ("remove", paths.remove_file(uuid), b"1"),
+                ("create", f"{type_dir}/create", mdev.uuid.encode()),
+                ("remove", mdev.remove_path, b"1"),
             ):
                 try:
                     target.write(path, data)
@@ -299,7 +401,7 @@ def race_lifecycle(
                 knob = rng.choice(knobs)
                 value = rng.choice(knob_values[knob])
                 try:
-                    count = target.write(f"{qos}/{knob}", value)
+                    count = target.write(mdev.path(knob), value)
                     ledger.success()
                     if count != len(value):
                         ledger.problem(f"write {value!r} to {knob} returned {count}")
@@ -318,8 +420,9 @@ def race_lifecycle(
             done += 1
             for knob in knobs:
                 try:
-                    raw = target.read(f"{qos}/{knob}")
+                    raw = mdev.raw(knob)
                     ledger.success()
+                    ledger.read()
                 except OSError as exc:
                     ledger.errno(exc.errno)
                     if exc.errno not in GONE:
@@ -327,18 +430,23 @@ def race_lifecycle(
                     continue
                 finally:
                     ledger.count()
-                if not raw.endswith(b"\n") or raw.count(b"\n") != 1:
-                    ledger.problem(f"{knob} read {raw!r}: not one complete value")
+                try:
+                    knob_value(knob, raw)
+                except FormatError as exc:
+                    ledger.problem(
+                        f"{knob} read {raw!r}: not one complete value ({exc})", report.torn
+                    )
 
     workers = [lifecycle] + [writer(i) for i in range(writers)] + [reader] * readers
-    _run_threads(workers, ledger)
-    left = _mdevs(target) - before
-    if left:
-        report.add_problem(f"mdevs left behind: {sorted(left)}")
+    _run_threads(workers, ledger, switch_interval_s)
+    if mdev.exists():
+        report.leaks.append(f"mdevs left behind: {[mdev.uuid]}")
     available_after = target.read(f"{type_dir}/available_instances")
     if available_after != available:
-        report.add_problem(
+        report.leaks.append(
             f"available_instances was {available!r}, is {available_after!r} after the race"
         )
+    for leak in report.leaks:
+        report.add_problem(leak)
     report.final = available_after
     return report

@@ -1,9 +1,11 @@
-"""pytest-bdd step definitions: Gherkin text → Target reads, writes and measurements.
+"""pytest-bdd step definitions: Gherkin text → reads, writes and measurements.
 
 Load this package as a pytest plugin (``-p conformance.steps``): it imports every
 step module and lists them in ``pytest_plugins`` so that pytest registers the
-step fixtures each module defines. Steps use only ``ctx.target``, ``ctx.workload``
-and the ``ctx`` helpers, so the same steps run against the mock, a FUSE mount or a
+step fixtures each module defines. Steps receive typed fixtures only (see
+:mod:`conformance.suite.plugin` and :mod:`conformance.steps.state`): mdev
+handles read, the resource registry changes, the outcome skips, errs and
+records evidence. So the same steps run against the mock, a FUSE mount or a
 real /sys.
 """
 
@@ -12,15 +14,16 @@ from conformance.steps import (
     concurrency,
     devices,
     formats,
+    fuzz,
     layout,
     lifecycle,
     load,
-    scene,
     shares,
+    state,
     writes,
 )
 
-STEP_MODULES = (scene, devices, layout, formats, writes, load, shares, accounting, lifecycle,
-                concurrency)
+STEP_MODULES = (state, devices, layout, formats, writes, load, shares, accounting, lifecycle,
+                concurrency, fuzz)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

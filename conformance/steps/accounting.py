@@ -2,83 +2,91 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import pytest
 from pytest_bdd import parsers, then
 
 from conformance.oracle.formats import COUNTERS
-from conformance.steps.load import latency_tolerance
-from conformance.steps.scene import Scene, counters_in, qos_entries, timeslice
+from conformance.oracle.layout import cap_of
+from conformance.oracle.tolerance import Tolerance
+from conformance.steps.require import timeslice
 from conformance.steps.shares import oracle_shares
-from conformance.suite.measure import monotonic_violations, read_counter
+from conformance.steps.state import Measurements, Named, whom
+from conformance.suite.measure import Meter, monotonic_violations
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import DeviceClock
+from conformance.suite.under_test import UnderTest
 
 
-def _delta(scene: Scene, name: str, counter: str, *, required: str = "") -> int | None:
-    window = scene.last_window
-    delta = window.delta(scene.uuid(name), counter)
+def _delta(
+    named: Named, measurements: Measurements, name: str, counter: str, *, required: str = ""
+) -> int | None:
+    window = measurements.last_window
+    delta = window.delta(named[name].mdev.uuid, counter)
     if delta is None and required:
         raise AssertionError(f"{name} has no {counter}, required {required}")
     return delta
 
 
-def _counters_read(ctx: Any, uuid: str, expected: str) -> None:
-    names = counters_in(qos_entries(ctx, uuid) or [])
-    values = {c: read_counter(ctx.target, uuid, c) for c in names}
-    wrong = {c: v for c, v in values.items() if str(v) != expected}
-    ctx.evidence("counters", expected=expected, actual=values)
-    assert not wrong, f"mdev {uuid}: expected every counter to read {expected}, got {wrong}"
-
-
-@then(parsers.re(r'every counter of its qos directory reads "(?P<value>\d+)"'))
-def _subject_counters(ctx: Any, scene: Scene, value: str) -> None:
-    assert scene.subject is not None
-    _counters_read(ctx, scene.subject, value)
-
-
-@then(parsers.re(r'every counter of (?P<name>[A-Z]) reads "(?P<value>\d+)"'))
-def _named_counters(ctx: Any, scene: Scene, name: str, value: str) -> None:
-    _counters_read(ctx, scene.uuid(name), value)
+@then(parsers.re(r'every counter of (?:its qos directory|(?P<name>[A-Z])) reads "(?P<value>\d+)"'))
+def _counters_read(
+    request: pytest.FixtureRequest, named: Named, outcome: Outcome, name: str | None, value: str
+) -> None:
+    """Every counter of the subject or of a named mdev reads ``value``."""
+    mdev = whom(request, named, name)
+    values = {c: mdev.counter(c) for c in mdev.counters_present()}
+    wrong = {c: v for c, v in values.items() if str(v) != value}
+    outcome.evidence("counters", expected=value, actual=values)
+    assert not wrong, f"mdev {mdev.uuid}: expected every counter to read {value}, got {wrong}"
 
 
 @then("no counter of any of them decreased between measurements")
-def _monotonic(ctx: Any, scene: Scene) -> None:
-    problems = monotonic_violations(scene.snapshots)
-    ctx.evidence("counters going backwards", expected=[], actual=problems,
-                 note=f"{len(scene.snapshots)} snapshots")
+def _monotonic(outcome: Outcome, measurements: Measurements) -> None:
+    """No counter went down between any two snapshots."""
+    problems = monotonic_violations(measurements.snapshots)
+    outcome.evidence("counters going backwards", expected=[], actual=problems,
+                     note=f"{len(measurements.snapshots)} snapshots")
     assert not problems, "counters decreased: " + "; ".join(problems)
 
 
 @then("the timeslice_us of each of them did not change")
-def _timeslice_constant(ctx: Any, scene: Scene) -> None:
-    now = {scene.name_of(u): timeslice(ctx, u) for u in scene.names.values()}
-    before = {scene.name_of(u): q for u, q in scene.timeslices.items()}
-    ctx.evidence("timeslice_us", expected=before, actual=now, unit="us")
+def _timeslice_constant(outcome: Outcome, named: Named, under_test: UnderTest) -> None:
+    """The timeslice_us of an mdev is constant for its life."""
+    now = {m.name: timeslice(outcome, m.mdev, under_test.observed) for m in named.all()}
+    before = {m.name: m.timeslice for m in named.all() if m.timeslice is not None}
+    outcome.evidence("timeslice_us", expected=before, actual=now, unit="us")
     assert now == before, f"timeslice_us changed while the mdevs existed: {before} -> {now}"
 
 
 @then(parsers.re(r"no counter of (?P<name>[A-Z]) grew"))
-def _idle_still(ctx: Any, scene: Scene, name: str) -> None:
+def _idle_still(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """An idle mdev accumulates nothing."""
     grown = {}
     for counter in COUNTERS:
-        delta = _delta(scene, name, counter)
+        delta = _delta(named, measurements, name, counter)
         if delta:
             grown[counter] = delta
-    ctx.evidence(f"counter growth of idle {name}", expected={}, actual=grown)
-    assert not grown, f"idle mdev {name} accumulated {grown} over {scene.last_window.length} µs"
+    outcome.evidence(f"counter growth of idle {name}", expected={}, actual=grown)
+    assert not grown, (
+        f"idle mdev {name} accumulated {grown} over {measurements.last_window.length} µs"
+    )
 
 
 @then("the usage_us of all of them together grew by no more than the window")
-def _conservation(ctx: Any, scene: Scene) -> None:
-    window = scene.last_window
+def _conservation(outcome: Outcome, named: Named, measurements: Measurements) -> None:
+    """A parent hands out no more time than passes."""
+    window = measurements.last_window
     by_parent: dict[str, list[str]] = {}
-    for name, uuid in scene.names.items():
-        by_parent.setdefault(scene.parents[uuid], []).append(name)
+    for member in named.all():
+        by_parent.setdefault(member.mdev.parent, []).append(member.name)
     problems = []
     for parent, names in by_parent.items():
-        total = sum(_delta(scene, n, "usage_us", required="QOS-LAY-002") or 0 for n in names)
+        total = sum(
+            _delta(named, measurements, n, "usage_us", required="QOS-LAY-002") or 0
+            for n in names
+        )
         bound = window.tolerance.conservation(window.length, len(names))
-        ctx.evidence(f"sum of usage_us deltas on {parent}", expected=f"<= {bound}",
-                     actual=total, unit="us", tolerance=bound - window.length)
+        outcome.evidence(f"sum of usage_us deltas on {parent}", expected=f"<= {bound}",
+                         actual=total, unit="us", tolerance=bound - window.length)
         if total > bound:
             problems.append(f"{parent}: {total} µs handed out in a {window.length} µs window "
                             f"(at most {bound})")
@@ -86,15 +94,18 @@ def _conservation(ctx: Any, scene: Scene) -> None:
 
 
 @then(parsers.re(r"the usage_us and wait_us of (?P<name>[A-Z]) together grew by the window"))
-def _usage_plus_wait(ctx: Any, scene: Scene, name: str) -> None:
-    wait = _delta(scene, name, "wait_us")
+def _usage_plus_wait(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str
+) -> None:
+    """A backlogged mdev either runs or waits."""
+    wait = _delta(named, measurements, name, "wait_us")
     if wait is None:
-        ctx.skip(f"{name} has no wait_us: it is required only together with priority")
-    window = scene.last_window
-    usage = _delta(scene, name, "usage_us", required="QOS-LAY-002") or 0
-    total, tol = usage + (wait or 0), window.tolerance.usage
-    ctx.evidence(f"usage_us + wait_us of {name}", expected=window.length, actual=total,
-                 tolerance=tol, unit="us")
+        outcome.skip(f"{name} has no wait_us: it is required only together with priority")
+    window = measurements.last_window
+    usage = _delta(named, measurements, name, "usage_us", required="QOS-LAY-002") or 0
+    total, tol = usage + wait, window.tolerance.usage
+    outcome.evidence(f"usage_us + wait_us of {name}", expected=window.length, actual=total,
+                     tolerance=tol, unit="us")
     assert abs(total - window.length) <= tol, (
         f"backlogged {name}: usage {usage} + wait {wait} = {total} µs, expected "
         f"{window.length} ± {tol} µs"
@@ -104,19 +115,20 @@ def _usage_plus_wait(ctx: Any, scene: Scene, name: str) -> None:
 @then(
     parsers.re(r"the usage_us of (?P<name>[A-Z]) grew by no more than its nr_slices delta allows")
 )
-def _slices(ctx: Any, scene: Scene, name: str) -> None:
-    slices = _delta(scene, name, "nr_slices")
+def _slices(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """An mdev runs at most q per dispatch."""
+    slices = _delta(named, measurements, name, "nr_slices")
     if slices is None:
-        ctx.skip(f"{name} has no nr_slices: it is required only together with priority")
-    usage = _delta(scene, name, "usage_us", required="QOS-LAY-002") or 0
-    window = scene.last_window
-    bound = window.tolerance.slices(slices or 0)
-    ctx.evidence(f"usage_us of {name} against nr_slices", expected=f"<= {bound}",
-                 actual=usage, unit="us", note=f"{slices} slices of q={window.q} µs")
+        outcome.skip(f"{name} has no nr_slices: it is required only together with priority")
+    usage = _delta(named, measurements, name, "usage_us", required="QOS-LAY-002") or 0
+    window = measurements.last_window
+    bound = window.tolerance.slices(slices)
+    outcome.evidence(f"usage_us of {name} against nr_slices", expected=f"<= {bound}",
+                     actual=usage, unit="us", note=f"{slices} slices of q={window.q} µs")
     assert usage <= bound, (
         f"{name} ran {usage} µs in {slices} dispatches of q={window.q} µs: at most {bound} µs"
     )
-    assert usage == 0 or (slices or 0) >= 1, f"{name} consumed {usage} µs without a dispatch"
+    assert usage == 0 or slices >= 1, f"{name} consumed {usage} µs without a dispatch"
 
 
 @then(
@@ -124,16 +136,21 @@ def _slices(ctx: Any, scene: Scene, name: str) -> None:
         r"the throttled_us of (?P<name>[A-Z]) grew by the part of the window its cap withholds"
     )
 )
-def _throttled_by_cap(ctx: Any, scene: Scene, name: str) -> None:
-    throttled = _delta(scene, name, "throttled_us", required="with cap (QOS-LAY-004)") or 0
-    window = scene.last_window
-    cap = int(scene.knobs[name].get("cap", 100))
+def _throttled_by_cap(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str
+) -> None:
+    """A capped, backlogged mdev is throttled for the part its cap withholds."""
+    throttled = _delta(
+        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
+    ) or 0
+    window = measurements.last_window
+    cap = cap_of(named[name].knobs)
     expected = (1 - cap / 100) * window.length
     tol = window.tolerance
     low = expected - tol.usage - tol.interference(window.length) * window.length
     high = expected + tol.usage
-    ctx.evidence(f"throttled_us of {name} (cap {cap})", expected=round(expected),
-                 actual=throttled, tolerance=tol.usage, unit="us")
+    outcome.evidence(f"throttled_us of {name} (cap {cap})", expected=round(expected),
+                     actual=throttled, tolerance=tol.usage, unit="us")
     assert low <= throttled <= high, (
         f"{name} with cap {cap}: throttled {throttled} µs, expected {expected:.0f} µs "
         f"(accepted {low:.0f}..{high:.0f}) over {window.length} µs"
@@ -141,42 +158,54 @@ def _throttled_by_cap(ctx: Any, scene: Scene, name: str) -> None:
 
 
 @then(parsers.re(r"the throttled_us of (?P<name>[A-Z]) did not grow"))
-def _not_throttled(ctx: Any, scene: Scene, name: str) -> None:
-    cap = int(scene.knobs[name].get("cap", 100))
+def _not_throttled(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """An mdev without a cap below 100 is never throttled."""
+    cap = cap_of(named[name].knobs)
     if cap < 100:
-        ctx.skip(f"{name}'s cap is fixed at {cap} by its type: it may be throttled")
-    throttled = _delta(scene, name, "throttled_us", required="with cap (QOS-LAY-004)") or 0
-    resolution = scene.last_window.tolerance.resolution
-    ctx.evidence(f"throttled_us of uncapped {name}", expected=0, actual=throttled, unit="us",
-                 tolerance=resolution)
+        outcome.skip(f"{name}'s cap is fixed at {cap} by its type: it may be throttled")
+    throttled = _delta(
+        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
+    ) or 0
+    resolution = measurements.last_window.tolerance.resolution
+    outcome.evidence(f"throttled_us of uncapped {name}", expected=0, actual=throttled,
+                     unit="us", tolerance=resolution)
     assert throttled <= resolution, f"{name} has cap 100 yet accumulated {throttled} µs throttled"
 
 
 @then(parsers.re(r"the throttled_us of (?P<name>[A-Z]) grew by no more than its wait_us"))
-def _throttled_within_wait(ctx: Any, scene: Scene, name: str) -> None:
-    throttled = _delta(scene, name, "throttled_us", required="with cap (QOS-LAY-004)") or 0
-    window = scene.last_window
+def _throttled_within_wait(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str
+) -> None:
+    """Throttled time is part of the time an mdev waits."""
+    throttled = _delta(
+        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
+    ) or 0
+    window = measurements.last_window
     tol = window.tolerance.usage
-    wait = _delta(scene, name, "wait_us")
+    wait = _delta(named, measurements, name, "wait_us")
     if wait is None:  # without wait_us: throttled time is time not running
-        usage = _delta(scene, name, "usage_us", required="QOS-LAY-002") or 0
+        usage = _delta(named, measurements, name, "usage_us", required="QOS-LAY-002") or 0
         bound, what = window.length - usage + tol, "the time it did not run"
     else:
         bound, what = wait + tol, "its wait_us"
-    ctx.evidence(f"throttled_us of {name}", expected=f"<= {bound}", actual=throttled, unit="us")
+    outcome.evidence(f"throttled_us of {name}", expected=f"<= {bound}", actual=throttled,
+                     unit="us")
     assert throttled <= bound, f"{name}: throttled {throttled} µs exceeds {what} ({bound} µs)"
 
 
 @then(parsers.re(r"the wait_us of (?P<name>[A-Z]) grew by about the whole window"))
-def _starved_waits(ctx: Any, scene: Scene, name: str) -> None:
-    if oracle_shares(scene)[name] > 0:
-        ctx.skip(f"{name} is not starved here: the knobs its type fixes leave it a share")
-    wait = _delta(scene, name, "wait_us", required="with priority (QOS-LAY-005)") or 0
-    window = scene.last_window
+def _starved_waits(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """A starved mdev waits the whole window."""
+    if oracle_shares(named)[name] > 0:
+        outcome.skip(f"{name} is not starved here: the knobs its type fixes leave it a share")
+    wait = _delta(
+        named, measurements, name, "wait_us", required="with priority (QOS-LAY-005)"
+    ) or 0
+    window = measurements.last_window
     tol = window.tolerance.usage
     low, high = window.length - 2 * tol, window.length + tol
-    ctx.evidence(f"wait_us of starved {name}", expected=window.length, actual=wait,
-                 tolerance=2 * tol, unit="us")
+    outcome.evidence(f"wait_us of starved {name}", expected=window.length, actual=wait,
+                     tolerance=2 * tol, unit="us")
     assert low <= wait <= high, (
         f"starved {name}: wait_us grew by {wait} µs, expected {low}..{high} µs "
         f"over {window.length} µs"
@@ -184,19 +213,24 @@ def _starved_waits(ctx: Any, scene: Scene, name: str) -> None:
 
 
 @then(parsers.re(r"(?P<name>[A-Z]) is dispatched within one timeslice"))
-def _dispatched(ctx: Any, scene: Scene, name: str) -> None:
-    if scene.wake is None or scene.wake[0] != scene.uuid(name):
-        ctx.error(f"{name} was not made backlogged in this scenario")
-    uuid, before, t0 = scene.wake
-    tol = latency_tolerance(ctx, scene)
-    remaining = t0 + tol.latency - ctx.workload.now_us()
+def _dispatched(
+    outcome: Outcome, named: Named, measurements: Measurements, meter: Meter,
+    clock: DeviceClock, name: str,
+) -> None:
+    """An mdev that becomes backlogged is dispatched within q + λ."""
+    wake = measurements.wake
+    if wake is None or wake[0].name != name:
+        outcome.error(f"{name} was not made backlogged in this scenario")
+    member, before, t0 = wake
+    tol = Tolerance(meter.q, meter.snapshot().skew_us)
+    remaining = t0 + tol.latency - clock.now_us()
     if remaining > 0:
-        ctx.workload.elapse(remaining)
-    elapsed = ctx.workload.now_us() - t0
-    after = read_counter(ctx.target, uuid, "nr_slices")
-    ctx.evidence(f"dispatches of {name} after it became active", expected=">= 1",
-                 actual=after - before, unit="slices",
-                 note=f"looked {elapsed} µs after it became active; bound q+λ={tol.latency} µs")
+        clock.elapse(remaining)
+    elapsed = clock.now_us() - t0
+    after = member.mdev.counter("nr_slices")
+    outcome.evidence(f"dispatches of {name} after it became active", expected=">= 1",
+                     actual=after - before, unit="slices",
+                     note=f"looked {elapsed} µs after it became active; bound q+λ={tol.latency} µs")
     assert after > before, (
         f"{name} became active {elapsed} µs ago (bound {tol.latency} µs) and was not "
         "dispatched: nr_slices did not grow"

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+import pytest
 from pytest_bdd import given, parsers
 
 from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
-from conformance.steps.scene import (
-    Scene,
-    is_fixed,
-    knobs_in,
-    qos_entries,
-    read_knob,
-    refresh_knobs,
+from conformance.steps.require import (
     require_file,
     require_qos,
     require_writable,
-    supported_levels,
+    set_knob,
     timeslice,
 )
-from conformance.sysfs import paths
+from conformance.steps.state import Named, NamedMdev, whom
+from conformance.suite.mdev import Mdev
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import Resources
+from conformance.suite.under_test import UnderTest
 
 KNOB = r"(?P<knob>cap|weight|priority)"
 SETTING = re.compile(r'(priorities|weights|caps) "([^"]*)"')
@@ -30,239 +28,193 @@ SETTINGS = re.compile(rf"{_ONE_SETTING}(?:(?:, | and ){_ONE_SETTING})*")
 SETTING_KNOB = {"priorities": "priority", "weights": "weight", "caps": "cap"}
 
 
-# -- writing a knob as a precondition --------------------------------------------------
-def set_knob(ctx: Any, uuid: str, knob: str, value: str) -> None:
-    """Write a valid value; the driver must accept it (a refusal is its failure)."""
-    if knob == "priority" and value not in supported_levels(ctx, uuid):
-        ctx.skip(
-            f"mdev {uuid} does not support priority level {value!r}: a driver offers "
-            "normal and at least one other level, not necessarily every level"
-        )
-    try:
-        count = ctx.write_attr(uuid, knob, value)
-    except OSError as exc:
-        raise AssertionError(
-            f"writing the valid value {value!r} to {knob} of mdev {uuid} failed: "
-            f"expected success, got {exc.strerror or exc}"
-        ) from None
-    if count != len(value.encode()):
-        raise AssertionError(
-            f"writing {value!r} to {knob} of mdev {uuid} returned {count}, "
-            f"expected the full count {len(value.encode())}"
-        )
-
-
-def create_named(ctx: Any, scene: Scene, parent: str | None = None) -> str:
+def create_named(
+    resources: Resources,
+    outcome: Outcome,
+    named: Named,
+    under_test: UnderTest,
+    parent: str | None = None,
+) -> NamedMdev:
     """Create an mdev of the type under test, name it A, B, C...; it must offer QoS."""
-    parent = parent or ctx.parent
-    uuid = ctx.create_mdev(parent=parent)
-    scene.add(uuid, parent)
-    require_qos(ctx, uuid)
-    scene.timeslices[uuid] = timeslice(ctx, uuid)
-    return uuid
+    mdev = resources.create_mdev(parent=parent)
+    member = named.add(mdev)
+    require_qos(outcome, mdev, under_test.type_id)
+    member.timeslice = timeslice(outcome, mdev, under_test.observed)
+    return member
 
 
 # -- a subject mdev ("it") -------------------------------------------------------------
-@given("an mdev of the type under test")
-def _an_mdev(ctx: Any, scene: Scene) -> None:
-    scene.subject = ctx.device()
+@given(
+    parsers.re(r"(?P<fresh>a fresh|an) mdev of the type under test(?P<qos> that offers QoS)?"),
+    target_fixture="subject",
+)
+def _an_mdev(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, fresh: str, qos: str | None
+) -> Mdev:
+    """The subject: a new mdev when fresh, else a named one or a new one."""
+    mdev = resources.create_mdev() if fresh == "a fresh" else resources.device()
+    if qos:
+        require_qos(outcome, mdev, under_test.type_id)
+    return mdev
 
 
-@given("an mdev of the type under test that offers QoS")
-def _an_mdev_with_qos(ctx: Any, scene: Scene) -> None:
-    scene.subject = ctx.device()
-    require_qos(ctx, scene.subject)
-
-
-@given("a fresh mdev of the type under test that offers QoS")
-def _fresh_with_qos(ctx: Any, scene: Scene) -> None:
-    scene.subject = ctx.create_mdev()
-    scene.parents[scene.subject] = ctx.parent
-    require_qos(ctx, scene.subject)
-
-
-@given(parsers.re(rf"a fresh mdev of a type that offers {KNOB}"))
-def _fresh_with_knob(ctx: Any, scene: Scene, knob: str) -> None:
-    scene.subject = ctx.create_mdev()
-    scene.parents[scene.subject] = ctx.parent
-    require_qos(ctx, scene.subject)
-    require_writable(ctx, scene.subject, knob)
+@given(parsers.re(rf"a fresh mdev of a type that offers {KNOB}"), target_fixture="subject")
+def _fresh_with_knob(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, knob: str
+) -> Mdev:
+    """The subject: a new mdev whose type lets the scenario write ``knob``."""
+    mdev = resources.create_mdev()
+    require_qos(outcome, mdev, under_test.type_id)
+    require_writable(outcome, mdev, knob)
+    return mdev
 
 
 @given(parsers.re(r"its qos directory has (?P<name>[a-z_]+)"))
-def _has_file(ctx: Any, scene: Scene, name: str) -> None:
-    assert scene.subject is not None
-    require_file(ctx, scene.subject, name)
-
-
-@given(parsers.re(rf'its {KNOB} has been set to "(?P<value>[^"]*)"'))
-def _knob_set(ctx: Any, scene: Scene, knob: str, value: str) -> None:
-    assert scene.subject is not None
-    set_knob(ctx, scene.subject, knob, value)
+def _has_file(subject: Mdev, outcome: Outcome, name: str) -> None:
+    """The subject has ``qos/<name>``: skip when an optional file is absent."""
+    require_file(outcome, subject, name)
 
 
 @given(parsers.re(r"the level (?P<level>low|normal|high) is supported by it"))
-def _level_supported(ctx: Any, scene: Scene, level: str) -> None:
-    assert scene.subject is not None
-    levels = supported_levels(ctx, scene.subject)
+def _level_supported(subject: Mdev, outcome: Outcome, level: str) -> None:
+    """The subject offers ``level``; a driver need not offer every level."""
+    levels = subject.levels()
     if level not in levels:
-        ctx.skip(
-            f"mdev {scene.subject} supports the levels {' '.join(levels)}, not {level}: "
+        outcome.skip(
+            f"mdev {subject.uuid} supports the levels {' '.join(levels)}, not {level}: "
             "a driver need not offer every level of the vocabulary"
         )
 
 
 @given("its priority has been set to a supported level other than normal")
-def _priority_moved(ctx: Any, scene: Scene) -> None:
-    assert scene.subject is not None
-    others = [lv for lv in supported_levels(ctx, scene.subject) if lv != DEFAULT_LEVEL]
+def _priority_moved(subject: Mdev, resources: Resources, outcome: Outcome) -> None:
+    """Move the subject's priority off the default, to its highest other level."""
+    others = [lv for lv in subject.levels() if lv != DEFAULT_LEVEL]
     if not others:
         raise AssertionError(
-            f"priority of mdev {scene.subject} supports only normal; "
+            f"priority of mdev {subject.uuid} supports only normal; "
             "expected at least two levels (QOS-PRI-001)"
         )
-    set_knob(ctx, scene.subject, "priority", others[-1])
+    set_knob(resources, outcome, subject, "priority", others[-1])
 
 
 # -- mdevs of the type (layout) ----------------------------------------------------------
-def existing_mdevs(ctx: Any, type_id: str | None = None) -> list[str]:
-    """mdevs named with --mdev, then those listed under the parent's types."""
-    found = list(ctx.mdevs)
-    types = [type_id] if type_id else _types(ctx)
-    for type_name in types:
-        try:
-            found += ctx.target.listdir(f"{ctx.type_dir(type_id=type_name)}/devices")
-        except OSError:
-            continue
-    return list(dict.fromkeys(found))
-
-
-def _types(ctx: Any) -> list[str]:
-    try:
-        names = ctx.target.listdir(paths.types_dir(ctx.parent))
-    except OSError:
-        return [ctx.type_id]
-    return [ctx.type_id, *[t for t in names if t != ctx.type_id]]
-
-
 @given(
     "every mdev of the type under test on its parent, "
     "and a second one where the suite may create it"
 )
-def _two_of_type(ctx: Any, scene: Scene) -> None:
-    chosen = existing_mdevs(ctx, ctx.type_id)
-    while len(chosen) < 2 and ctx.session.writable:
-        chosen.append(ctx.create_mdev())
+def _two_of_type(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named
+) -> None:
+    """Name every mdev of the type on the parent, creating up to two when allowed."""
+    chosen = under_test.existing(under_test.type_id)
+    while len(chosen) < 2 and under_test.writable:
+        chosen.append(resources.create_mdev())
     if not chosen:
-        ctx.unsupported(
-            f"no mdev of type {ctx.type_id} on {ctx.parent} to inspect, and the target "
-            "is read-only"
+        outcome.unsupported(
+            f"no mdev of type {under_test.type_id} on {under_test.parent} to inspect, and the "
+            "target is read-only"
         )
-    for uuid in chosen:
-        scene.add(uuid, ctx.parent)
+    for mdev in chosen:
+        named.add(mdev)
 
 
 @given("an mdev of each type on the parent under test")
-def _one_of_each_type(ctx: Any, scene: Scene) -> None:
-    for type_id in _types(ctx):
-        present = existing_mdevs(ctx, type_id)
-        if type_id == ctx.type_id:
-            present = [*ctx.mdevs, *present]
-        uuid = present[0] if present else None
-        if uuid is None and ctx.session.writable:
+def _one_of_each_type(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named
+) -> None:
+    """Name one mdev of each type of the parent, existing or new."""
+    for type_id in under_test.types():
+        present = under_test.existing(type_id)
+        if type_id == under_test.type_id:
+            present = [*under_test.named_mdevs(), *present]
+        mdev = present[0] if present else None
+        if mdev is None and under_test.writable:
             try:
-                uuid = ctx.create_mdev(type_id=type_id)
+                mdev = resources.create_mdev(type_id=type_id)
             except OSError:
                 continue  # no instance left of this type
-        if uuid is not None and uuid not in scene.names.values():
-            scene.add(uuid, ctx.parent)
-    if not scene.names:
-        ctx.unsupported(
-            f"no mdev on {ctx.parent} to inspect, and the target is read-only"
+        if mdev is not None and mdev.uuid not in named.uuids():
+            named.add(mdev)
+    if not len(named):
+        outcome.unsupported(
+            f"no mdev on {under_test.parent} to inspect, and the target is read-only"
         )
 
 
 # -- a type that fixes a knob -------------------------------------------------------------
-def _fixed_knobs(ctx: Any, uuid: str) -> tuple[str, ...]:
-    entries = qos_entries(ctx, uuid) or []
-    return tuple(k for k in knobs_in(entries) if is_fixed(ctx, uuid, k))
-
-
-def _find_fixed(ctx: Any, scene: Scene, *, existing: bool) -> None:
-    candidates = existing_mdevs(ctx) if existing else []
-    for uuid in candidates:
-        fixed = _fixed_knobs(ctx, uuid)
-        if fixed:
-            scene.subject, scene.fixed[uuid] = uuid, fixed
-            return
-    if not ctx.session.writable:
-        ctx.unsupported(
+@given(
+    parsers.re(r"(?P<which>an mdev whose type|a fresh mdev of a type that) fixes a knob"),
+    target_fixture="subject",
+)
+def _mdev_fixed(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, which: str
+) -> Mdev:
+    """The subject: an mdev with a knob its type fixes (an existing one unless fresh)."""
+    if which == "an mdev whose type":
+        for mdev in under_test.existing():
+            if mdev.fixed_knobs():
+                return mdev
+    if not under_test.writable:
+        outcome.unsupported(
             "no inspected mdev has a knob its type fixes, and the target is read-only, "
             "so mdevs of the other types cannot be created to look"
         )
-    for type_id in _types(ctx):
+    for type_id in under_test.types():
         try:
-            uuid = ctx.create_mdev(type_id=type_id)
+            mdev = resources.create_mdev(type_id=type_id)
         except OSError:
             continue  # no instance left of this type
-        fixed = _fixed_knobs(ctx, uuid)
-        if fixed:
-            scene.subject, scene.fixed[uuid] = uuid, fixed
-            scene.parents[uuid] = ctx.parent
-            return
-    ctx.skip(
-        f"no mdev type on {ctx.parent} fixes a knob: what the spec says of type-fixed "
+        if mdev.fixed_knobs():
+            return mdev
+    outcome.skip(
+        f"no mdev type on {under_test.parent} fixes a knob: what the spec says of type-fixed "
         "knobs applies only where a type fixes one"
     )
 
 
-@given("an mdev whose type fixes a knob")
-def _mdev_fixed(ctx: Any, scene: Scene) -> None:
-    _find_fixed(ctx, scene, existing=True)
-
-
-@given("a fresh mdev of a type that fixes a knob")
-def _fresh_fixed(ctx: Any, scene: Scene) -> None:
-    _find_fixed(ctx, scene, existing=False)
-
-
 # -- named mdevs for scheduling and lifecycle ----------------------------------------------
-def parse_settings(ctx: Any, text: str) -> dict[str, list[str]]:
+def parse_settings(outcome: Outcome, text: str) -> dict[str, list[str]]:
     """``weights "100 200" and caps "30 100"`` → {"weight": [...], "cap": [...]}."""
     if not SETTINGS.fullmatch(text):
-        ctx.error(f"cannot read the mdev settings {text!r}")
+        outcome.error(f"cannot read the mdev settings {text!r}")
     settings = {SETTING_KNOB[key]: values.split() for key, values in SETTING.findall(text)}
     lengths = {len(v) for v in settings.values()}
     if len(lengths) != 1:
-        ctx.error(f"the settings {text!r} name different numbers of mdevs")
+        outcome.error(f"the settings {text!r} name different numbers of mdevs")
     return settings
 
 
-def configure(ctx: Any, scene: Scene, names: list[str], settings: dict[str, list[str]]) -> None:
+def configure(
+    resources: Resources,
+    outcome: Outcome,
+    members: list[NamedMdev],
+    settings: dict[str, list[str]],
+) -> None:
     """Write each non-default setting; skip when the type does not offer the knob.
 
     A knob the type fixes is fine when it already holds the wanted value. Afterwards
     the knobs are read back: the oracle works from what the driver holds.
     """
     for knob, values in settings.items():
-        for name, value in zip(names, values, strict=True):
-            scene.note(name, knob, value)
-            uuid = scene.uuid(name)
-            if value == DEFAULT_KNOBS[knob] and not ctx.target.exists(ctx.qos(uuid, knob)):
+        for member, value in zip(members, values, strict=True):
+            member.note(knob, value)
+            mdev = member.mdev
+            if value == DEFAULT_KNOBS[knob] and not mdev.has(knob):
                 continue
-            require_file(ctx, uuid, knob)
-            if is_fixed(ctx, uuid, knob):
-                fixed = read_knob(ctx, uuid, knob)
+            require_file(outcome, mdev, knob)
+            if mdev.is_fixed(knob):
+                fixed = mdev.knob(knob)
                 if fixed != value:
-                    ctx.skip(
-                        f"{knob} of mdev {uuid} is fixed by its type at {fixed}; this "
+                    outcome.skip(
+                        f"{knob} of mdev {mdev.uuid} is fixed by its type at {fixed}; this "
                         f"scenario needs {value}"
                     )
                 continue
-            if value != read_knob(ctx, uuid, knob):
-                set_knob(ctx, uuid, knob, value)
-    for name in names:
-        refresh_knobs(ctx, scene, name)
+            if value != mdev.knob(knob):
+                set_knob(resources, outcome, mdev, knob, value)
+    for member in members:
+        member.refresh()
 
 
 @given(
@@ -271,44 +223,79 @@ def configure(ctx: Any, scene: Scene, names: list[str], settings: dict[str, list
         r"with (?P<settings>.+)"
     )
 )
-def _fresh_with_settings(ctx: Any, scene: Scene, other: str | None, settings: str) -> None:
-    parsed = parse_settings(ctx, settings)
-    parent = ctx.parent
+def _fresh_with_settings(
+    resources: Resources,
+    outcome: Outcome,
+    under_test: UnderTest,
+    named: Named,
+    other: str | None,
+    settings: str,
+) -> None:
+    """Create one mdev per value of the settings, on this or the other parent."""
+    parsed = parse_settings(outcome, settings)
+    parent = under_test.parent
     if other:
-        parent = ctx.other_parent
-        if parent is None:
+        if under_test.other_parent is None:
             # With one parent there is nothing to interfere with: the spec makes the
             # isolation requirements conditional on a second parent.
-            ctx.skip(f"no second parent offers type {ctx.type_id}: isolation does not apply")
+            outcome.skip(
+                f"no second parent offers type {under_test.type_id}: isolation does not apply"
+            )
+        parent = under_test.other_parent
     count = len(next(iter(parsed.values())))
-    names = [scene.name_of(create_named(ctx, scene, parent)) for _ in range(count)]
-    configure(ctx, scene, names, parsed)
+    members = [
+        create_named(resources, outcome, named, under_test, parent) for _ in range(count)
+    ]
+    configure(resources, outcome, members, parsed)
 
 
 @given("a fresh mdev of another type on the same parent")
-def _fresh_other_type(ctx: Any, scene: Scene) -> None:
+def _fresh_other_type(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named
+) -> None:
     """The scheduling domain is the parent: an mdev of another type competes too."""
-    other = ctx.other_type
+    other = under_test.other_type
     if other is None:
-        ctx.skip(f"parent {ctx.parent} offers no second type: there is no mix of types")
-    uuid = ctx.create_mdev(parent=ctx.parent, type_id=other)
-    scene.add(uuid, ctx.parent)
-    if not qos_entries(ctx, uuid):
-        ctx.skip(f"type {other} offers no QoS: its share cannot be measured")
-    scene.timeslices[uuid] = timeslice(ctx, uuid)
-    refresh_knobs(ctx, scene, scene.name_of(uuid))
+        outcome.skip(
+            f"parent {under_test.parent} offers no second type: there is no mix of types"
+        )
+    mdev = resources.create_mdev(parent=under_test.parent, type_id=other)
+    member = named.add(mdev)
+    if not mdev.entries():
+        outcome.skip(f"type {other} offers no QoS: its share cannot be measured")
+    member.timeslice = timeslice(outcome, mdev, under_test.observed)
+    member.refresh()
 
 
 @given(parsers.re(r"(?P<count>[1-9]) fresh mdevs of the type under test"))
-def _fresh_count(ctx: Any, scene: Scene, count: str) -> None:
+def _fresh_count(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named, count: str
+) -> None:
+    """Create ``count`` mdevs with default knobs, named A, B, C..."""
     for _ in range(int(count)):
-        refresh_knobs(ctx, scene, scene.name_of(create_named(ctx, scene)))
+        create_named(resources, outcome, named, under_test).refresh()
 
 
-@given(parsers.re(rf'the {KNOB} of (?P<name>[A-Z]) has been set to "(?P<value>[^"]*)"'))
-def _named_knob_set(ctx: Any, scene: Scene, knob: str, name: str, value: str) -> None:
-    uuid = scene.uuid(name)
-    require_writable(ctx, uuid, knob)
-    set_knob(ctx, uuid, knob, value)
-    scene.note(name, knob, value)
-    refresh_knobs(ctx, scene, name)
+@given(
+    parsers.re(
+        rf'(?:its|the) {KNOB}(?: of (?P<name>[A-Z]))? has been set to "(?P<value>[^"]*)"'
+    )
+)
+def _knob_set(
+    request: pytest.FixtureRequest,
+    resources: Resources,
+    outcome: Outcome,
+    named: Named,
+    knob: str,
+    name: str | None,
+    value: str,
+) -> None:
+    """Write a valid value to a knob of the subject ("its") or of a named mdev."""
+    if not name:
+        set_knob(resources, outcome, whom(request, named, None), knob, value)
+        return
+    member = named[name]
+    require_writable(outcome, member.mdev, knob)
+    set_knob(resources, outcome, member.mdev, knob, value)
+    member.note(knob, value)
+    member.refresh()

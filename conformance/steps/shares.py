@@ -11,50 +11,49 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 from pytest_bdd import parsers, then
 
+from conformance.oracle.layout import cap_of, member
 from conformance.oracle.shares import Member, expected_shares, weighted_pairs
 from conformance.oracle.tolerance import ratio_bound, share_bound
-from conformance.steps.scene import Scene
+from conformance.steps.state import Measurements, Named
+from conformance.suite.outcome import Outcome
 
 
-def backlogged(scene: Scene, *, assumed: bool = False) -> list[list[Member]]:
+def backlogged(named: Named, *, assumed: bool = False) -> list[list[Member]]:
     """The backlogged named mdevs, one list per parent, with their knobs.
 
     From the knobs read back from the driver, or (``assumed``) from the knobs the
     scenario's text gives, defaults elsewhere.
     """
     by_parent: dict[str, list[Member]] = {}
-    for name, uuid in scene.names.items():
-        if scene.loads.get(name) == "backlog":
-            knobs = (scene.assumed if assumed else scene.knobs)[name]
-            member = Member(name, weight=int(knobs.get("weight", 100)),
-                            cap=int(knobs.get("cap", 100)), level=str(knobs.get("level", "normal")))
-            by_parent.setdefault(scene.parents[uuid], []).append(member)
+    for one in named.all():
+        if one.load == "backlog":
+            knobs = one.assumed if assumed else one.knobs
+            by_parent.setdefault(one.mdev.parent, []).append(member(one.name, knobs))
     return list(by_parent.values())
 
 
-def oracle_shares(scene: Scene, *, assumed: bool = False) -> dict[str, Fraction]:
+def oracle_shares(named: Named, *, assumed: bool = False) -> dict[str, Fraction]:
     """Expected shares of the named mdevs: per parent, over the backlogged ones."""
-    expected: dict[str, Fraction] = {name: Fraction(0) for name in scene.names}
-    for members in backlogged(scene, assumed=assumed):
+    expected: dict[str, Fraction] = {one.name: Fraction(0) for one in named.all()}
+    for members in backlogged(named, assumed=assumed):
         expected.update(expected_shares(members))
     return expected
 
 
-def check_pairs(ctx: Any, scene: Scene) -> list[str]:
+def check_pairs(outcome: Outcome, named: Named, measurements: Measurements) -> list[str]:
     """Check every backlogged pair whose shares follow their weights; the problems."""
-    window = scene.last_window
+    window = measurements.last_window
     tol, length = window.tolerance, window.length
     usage = tol.live if window.live else tol.usage
     problems = []
-    for members in backlogged(scene):
+    for members in backlogged(named):
         for pair in weighted_pairs(members):
             light, heavy = pair.light.name, pair.heavy.name
-            u_light = window.delta(scene.uuid(light), "usage_us")
-            u_heavy = window.delta(scene.uuid(heavy), "usage_us")
+            u_light = window.delta(named[light].mdev.uuid, "usage_us")
+            u_heavy = window.delta(named[heavy].mdev.uuid, "usage_us")
             if u_light is None or u_heavy is None:
                 continue  # no usage_us: the share checks already say so
             bound = ratio_bound(float(pair.heavy_share), float(pair.light_share), usage,
@@ -63,11 +62,11 @@ def check_pairs(ctx: Any, scene: Scene) -> list[str]:
             normalized = (u_heavy / u_light / ratio) if u_light > 0 else math.inf
             ok = bound.holds(normalized)
             high = None if math.isinf(bound.high) else round(bound.high * ratio, 6)
-            ctx.evidence(f"ratio {heavy}:{light}", expected=round(ratio, 6),
-                         actual=round(normalized * ratio, 6), unit="ratio", ok=ok,
-                         accepted=(round(bound.low * ratio, 6), high),
-                         note=f"usage {u_heavy}:{u_light} µs over W={length} µs; weights "
-                         f"{pair.heavy.weight}:{pair.light.weight}")
+            outcome.evidence(f"ratio {heavy}:{light}", expected=round(ratio, 6),
+                             actual=round(normalized * ratio, 6), unit="ratio", ok=ok,
+                             accepted=(round(bound.low * ratio, 6), high),
+                             note=f"usage {u_heavy}:{u_light} µs over W={length} µs; weights "
+                             f"{pair.heavy.weight}:{pair.light.weight}")
             if not ok:
                 measured = f"{normalized * ratio:.3f}:1" if u_light > 0 else f"{u_heavy}:0"
                 problems.append(
@@ -76,23 +75,24 @@ def check_pairs(ctx: Any, scene: Scene) -> list[str]:
     return problems
 
 
-def check_share(ctx: Any, scene: Scene, name: str, expected: float, *,
-                upper_only: bool = False, lower_only: bool = False,
-                note: str = "") -> str | None:
+def check_share(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str, expected: float, *,
+    upper_only: bool = False, lower_only: bool = False, note: str = "",
+) -> str | None:
     """Check one mdev's share in the last window; the problem, or None."""
-    window = scene.last_window
-    measured = window.share(scene.uuid(name))
+    window = measurements.last_window
+    measured = window.share(named[name].mdev.uuid)
     delta, iota = window.share_tolerance, window.interference
     bound = share_bound(expected, delta, iota)
     low = float("-inf") if upper_only else bound.low
     high = float("inf") if lower_only else bound.high
     ok = low <= measured <= high
-    ctx.evidence(f"share of {name}", expected=round(expected, 6), actual=round(measured, 6),
-                 tolerance=round(delta, 6), unit="share", ok=ok,
-                 accepted=(None if upper_only else round(low, 6),
-                           None if lower_only else round(high, 6)),
-                 note=f"accepted {low:.4f}..{high:.4f} over W={window.length} µs"
-                 + (" (live change)" if window.live else "") + note)
+    outcome.evidence(f"share of {name}", expected=round(expected, 6), actual=round(measured, 6),
+                     tolerance=round(delta, 6), unit="share", ok=ok,
+                     accepted=(None if upper_only else round(low, 6),
+                               None if lower_only else round(high, 6)),
+                     note=f"accepted {low:.4f}..{high:.4f} over W={window.length} µs"
+                     + (" (live change)" if window.live else "") + note)
     if ok:
         return None
     return (f"{name}: expected {expected:.4f} (accepted {low:.4f}..{high:.4f}), "
@@ -100,36 +100,42 @@ def check_share(ctx: Any, scene: Scene, name: str, expected: float, *,
 
 
 @then(parsers.re(r'their shares are "(?P<table>[0-9/. ]+)"'))
-def _shares(ctx: Any, scene: Scene, table: str) -> None:
+def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: str) -> None:
+    """Each named mdev received the share the table (and the oracle) gives it."""
     stated = [Fraction(word) for word in table.split()]
-    if len(stated) != len(scene.names):
-        ctx.error(f"{len(stated)} shares stated for {len(scene.names)} mdevs")
-    for (name, share), value in zip(oracle_shares(scene, assumed=True).items(), stated,
+    if len(stated) != len(named):
+        outcome.error(f"{len(stated)} shares stated for {len(named)} mdevs")
+    for (name, share), value in zip(oracle_shares(named, assumed=True).items(), stated,
                                     strict=True):
         if share != value:
-            ctx.error(f"the feature table gives {name} the share {value}; the oracle says {share}")
-    computed = oracle_shares(scene)
-    fixed = "" if computed == oracle_shares(scene, assumed=True) else (
+            outcome.error(
+                f"the feature table gives {name} the share {value}; the oracle says {share}"
+            )
+    computed = oracle_shares(named)
+    fixed = "" if computed == oracle_shares(named, assumed=True) else (
         "; the type fixes knobs, so the shares follow the knobs read back"
     )
     problems = [p for name, share in computed.items()
-                if (p := check_share(ctx, scene, name, float(share), note=fixed))]
-    problems += check_pairs(ctx, scene)
+                if (p := check_share(outcome, named, measurements, name, float(share),
+                                     note=fixed))]
+    problems += check_pairs(outcome, named, measurements)
     assert not problems, "shares outside tolerance: " + "; ".join(problems)
 
 
 @then(parsers.re(r"(?P<name>[A-Z]) receives the whole device"))
-def _whole_device(ctx: Any, scene: Scene, name: str) -> None:
-    cap = int(scene.knobs[name].get("cap", 100))
+def _whole_device(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """Work conservation: a lone backlogged mdev without a cap gets everything."""
+    cap = cap_of(named[name].knobs)
     if cap < 100:
-        ctx.skip(f"{name}'s cap is fixed at {cap} by its type: the whole device goes only "
-                 "to an mdev without a cap below 100")
-    problem = check_share(ctx, scene, name, 1.0, lower_only=True)
+        outcome.skip(f"{name}'s cap is fixed at {cap} by its type: the whole device goes only "
+                     "to an mdev without a cap below 100")
+    problem = check_share(outcome, named, measurements, name, 1.0, lower_only=True)
     assert problem is None, f"work conservation: {problem}"
 
 
 @then(parsers.re(r"the share of (?P<name>[A-Z]) does not exceed its cap"))
-def _within_cap(ctx: Any, scene: Scene, name: str) -> None:
-    cap = int(scene.knobs[name].get("cap", 100))
-    problem = check_share(ctx, scene, name, cap / 100, upper_only=True)
+def _within_cap(outcome: Outcome, named: Named, measurements: Measurements, name: str) -> None:
+    """A capped mdev never gets more than its cap."""
+    cap = cap_of(named[name].knobs)
+    problem = check_share(outcome, named, measurements, name, cap / 100, upper_only=True)
     assert problem is None, f"cap {cap} exceeded: {problem}"

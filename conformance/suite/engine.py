@@ -32,8 +32,9 @@ from conformance import defaults
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
 from conformance.suite.claim import claim_context, driver_at
-from conformance.suite.context import SuiteContext, SuiteError
 from conformance.suite.journal import JournalError
+from conformance.suite.outcome import Outcome, SuiteError
+from conformance.suite.registry import Resources
 from conformance.suite.runner import (
     DEFAULT_STEP_PLUGINS,
     RunOutcome,
@@ -276,17 +277,17 @@ def probe_qos(session: SuiteSession, errors: list[str] | None = None) -> bool | 
     When that mdev cannot be removed (the driver refuses), why goes to ``errors``:
     an environment error naming the mdev, never a crash.
     """
-    context = SuiteContext(session, scenario="probe: does the type offer QoS?")
+    registry = Resources(session, Outcome())
     offered: bool | None = None
     try:
-        uuid = context.device()
-        offered = session.target.exists(context.qos(uuid))
-        session.observed.mdev_driver = driver_at(session.target, context.mdev_dir(uuid))
+        mdev = registry.device()
+        offered = mdev.has_qos()
+        session.observed.mdev_driver = driver_at(session.target, mdev.dir)
     except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
         offered = None
     finally:
         try:
-            context.close()
+            registry.close()
         except SuiteError as exc:
             if errors is not None:
                 errors.append(f"probe: {exc}")

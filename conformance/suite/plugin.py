@@ -1,4 +1,12 @@
-"""The pytest plugin behind every scenario: the ``ctx`` fixture and the run's session.
+"""The pytest plugin behind every scenario: the run's session and the step fixtures.
+
+Steps receive typed fixtures, each the only way to do its job:
+``under_test`` (:class:`~conformance.suite.under_test.UnderTest`, what the run is
+about), ``resources`` (:class:`~conformance.suite.registry.Resources`, every
+change to the target, undone after the scenario), ``clock``
+(:class:`~conformance.suite.registry.DeviceClock`) and ``outcome``
+(:class:`~conformance.suite.outcome.Outcome`: skip, unsupported, error, evidence).
+Handles on mdevs (:class:`~conformance.suite.mdev.Mdev`) come from ``resources``.
 
 The runner stores a :class:`SuiteSession` in ``config.stash``. Without a runner
 (``pytest -p conformance.suite.plugin -p conformance.steps ...``) the plugin opens
@@ -12,11 +20,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.suite.context import SuiteContext
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import DeviceClock, Resources
 from conformance.suite.session import SuiteSession
+from conformance.suite.under_test import UnderTest
 
 SESSION_KEY = pytest.StashKey[SuiteSession]()
-CTX_KEY = pytest.StashKey[SuiteContext]()
+OUTCOME_KEY = pytest.StashKey[Outcome]()
 
 
 def suite_session(config: pytest.Config) -> SuiteSession:
@@ -34,11 +44,30 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def ctx(request: pytest.FixtureRequest) -> Iterator[SuiteContext]:
-    """One scenario's handle on the target; everything it changed is undone after."""
-    context = SuiteContext(suite_session(request.config), scenario=request.node.nodeid)
-    request.node.stash[CTX_KEY] = context
+def outcome(request: pytest.FixtureRequest) -> Outcome:
+    """How the scenario stops short of pass or fail, and the evidence it records."""
+    result = Outcome(suite_session(request.config).progress)
+    request.node.stash[OUTCOME_KEY] = result
+    return result
+
+
+@pytest.fixture
+def resources(request: pytest.FixtureRequest, outcome: Outcome) -> Iterator[Resources]:
+    """Every change the scenario makes; all undone after it, newest first."""
+    registry = Resources(suite_session(request.config), outcome)
     try:
-        yield context
+        yield registry
     finally:
-        context.close()
+        registry.close()
+
+
+@pytest.fixture
+def under_test(request: pytest.FixtureRequest) -> UnderTest:
+    """The parent, type and named devices of the run."""
+    return UnderTest(suite_session(request.config))
+
+
+@pytest.fixture
+def clock(resources: Resources) -> DeviceClock:
+    """The device's time (the workload adapter's clock)."""
+    return DeviceClock(resources)

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from conformance.results import ScenarioResult
-from conformance.suite.context import SuiteError
-from conformance.suite.plugin import CTX_KEY
+from conformance.suite.outcome import SuiteError
+from conformance.suite.plugin import OUTCOME_KEY
 from conformance.suite.profiles import profile_excludes
 from conformance.suite.session import SuiteSession
 from conformance.workload.base import WorkloadError
@@ -147,7 +147,7 @@ class Recorder:
         if call.when == "setup":
             self._started[item.nodeid] = time.monotonic()
             result.status = "pass"
-        context = item.stash.get(CTX_KEY, None)
+        context = item.stash.get(OUTCOME_KEY, None)
         if report.skipped:
             result.status = "skip"
             result.reason = _skip_reason(report)

@@ -26,7 +26,7 @@ from conformance.suite.recorder import Recorder
 from conformance.suite.session import SuiteSession
 
 SCENARIO_MODULE = "conformance.suite.scenarios"
-DEFAULT_STEP_PLUGINS = ("conformance.steps", "conformance.fuzz.steps")
+DEFAULT_STEP_PLUGINS = ("conformance.steps",)
 
 
 @dataclass
@@ -42,7 +42,7 @@ class RunOutcome:
 
 
 class _SessionPlugin:
-    """Hands the run's session to the ``ctx`` fixture."""
+    """Hands the run's session to the step fixtures."""
 
     def __init__(self, session: SuiteSession) -> None:
         self.session = session

@@ -20,7 +20,7 @@ def _stderr_line(message: str) -> None:
 
 @dataclass
 class SuiteSession:
-    """The run-wide state a scenario's ``ctx`` is built from."""
+    """The run-wide state a scenario's fixtures are built from."""
 
     target: Target
     parent: str

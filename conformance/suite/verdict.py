@@ -2,7 +2,7 @@
 
 Rules (spec, "Conformance"):
 - a requirement's status aggregates its scenarios: fail > error > pass > skip;
-- a skip for the requirement's stated condition (``ctx.skip``) is sanctioned;
+- a skip for the requirement's stated condition (``outcome.skip``) is sanctioned;
   any other skip (profile, no workload, read-only target) leaves claims incomplete;
 - a claim for a feature holds when every MUST of ``base`` and of that feature
   passed or was skipped for its condition; a feature whose every MUST was skipped

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from conformance.sysfs import beneath
+from conformance.sysfs import beneath, users
 
 
 @dataclass(frozen=True)
@@ -167,28 +167,5 @@ def _write_once(target: FsTarget, path: str, data: bytes) -> int:
 
 
 def _write_as(uid: int, target: FsTarget, path: str, data: bytes) -> int:
-    """Write from a forked child that dropped to ``uid``; errno comes back intact."""
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        os.close(rfd)
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            result = b"ok %d" % _write_once(target, path, data)
-        except OSError as exc:
-            result = b"err %d" % (exc.errno or errno.EIO)
-        except BaseException:  # noqa: BLE001 - the child must always exit
-            result = b"err %d" % errno.EIO
-        os.write(wfd, result)
-        os._exit(0)
-    os.close(wfd)
-    with os.fdopen(rfd, "rb") as pipe:
-        answer = pipe.read().decode()
-    os.waitpid(pid, 0)
-    kind, value = answer.split()
-    if kind == "ok":
-        return int(value)
-    code = int(value)
-    raise OSError(code, os.strerror(code), target.host_path(path))
+    """Write as ``uid`` (the suite's "other user" helper); errno comes back intact."""
+    return users.act_as(uid, lambda: _write_once(target, path, data), target.host_path(path))

@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from conformance.fuzz.races import writable_knob_values
+from conformance.mock import MockKernel, QosDriver
+from conformance.suite.mdev import Mdev
+from conformance.sysfs.mock_target import MockTarget
+
 UUID = "0b8f1c1e-5f7a-4c1b-9d5e-0123456789ab"
 BUS = f"/sys/bus/mdev/devices/{UUID}"
 REAL = f"/sys/devices/virtual/mqos/mqos0/{UUID}"
@@ -216,28 +221,32 @@ def test_mdevctl_good_config_must_read_back_canonical(guest_checks, fake_sysfs, 
     assert "expected" in result.detail
 
 
-def test_races_pass_on_well_formed_files_that_come_and_go(guest_checks, fake_sysfs):
-    fake_sysfs.files = ["cap", "weight", "priority", "usage_us"]
-    make_mdev(fake_sysfs.root, UUID, ["priority"])
-    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
+def test_races_pass_on_the_reference_mock(guest_checks):
+    target = MockTarget(MockKernel())
+    result = guest_checks.check_races(target, "mqos0", cycles=10)
     assert result.ok, result.detail
-    assert fake_sysfs.created
+    assert target.listdir("/sys/bus/mdev/devices") == []
 
 
-def test_races_report_a_malformed_value(guest_checks, fake_sysfs):
-    make_mdev(fake_sysfs.root, UUID, ["weight"])
-    (fake_sysfs.device(UUID) / "qos" / "weight").write_text("1 00\n")
-    fake_sysfs.create = lambda parent, type_id: UUID
-    fake_sysfs.remove = lambda uuid: None
-    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.2)
+class SpacedWeight(QosDriver):
+    """Shows weight with a space inside: not one value."""
+
+    def show_file(self, mdev, name):
+        text = super().show_file(mdev, name)
+        return "1 00\n" if name == "weight" else text
+
+
+def test_races_report_a_malformed_value(guest_checks):
+    target = MockTarget(MockKernel(driver_cls=SpacedWeight))
+    result = guest_checks.check_races(target, "mqos0", cycles=5)
     assert not result.ok
-    assert "weight read '1 00\\n'" in result.detail
+    assert "weight read b'1 00\\n': not one complete value" in result.detail
 
 
-def test_races_leave_a_type_fixed_knob_alone(guest_checks, fake_sysfs):
-    real = make_mdev(fake_sysfs.root, UUID, ["cap"])
-    (real / "qos" / "cap").write_text("50\n")
-    (real / "qos" / "cap").chmod(0o444)
-    result = guest_checks.check_races(fake_sysfs, "mqos0", seconds=0.3)
-    assert result.ok, result.detail
-    assert (real / "qos" / "cap").read_text() == "50\n"
+def test_races_leave_a_type_fixed_knob_alone():
+    target = MockTarget(MockKernel())
+    uuid = str(uuidlib.uuid4())
+    target.write("/sys/class/mdev_bus/mqos0/mdev_supported_types/mqos-fixed/create",
+                 uuid.encode())
+    values = writable_knob_values(Mdev(target, uuid, "mqos0"))
+    assert "cap" not in values and {"weight", "priority"} <= set(values)

@@ -19,8 +19,9 @@ from conftest import DEVICES, TYPE_DIR
 
 from conformance.mock import QosDriver
 from conformance.mock.topology import DEFAULT_TOPOLOGY
-from conformance.steps.scene import Scene, mdev_name
+from conformance.steps.state import Named, mdev_name
 from conformance.suite.engine import RunRequest, execute
+from conformance.suite.mdev import Mdev
 from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetOptions, open_session
 from conformance.sysfs.mock_target import MockTarget
@@ -86,8 +87,9 @@ def _same_files(report: dict) -> dict:
 def test_names_go_past_z() -> None:
     assert [mdev_name(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
-    scene = Scene()
-    names = [scene.add(str(uuidlib.uuid4()), "p") for _ in range(3000)]
+    named = Named()
+    target = MockTarget(None)
+    names = [named.add(Mdev(target, str(uuidlib.uuid4()), "p")).name for _ in range(3000)]
     assert len(set(names)) == 3000
 
 

@@ -151,3 +151,13 @@ def test_the_race_on_a_fuse_mount_leaks_no_descriptor(shared_mount) -> None:
     before = len(os.listdir("/proc/self/fd"))
     race_lifecycle(shared_mount.target, TYPE_DIR, knob_values=KNOB_VALUES, cycles=20)
     assert len(os.listdir("/proc/self/fd")) <= before + 10  # it was +700
+
+
+def test_readers_can_follow_the_writers(mock_target, mock_mdev) -> None:
+    report = race_knob(
+        mock_target, f"{DEVICES}/{mock_mdev}/qos/weight", "weight", KNOB_VALUES["weight"],
+        writers=2, readers=2, rounds=10, read_rounds=100_000, readers_follow_writers=True,
+        switch_interval_s=None,
+    )
+    assert report.problems == []
+    assert 2 <= report.reads < 200_000  # each reader read, and stopped with the writers

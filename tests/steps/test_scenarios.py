@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -138,7 +139,16 @@ class UsageOverCounted(QosDriver):
         return value * 105 // 100 if name == "usage_us" else value
 
 
+class InstanceLeakedOnRemove(QosDriver):
+    """Forgets to give an instance back each time an mdev is removed."""
+
+    def on_remove(self, mdev: Any) -> None:
+        super().on_remove(mdev)
+        mdev.mtype.spec = replace(mdev.mtype.spec, instances=mdev.mtype.spec.instances - 1)
+
+
 BROKEN: list[tuple[type[QosDriver], str, str]] = [
+    (InstanceLeakedOnRemove, "QOS-LIFE-001", "created and removed"),
     (LowLevelSlicesFiveQuanta, "QOS-PRI-008", "dispatched"),
     (UsageOverCounted, "QOS-ACC-004", "hands_out"),
     (CapTenPointsHigh, "QOS-CAP-006", "cap"),

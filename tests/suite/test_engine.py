@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conformance.report.document import validate_report
-from conformance.suite.context import SuiteContext
 from conformance.suite.engine import RunRefused, RunRequest, execute
+from conformance.suite.mdev import MdevType
 from conformance.suite.targets import TargetOptions, open_session
 
 from .conftest import DEMO_FEATURES, DEMO_REQUIREMENTS, FIXTURES, demo_steps, live_mdevs
@@ -134,7 +134,8 @@ def test_scheduling_without_workload_is_an_error_with_the_reason(mock_session, s
 
 def test_sigterm_stops_the_run_after_undoing_everything(mock_session, steps, tmp_path) -> None:
     named = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"  # an existing device, named with --mdev
-    mock_session.target.write(f"{SuiteContext(mock_session).type_dir()}/create", named.encode())
+    kind = MdevType(mock_session.target, mock_session.parent, mock_session.type_id)
+    mock_session.target.write(kind.create_path, named.encode())
     mock_session.mdevs = (named,)
     weight = f"/sys/bus/mdev/devices/{named}/qos/weight"
     result = execute(

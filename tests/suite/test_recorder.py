@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.suite.context import SuiteError
+from conformance.suite.outcome import SuiteError
 from conformance.suite.recorder import classify, failure_text
 from conformance.sysfs.guarded import TargetHung
 from conformance.workload import WorkloadError
