@@ -10,6 +10,7 @@ it as a paragraph (the section, and with it a file of the ABI entry, would vanis
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -30,6 +31,7 @@ FATAL_INFO = (
     "Possible incomplete section title.",
 )
 _MESSAGE = re.compile(r"^(?=\S.*?:[0-9]*: \((?:DEBUG|INFO|WARNING|ERROR|SEVERE)/[0-4]\) )", re.M)
+_WHERE = re.compile(r"\A(\S.*?)(?=:[0-9]*: \()")
 _LEVEL = re.compile(r"\((?:DEBUG|INFO|WARNING|ERROR|SEVERE)/([0-4])\) ")
 
 
@@ -66,8 +68,19 @@ def fatal_messages(stream: str) -> list[str]:
         if not message or level is None:
             continue
         if int(level.group(1)) >= 2 or any(info in message for info in FATAL_INFO):
-            fatal.append(message)
+            fatal.append(_WHERE.sub(_absolute, message, count=1))
     return fatal
+
+
+def _absolute(where: re.Match[str]) -> str:
+    """The file a message names, absolute.
+
+    Docutils names an included file relative to the working directory when the two
+    share a prefix (``../../tmp/x/spec/files.rst``); messages name it the same way
+    from anywhere.
+    """
+    path = where.group(1)
+    return path if path.startswith("<") else os.path.abspath(path)
 
 
 def raise_on_warnings(warnings: io.StringIO, what: str) -> None:

@@ -66,9 +66,14 @@ def test_a_weaker_keyword_may_qualify_a_stronger_rule(
 
 
 def test_a_vanished_file_section_fails_abi(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before: the ``cap`` section became a paragraph and the entry lost ``cap``."""
+    """Before: the ``cap`` section became a paragraph and the entry lost ``cap``.
+
+    Run from inside the temporary tree, where docutils would name the file
+    relatively: the message names it absolutely from any working directory.
+    """
+    monkeypatch.chdir(tmp_path)
     spec = tmp_path / "spec"
     shutil.copytree(spec_dir(), spec)
     files = spec / "files.rst"
