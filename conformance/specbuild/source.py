@@ -68,7 +68,7 @@ def fatal_messages(stream: str) -> list[str]:
         if not message or level is None:
             continue
         if int(level.group(1)) >= 2 or any(info in message for info in FATAL_INFO):
-            fatal.append(_WHERE.sub(_absolute, message, count=1))
+            fatal.append(message)
     return fatal
 
 
@@ -87,7 +87,7 @@ def raise_on_warnings(warnings: io.StringIO, what: str) -> None:
     """Raise :class:`SpecError` when docutils reported a warning while doing ``what``."""
     fatal = fatal_messages(warnings.getvalue())
     if fatal:
-        text = "\n".join(fatal)
+        text = "\n".join(_WHERE.sub(_absolute, message, count=1) for message in fatal)
         raise SpecError(f"{what} failed: docutils reported warnings (the build is strict):\n{text}")
 
 
