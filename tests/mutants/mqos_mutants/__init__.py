@@ -36,6 +36,14 @@ AREAS = (
     "concurrency",
     "margins",
     "precision",
+    # the vendor catalogue of issue 12, written from real schedulers' designs
+    "vendor.timers",
+    "vendor.counters",
+    "vendor.runlists",
+    "vendor.history",
+    "vendor.oneway",
+    "vendor.combos",
+    "vendor.knobfiles",
 )
 
 

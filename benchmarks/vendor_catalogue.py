@@ -1,0 +1,55 @@
+"""The vendor catalogue of issue 12 against the default ``mdev-qos run``.
+
+Each mutant of ``tests/mutants/mqos_mutants/vendor/`` runs once through the public
+option a vendor uses (``--mock-driver module:Class``, default profile, plus the
+options the mutant names), two at a time, and the table says whether the suite
+failed the requirement it breaks:
+
+    .venv/bin/python benchmarks/vendor_catalogue.py [NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "mutants"))
+
+from mqos_mutants import catalogue  # noqa: E402
+from mutant_runs import run_key, run_many  # noqa: E402
+from mutant_score import killed  # noqa: E402
+
+from conformance import defaults  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only these mutants (class names)")
+    args = parser.parse_args(argv)
+    entries = [e for e in catalogue() if e.area.startswith("vendor.")]
+    if args.names:
+        entries = [e for e in entries if e.name in args.names]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="vendor-catalogue-") as tmp:
+        jobs = [(e.spec, defaults.PROFILE, Path(tmp) / e.name, e.run_options) for e in entries]
+        outcomes = run_many(jobs)
+    rows = []
+    for entry in entries:
+        outcome = outcomes[run_key(entry.spec, entry.run_options)]
+        hit = killed(entry, outcome)
+        others = ", ".join(r for r in outcome.failed if r != entry.breaks) or "-"
+        rows.append(f"{'killed' if hit else 'SURVIVED':<9}{entry.area[7:]:<10}{entry.name:<30}"
+                    f"{entry.breaks:<13}{outcome.verdict:<15}also failed: {others}")
+    print("\n".join(rows))
+    hits = sum(1 for row in rows if row.startswith("killed"))
+    print(f"{hits}/{len(rows)} killed by the default run "
+          f"(profile {defaults.PROFILE}); wall {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Counters as firmware and drivers keep them: 32-bit nanoseconds, a quantum charged
+per dispatch, world switches counted as dispatches, a housekeeping timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.mock import QosDriver
+
+U32 = 1 << 32
+SAMPLE_US = 10_000  # the housekeeping timer that copies the counters
+
+
+def ns_in_u32(us: int) -> int:
+    """A µs count kept as nanoseconds in a u32 field, read back in µs."""
+    return (us * 1000) % U32 // 1000
+
+
+class UsageNsIn32Bits(QosDriver):
+    """usage_us is kept in nanoseconds in a u32 and wraps after 4.29 s of device time
+    (QOS-ACC-002: counters never decrease)."""
+
+    breaks = "QOS-ACC-002"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return ns_in_u32(value) if name == "usage_us" else value
+
+
+class WaitNsIn32Bits(QosDriver):
+    """wait_us is kept in nanoseconds in a u32 and wraps after 4.29 s of waiting
+    (QOS-ACC-002)."""
+
+    breaks = "QOS-ACC-002"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        return ns_in_u32(value) if name == "wait_us" else value
+
+
+class UsageChargedPerQuantum(QosDriver):
+    """usage_us charges a whole timeslice per dispatch, however short the dispatch
+    (QOS-ACC-004: a parent's usage deltas never exceed the window)."""
+
+    breaks = "QOS-ACC-004"
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        if name == "usage_us":
+            return counters["nr_slices"] * self.timeslice_us(mdev.parent)
+        return super().counter_value(mdev, name, counters)
+
+
+class SlicesCountWorldSwitches(QosDriver):
+    """nr_slices counts context switches: a dispatch of the mdev that ran last is not
+    counted (QOS-ACC-006: usage within nr_slices timeslices)."""
+
+    breaks = "QOS-ACC-006"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._last: dict[str, Any] = {}
+        self._uncounted: dict[str, int] = {}
+
+    def pick_next(self, parent: Any) -> Any:
+        choice = super().pick_next(parent)
+        if choice is not None:
+            if self._last.get(parent.name) is choice:
+                uuid = choice.mdev.uuid
+                self._uncounted[uuid] = self._uncounted.get(uuid, 0) + 1
+            self._last[parent.name] = choice
+        return choice
+
+    def on_remove(self, mdev: Any) -> None:
+        self._uncounted.pop(mdev.uuid, None)
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        value = super().counter_value(mdev, name, counters)
+        if name != "nr_slices":
+            return value
+        return value - self._uncounted.get(mdev.uuid, 0)
+
+
+class CountersCopiedEvery10ms(QosDriver):
+    """The counter files show a copy a 10 ms housekeeping timer takes, so a read can be
+    up to ten timeslices stale (QOS-ACC-005: usage plus wait equals the window)."""
+
+    breaks = "QOS-ACC-005"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._copy: dict[str, dict[str, int]] = {}
+        self._tick: dict[str, int] = {}
+
+    def pick_next(self, parent: Any) -> Any:
+        tick = parent.now // SAMPLE_US
+        if self._tick.get(parent.name) != tick:
+            self._tick[parent.name] = tick
+            for ms in parent.mdevs:
+                self._copy[ms.mdev.uuid] = self.engine.counters(ms.mdev)
+        return super().pick_next(parent)
+
+    def next_timer_us(self, parent: Any) -> int | None:
+        """The timer keeps running while a copy is out of date."""
+        stale = any(self._copy.get(ms.mdev.uuid) != self.engine.counters(ms.mdev)
+                    for ms in parent.mdevs)
+        return (parent.now // SAMPLE_US + 1) * SAMPLE_US if stale else None
+
+    def on_remove(self, mdev: Any) -> None:
+        self._copy.pop(mdev.uuid, None)
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        return self._copy.get(mdev.uuid, {}).get(name, 0)
