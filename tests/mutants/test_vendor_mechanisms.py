@@ -93,7 +93,7 @@ def cap_at_next_period(r: Rig) -> bool:
     return off(r.shares([a]), [0.2])
 
 
-def priority_at_next_epoch(r: Rig) -> bool:
+def priority_three_periods_late(r: Rig) -> bool:
     a, b = r.busy(2)
     r.until(34_000)
     r.write(a, "priority", "high")
@@ -385,7 +385,7 @@ def counters_outlive_busy_mdev(r: Rig) -> bool:
 CHECKS: dict[str, Callable[[Rig], bool]] = {
     "WeightAtRebalanceTick": weight_at_rebalance_tick,
     "CapAtNextPeriod": cap_at_next_period,
-    "PriorityAtNextEpoch": priority_at_next_epoch,
+    "PriorityThreePeriodsLate": priority_three_periods_late,
     "IdleKeepsShareUntilTick": idle_keeps_share_until_tick,
     "NewcomerWaitsForTick": newcomer_waits_for_tick,
     "IdleWeightCountsUntilTimeout": idle_weight_counts_until_timeout,

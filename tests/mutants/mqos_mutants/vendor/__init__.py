@@ -15,10 +15,8 @@ GAP_HISTORY = "history: no window after an mdev that ran goes idle, joins late o
 GAP_ONE_WAY = "live changes in one direction only: no raise, reset to default or demotion"
 GAP_TOPOLOGY = "small topologies: never more than 4 mdevs on a parent"
 GAP_COMBINATION = "knob combinations: cap with priority or weight, weights beside caps"
-GAP_DISPATCH = "dispatch length checked only with two equal mdevs"
-GAP_WINDOW = "one window length: a driver period that divides the window aliases"
-GAP_SHORT_RUN = "short runs: no mdev accumulates more than about 0.25 s of device time"
+GAP_SHORT_RUN = "short runs: no mdev stays busy past about 0.25 s (no counter wrap, no decay)"
+GAP_PERIODIC = "short dispatches: no periodic load with jobs shorter than a timeslice"
 GAP_GRAMMAR = "grammar: a valid value followed by NUL and junk is not written"
 GAP_FIXED_RECREATE = "type-fixed knobs after writes, knobs after busy remove and re-create"
-GAP_DELAY = "a change may apply several timeslices late: only the full window is checked"
 

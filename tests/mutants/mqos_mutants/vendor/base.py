@@ -1,5 +1,5 @@
 """Building blocks of the vendor catalogue: creation order, knobs applied at a
-timer tick, and a virtual-runtime picker whose wake-up placement a mutant changes.
+timer tick or late, and a virtual-runtime picker whose wake-up placement a mutant changes.
 
 Written against the public driver hooks only (``pick_next`` receives the
 parent's scheduler; ``parent.refresh_knobs`` re-reads a driver's ``sched_*``).
@@ -11,8 +11,6 @@ from typing import Any
 
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
-
-_MISSING = object()
 
 
 class CreationOrder(QosDriver):
@@ -43,25 +41,32 @@ class CreationOrder(QosDriver):
         return super().pick_next(parent)
 
 
-class TickedKnob(QosDriver):
-    """A write of ``knob`` reads back at once but reaches the scheduler only at the
-    next tick of a per-parent timer of ``period_us`` (absolute engine time)."""
+class LateKnob(QosDriver):
+    """A write of ``knob`` reads back at once but reaches the scheduler only at
+    :meth:`due`: by default the next tick of a per-parent timer of ``period_us``
+    (absolute engine time)."""
 
     knob = "weight"
     period_us = 100_000
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
-        self._applied: dict[str, Any] = {}
-        self._tick: dict[str, int] = {}
+        self._applied: dict[str, Any] = {}  # uuid -> the value still in force
+        self._due: dict[str, int] = {}  # uuid -> when the written value takes over
+
+    def due(self, written_at: int) -> int:
+        """When a write made at ``written_at`` reaches the scheduler."""
+        return (written_at // self.period_us + 1) * self.period_us
 
     def apply_knob(self, mdev: Any, name: str, value: Any) -> None:
         if name == self.knob:
             self._applied.setdefault(mdev.uuid, mdev.knobs[name])
+            self._due[mdev.uuid] = self.due(self.engine.now())
         super().apply_knob(mdev, name, value)
 
     def on_remove(self, mdev: Any) -> None:
         self._applied.pop(mdev.uuid, None)
+        self._due.pop(mdev.uuid, None)
 
     def scheduled(self, mdev: Any, name: str) -> Any:
         if name == self.knob:
@@ -78,13 +83,18 @@ class TickedKnob(QosDriver):
         return LEVELS.index(self.scheduled(mdev, "priority"))
 
     def pick_next(self, parent: Any) -> Any:
-        tick = parent.now // self.period_us
-        if self._tick.get(parent.name) != tick:
-            self._tick[parent.name] = tick
-            for ms in list(parent.mdevs):
-                if self._applied.pop(ms.mdev.uuid, _MISSING) is not _MISSING:
-                    parent.refresh_knobs(ms)
+        for ms in list(parent.mdevs):
+            uuid = ms.mdev.uuid
+            if uuid in self._due and parent.now >= self._due[uuid]:
+                del self._due[uuid]
+                self._applied.pop(uuid, None)
+                parent.refresh_knobs(ms)
         return super().pick_next(parent)
+
+    def next_timer_us(self, parent: Any) -> int | None:
+        """Wake up when a pending write falls due."""
+        due = [self._due[ms.mdev.uuid] for ms in parent.mdevs if ms.mdev.uuid in self._due]
+        return max(parent.now + 1, min(due)) if due else None
 
 
 class VruntimePicker(QosDriver):

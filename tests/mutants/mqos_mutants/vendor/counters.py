@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock import QosDriver
+from mqos_mutants.vendor import GAP_PERIODIC, GAP_SHORT_RUN
 
 U32 = 1 << 32
 SAMPLE_US = 10_000  # the housekeeping timer that copies the counters
@@ -21,6 +22,7 @@ class UsageNsIn32Bits(QosDriver):
     (QOS-ACC-002: counters never decrease)."""
 
     breaks = "QOS-ACC-002"
+    known_gap = GAP_SHORT_RUN
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
@@ -32,6 +34,7 @@ class WaitNsIn32Bits(QosDriver):
     (QOS-ACC-002)."""
 
     breaks = "QOS-ACC-002"
+    known_gap = GAP_SHORT_RUN
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         value = super().counter_value(mdev, name, counters)
@@ -43,6 +46,7 @@ class UsageChargedPerQuantum(QosDriver):
     (QOS-ACC-004: a parent's usage deltas never exceed the window)."""
 
     breaks = "QOS-ACC-004"
+    known_gap = GAP_PERIODIC
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         if name == "usage_us":

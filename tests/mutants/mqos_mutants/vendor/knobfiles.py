@@ -7,6 +7,7 @@ from typing import Any
 
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
+from mqos_mutants.vendor import GAP_FIXED_RECREATE, GAP_GRAMMAR
 
 
 def up_to_nul(buf: bytes) -> bytes:
@@ -19,6 +20,7 @@ class CapStopsAtNul(QosDriver):
     a NUL byte is malformed)."""
 
     breaks = "QOS-CAP-003"
+    known_gap = GAP_GRAMMAR
 
     def parse_cap(self, mdev: Any, buf: bytes) -> int:
         return super().parse_cap(mdev, up_to_nul(buf))
@@ -29,6 +31,7 @@ class WeightStopsAtNul(QosDriver):
     (QOS-WGT-003)."""
 
     breaks = "QOS-WGT-003"
+    known_gap = GAP_GRAMMAR
 
     def parse_weight(self, mdev: Any, buf: bytes) -> int:
         return super().parse_weight(mdev, up_to_nul(buf))
@@ -39,6 +42,7 @@ class PriorityStopsAtNul(QosDriver):
     ``high\\0x`` selects high (QOS-PRI-004: only the exact name, one newline)."""
 
     breaks = "QOS-PRI-004"
+    known_gap = GAP_GRAMMAR
 
     def parse_priority(self, mdev: Any, buf: bytes) -> str:
         return super().parse_priority(mdev, up_to_nul(buf))
@@ -50,6 +54,7 @@ class FixedCapLostOnKnobWrite(QosDriver):
     (QOS-CAP-006)."""
 
     breaks = "QOS-CAP-006"
+    known_gap = GAP_FIXED_RECREATE
     run_options = ("--type", "mqos-fixed")
 
     def __init__(self, topology: Any, engine: Any) -> None:
@@ -75,6 +80,7 @@ class SchedStateOutlivesBusyMdev(QosDriver):
     scheduler keeps the old cap, weight and level (QOS-LIFE-002)."""
 
     breaks = "QOS-LIFE-002"
+    known_gap = GAP_FIXED_RECREATE
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -113,6 +119,7 @@ class CountersOutliveBusyMdev(QosDriver):
     again with that UUID starts from the old counters (QOS-LIFE-003)."""
 
     breaks = "QOS-LIFE-003"
+    known_gap = GAP_FIXED_RECREATE
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -8,6 +8,7 @@ from typing import Any
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import DeferredKnob
+from mqos_mutants.vendor import GAP_ONE_WAY
 
 
 class OneWayKnob(DeferredKnob):
@@ -32,6 +33,7 @@ class CapRaiseDeferred(OneWayKnob):
     driver only shrinks a running budget) (QOS-CAP-008)."""
 
     breaks = "QOS-CAP-008"
+    known_gap = GAP_ONE_WAY
     deferred = "cap"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -43,6 +45,7 @@ class WeightLoweringDeferred(OneWayKnob):
     (QOS-WGT-008)."""
 
     breaks = "QOS-WGT-008"
+    known_gap = GAP_ONE_WAY
     deferred = "weight"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -54,6 +57,7 @@ class DemotionDeferred(OneWayKnob):
     taken off the higher run list when it leaves it) (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
+    known_gap = GAP_ONE_WAY
     deferred = "priority"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -92,6 +96,7 @@ class UncapIgnored(_Programmed):
     cap is below 100, so the old cap stays in force (QOS-CAP-008)."""
 
     breaks = "QOS-CAP-008"
+    known_gap = GAP_ONE_WAY
     knob = "cap"
 
     def programs(self, value: Any) -> bool:
@@ -106,6 +111,7 @@ class WeightDefaultIgnored(_Programmed):
     last other weight stays in force (QOS-WGT-008)."""
 
     breaks = "QOS-WGT-008"
+    known_gap = GAP_ONE_WAY
     knob = "weight"
 
     def programs(self, value: Any) -> bool:
@@ -120,6 +126,7 @@ class NormalWriteIgnored(_Programmed):
     mdev set back to normal keeps its old level (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
+    known_gap = GAP_ONE_WAY
     knob = "priority"
 
     def programs(self, value: Any) -> bool:

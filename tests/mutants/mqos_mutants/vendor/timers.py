@@ -1,20 +1,23 @@
-"""Timers: knobs applied at the next tick, shares re-balanced from stale demand,
-idle detected by timeout (GVT-g re-balances every 100 ms, credit schedulers every
-accounting period)."""
+"""Timers: knobs applied at the next tick or periods late, shares re-balanced from
+stale demand, idle detected by timeout (GVT-g re-balances every second, CFS
+bandwidth control refills every 100 ms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mqos_mutants.support import SharePicker, waiting
-from mqos_mutants.vendor.base import TickedKnob
+from mqos_mutants.vendor import GAP_HISTORY
+from mqos_mutants.vendor.base import LateKnob
 
-REBALANCE_US = 100_000  # GVT-g's balance period
+REBALANCE_US = 1_000_000  # GVT-g re-balances every second (spec/annex-models.rst)
+BANDWIDTH_PERIOD_US = 100_000  # CFS bandwidth control's default period
+FIRMWARE_PERIOD_US = 20_000
 IDLE_TIMEOUT_US = 50_000
 
 
-class WeightAtRebalanceTick(TickedKnob):
-    """A weight write reaches the scheduler at the next 100 ms re-balance tick, not at
+class WeightAtRebalanceTick(LateKnob):
+    """A weight write reaches the scheduler at the next 1 s re-balance tick, not at
     the next decision (QOS-WGT-008: the window that starts at the write follows it)."""
 
     breaks = "QOS-WGT-008"
@@ -22,22 +25,25 @@ class WeightAtRebalanceTick(TickedKnob):
     period_us = REBALANCE_US
 
 
-class CapAtNextPeriod(TickedKnob):
-    """A cap write is programmed into the bandwidth budget at the next 50 ms period
+class CapAtNextPeriod(LateKnob):
+    """A cap write is programmed into the bandwidth budget at the next 100 ms period
     (QOS-CAP-008)."""
 
     breaks = "QOS-CAP-008"
     knob = "cap"
-    period_us = 50_000
+    period_us = BANDWIDTH_PERIOD_US
 
 
-class PriorityAtNextEpoch(TickedKnob):
-    """A priority write moves the mdev to its new run list at the next 32 ms epoch
+class PriorityThreePeriodsLate(LateKnob):
+    """A priority write is queued to the firmware behind the run list in flight and the
+    next two: the new level applies three 20 ms periods after the write
     (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
     knob = "priority"
-    period_us = 32_000
+
+    def due(self, written_at: int) -> int:
+        return written_at + 3 * FIRMWARE_PERIOD_US
 
 
 class _Snapshot(SharePicker):
@@ -57,10 +63,11 @@ class _Snapshot(SharePicker):
 
 
 class IdleKeepsShareUntilTick(_Snapshot):
-    """An mdev that was busy at the last 100 ms tick keeps its part of the split until
+    """An mdev that was busy at the last 1 s tick keeps its part of the split until
     the next tick although it went idle; the device idles in its place (QOS-SCH-003)."""
 
     breaks = "QOS-SCH-003"
+    known_gap = GAP_HISTORY
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         ready = [ms for ms in active if waiting(ms)]
@@ -76,10 +83,11 @@ class IdleKeepsShareUntilTick(_Snapshot):
 
 
 class NewcomerWaitsForTick(_Snapshot):
-    """An mdev that becomes busy between two 100 ms ticks gets only what the mdevs
+    """An mdev that becomes busy between two 1 s ticks gets only what the mdevs
     recorded at the last tick leave, nothing while they are backlogged (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
+    known_gap = GAP_HISTORY
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         recorded = self.busy_at_tick.get(parent.name, set())
@@ -94,6 +102,7 @@ class IdleWeightCountsUntilTimeout(SharePicker):
     weight stays in its level's total and its part idles (QOS-WGT-007)."""
 
     breaks = "QOS-WGT-007"
+    known_gap = GAP_HISTORY
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
