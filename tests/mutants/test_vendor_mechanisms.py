@@ -13,7 +13,7 @@ import errno
 from collections.abc import Callable
 
 import pytest
-from mqos_mutants import catalogue
+from mqos_mutants import MutantInfo, catalogue
 
 from conformance.mock import MockKernel, QosDriver
 from conformance.mock.loader import load_driver_class
@@ -434,7 +434,7 @@ def test_every_vendor_mutant_has_a_check() -> None:
 
 
 @pytest.mark.parametrize("entry", VENDOR, ids=[e.name for e in VENDOR])
-def test_mutant_breaks_what_the_reference_keeps(entry) -> None:
+def test_mutant_breaks_what_the_reference_keeps(entry: MutantInfo) -> None:
     check = CHECKS[entry.name]
     assert not check(Rig(QosDriver)), "the reference fails the check: it proves nothing"
     assert check(Rig(load_driver_class(entry.spec))), f"{entry.name} does not break {entry.breaks}"
