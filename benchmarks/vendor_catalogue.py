@@ -27,6 +27,7 @@ from conformance import defaults  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the vendor catalogue (or the named mutants) and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="only these mutants (class names)")
     args = parser.parse_args(argv)
