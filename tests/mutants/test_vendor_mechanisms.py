@@ -100,7 +100,7 @@ def priority_three_periods_late(r: Rig) -> bool:
     return off(r.shares([a, b]), [1.0, 0.0])
 
 
-def idle_keeps_share_until_tick(r: Rig) -> bool:
+def idle_keeps_slot_until_rebuild(r: Rig) -> bool:
     a, b = r.busy(2)
     r.until(102_000)
     r.load(b, "idle")
@@ -108,7 +108,7 @@ def idle_keeps_share_until_tick(r: Rig) -> bool:
     return off(r.shares([a]), [1.0])
 
 
-def newcomer_waits_for_tick(r: Rig) -> bool:
+def newcomer_waits_for_rebuild(r: Rig) -> bool:
     (a,) = r.busy(1)
     r.until(102_000)
     (b,) = r.busy(1)
@@ -386,8 +386,8 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "WeightAtRebalanceTick": weight_at_rebalance_tick,
     "CapAtNextPeriod": cap_at_next_period,
     "PriorityThreePeriodsLate": priority_three_periods_late,
-    "IdleKeepsShareUntilTick": idle_keeps_share_until_tick,
-    "NewcomerWaitsForTick": newcomer_waits_for_tick,
+    "IdleKeepsSlotUntilRebuild": idle_keeps_slot_until_rebuild,
+    "NewcomerWaitsForRebuild": newcomer_waits_for_rebuild,
     "IdleWeightCountsUntilTimeout": idle_weight_counts_until_timeout,
     "UsageNsIn32Bits": usage_ns_in_32_bits,
     "WaitNsIn32Bits": wait_ns_in_32_bits,

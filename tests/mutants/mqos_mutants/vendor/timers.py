@@ -14,6 +14,7 @@ REBALANCE_US = 1_000_000  # GVT-g re-balances every second (spec/annex-models.rs
 BANDWIDTH_PERIOD_US = 100_000  # CFS bandwidth control's default period
 FIRMWARE_PERIOD_US = 20_000
 IDLE_TIMEOUT_US = 50_000
+REBUILD_DELAY_US = 100_000
 
 
 class WeightAtRebalanceTick(LateKnob):
@@ -46,54 +47,60 @@ class PriorityThreePeriodsLate(LateKnob):
         return written_at + 3 * FIRMWARE_PERIOD_US
 
 
-class _Snapshot(SharePicker):
-    """Remembers, at every re-balance tick, which mdevs were busy."""
-
-    def __init__(self, topology: Any, engine: Any) -> None:
-        super().__init__(topology, engine)
-        self.busy_at_tick: dict[str, set[str]] = {}
-        self._tick: dict[str, int] = {}
-
-    def pick_next(self, parent: Any) -> Any:
-        tick = parent.now // REBALANCE_US
-        if self._tick.get(parent.name) != tick:
-            self._tick[parent.name] = tick
-            self.busy_at_tick[parent.name] = {ms.mdev.uuid for ms in parent.mdevs if ms.active}
-        return super().pick_next(parent)
-
-
-class IdleKeepsShareUntilTick(_Snapshot):
-    """An mdev that was busy at the last 1 s tick keeps its part of the split until
-    the next tick although it went idle; the device idles in its place (QOS-SCH-003)."""
+class IdleKeepsSlotUntilRebuild(SharePicker):
+    """An mdev that stops submitting keeps its run-list slot until the list is rebuilt,
+    100 ms later: its part of the split idles meanwhile (QOS-SCH-003)."""
 
     breaks = "QOS-SCH-003"
     known_gap = GAP_HISTORY
 
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._was_busy: set[str] = set()
+        self._idle_since: dict[str, int] = {}
+
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        for ms in parent.mdevs:
+            uuid = ms.mdev.uuid
+            if ms.active:
+                self._was_busy.add(uuid)
+                self._idle_since.pop(uuid, None)
+            elif uuid in self._was_busy:
+                self._idle_since.setdefault(uuid, parent.now)
         ready = [ms for ms in active if waiting(ms)]
         if not ready:
             return {}
         top = max(ms.level for ms in ready)
         members = [ms for ms in ready if ms.level == top]
-        recorded = self.busy_at_tick.get(parent.name, set())
-        stale = [ms for ms in parent.mdevs
-                 if not ms.active and ms.level == top and ms.mdev.uuid in recorded]
-        total = sum(ms.weight for ms in members + stale)
+        slotted = [ms for ms in parent.mdevs if not ms.active and ms.level == top
+                   and parent.now - self._idle_since.get(ms.mdev.uuid, -REBUILD_DELAY_US)
+                   < REBUILD_DELAY_US]
+        total = sum(ms.weight for ms in members + slotted)
         return {ms: ms.weight / total for ms in members}
 
 
-class NewcomerWaitsForTick(_Snapshot):
-    """An mdev that becomes busy between two 1 s ticks gets only what the mdevs
-    recorded at the last tick leave, nothing while they are backlogged (QOS-SCH-004)."""
+class NewcomerWaitsForRebuild(SharePicker):
+    """The run list is rebuilt by a work item 100 ms after an mdev starts submitting:
+    until then a newcomer gets only what the listed mdevs leave, nothing while they
+    are backlogged (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
     known_gap = GAP_HISTORY
 
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._busy_since: dict[str, int] = {}
+
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
-        recorded = self.busy_at_tick.get(parent.name, set())
-        known = [ms for ms in active if ms.mdev.uuid in recorded]
-        if any(waiting(ms) for ms in known):
-            return super().target_shares(parent, known)
+        for ms in parent.mdevs:
+            if ms.active:
+                self._busy_since.setdefault(ms.mdev.uuid, parent.now)
+            else:
+                self._busy_since.pop(ms.mdev.uuid, None)
+        listed = [ms for ms in active
+                  if parent.now - self._busy_since[ms.mdev.uuid] >= REBUILD_DELAY_US]
+        if any(waiting(ms) for ms in listed):
+            return super().target_shares(parent, listed)
         return super().target_shares(parent, active)
 
 
