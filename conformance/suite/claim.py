@@ -10,7 +10,8 @@ samples), the one bound to an mdev the run saw; its version is the module's
 the kernel is the release of the machine that runs the target, read through the
 target (``/proc/sys/kernel/osrelease``), so that a run inside a guest names the
 guest's kernel. Whatever cannot be read is ``None``: a report says so rather
-than guess.
+than guess. The context is read after the scenarios, from a target that may have
+died, hung or vanished meanwhile: that too only makes a value ``None``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.sysfs import paths
+from conformance.sysfs.guarded import TargetFault
 from conformance.sysfs.target import Target
 
 MOCK_DRIVER = "mdev-qos embedded reference mock"
@@ -57,7 +59,7 @@ class Observed:
 def _text(target: Target, path: str) -> str | None:
     try:
         value = target.read(path).decode("utf-8", "replace").strip()
-    except (OSError, ValueError):
+    except (OSError, ValueError, TargetFault):
         return None
     return value or None
 
@@ -65,7 +67,7 @@ def _text(target: Target, path: str) -> str | None:
 def _link_name(target: Target, path: str) -> str | None:
     try:
         return posixpath.basename(target.readlink(path)) or None
-    except (OSError, ValueError):
+    except (OSError, ValueError, TargetFault):
         return None
 
 
