@@ -131,6 +131,13 @@ def _slices(outcome: Outcome, named: Named, measurements: Measurements, name: st
     assert usage == 0 or slices >= 1, f"{name} consumed {usage} µs without a dispatch"
 
 
+def _throttled(named: Named, measurements: Measurements, name: str) -> int:
+    """How much ``throttled_us`` of ``name`` grew over the last window (a file of QOS-LAY-004)."""
+    return _delta(
+        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
+    ) or 0
+
+
 @then(
     parsers.re(
         r"the throttled_us of (?P<name>[A-Z]) grew by the part of the window its cap withholds"
@@ -140,9 +147,7 @@ def _throttled_by_cap(
     outcome: Outcome, named: Named, measurements: Measurements, name: str
 ) -> None:
     """A capped, backlogged mdev is throttled for the part its cap withholds."""
-    throttled = _delta(
-        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
-    ) or 0
+    throttled = _throttled(named, measurements, name)
     window = measurements.last_window
     cap = cap_of(named[name].knobs)
     expected = (1 - cap / 100) * window.length
@@ -163,9 +168,7 @@ def _not_throttled(outcome: Outcome, named: Named, measurements: Measurements, n
     cap = cap_of(named[name].knobs)
     if cap < 100:
         outcome.skip(f"{name}'s cap is fixed at {cap} by its type: it may be throttled")
-    throttled = _delta(
-        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
-    ) or 0
+    throttled = _throttled(named, measurements, name)
     resolution = measurements.last_window.tolerance.resolution
     outcome.evidence(f"throttled_us of uncapped {name}", expected=0, actual=throttled,
                      unit="us", tolerance=resolution)
@@ -177,9 +180,7 @@ def _throttled_within_wait(
     outcome: Outcome, named: Named, measurements: Measurements, name: str
 ) -> None:
     """Throttled time is part of the time an mdev waits."""
-    throttled = _delta(
-        named, measurements, name, "throttled_us", required="with cap (QOS-LAY-004)"
-    ) or 0
+    throttled = _throttled(named, measurements, name)
     window = measurements.last_window
     tol = window.tolerance.usage
     wait = _delta(named, measurements, name, "wait_us")

@@ -8,6 +8,7 @@ a handle: they go through the resource registry, which undoes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from conformance.oracle.formats import (
@@ -154,17 +155,16 @@ class Mdev:
 
     def knob(self, knob: str) -> str:
         """A knob's value (the active level for priority); malformed reads fail."""
-        raw = self.raw(knob)
-        try:
-            return knob_value(knob, raw)
-        except FormatError as exc:
-            raise AssertionError(f"{knob} of mdev {self.uuid} reads {raw!r}: {exc}") from None
+        return self._parsed(knob, knob_value)
 
     def value(self, name: str) -> str:
         """Any qos file's value as canonical text; malformed reads fail."""
+        return self._parsed(name, qos_file)
+
+    def _parsed(self, name: str, parse: Callable[[str, bytes], str]) -> str:
         raw = self.raw(name)
         try:
-            return qos_file(name, raw)
+            return parse(name, raw)
         except FormatError as exc:
             raise AssertionError(f"{name} of mdev {self.uuid} reads {raw!r}: {exc}") from None
 
