@@ -70,9 +70,18 @@ class ModelDriver(QosDriver):
         self._serial = itertools.count(1)
 
     # -- files ---------------------------------------------------------------------
+    offer: ClassVar[QosOffer | None] = None
+    """What the mock's QoS types (``full``, ``fixed``) offer, when it does not vary by type."""
+
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
-        """The offer of a mock type name (``full``, ``fixed``, ``plain``)."""
-        raise NotImplementedError
+        """The offer of a mock type name (``full``, ``fixed``, ``plain``).
+
+        By default :attr:`offer` for the two QoS types and nothing for ``plain``;
+        a model whose offer depends on the type or on the instance count overrides this.
+        """
+        if self.offer is None:
+            raise NotImplementedError(f"{type(self).__name__} states no offer")
+        return self.offer if type_name in ("full", "fixed") else None
 
     def qos_offer(self, mtype: Any) -> QosOffer | None:
         if mtype.spec.qos is None:

@@ -118,10 +118,7 @@ class CfsBandwidth(ModelDriver):
         "default 100 ms period too."
     )
 
-    def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
-        if type_name not in ("full", "fixed"):
-            return None
-        return QosOffer(knobs=("cap", "weight"))
+    offer = QosOffer(knobs=("cap", "weight"))
 
     def new_parent_state(self) -> CfsRq:
         return CfsRq()

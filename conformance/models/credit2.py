@@ -104,10 +104,7 @@ class XenCredit2(ModelDriver):
         "since only ratios have a meaning."
     )
 
-    def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
-        if type_name not in ("full", "fixed"):
-            return None
-        return QosOffer(knobs=("cap", "weight"))
+    offer = QosOffer(knobs=("cap", "weight"))
 
     def default_weight(self, mdev: Mdev) -> int:
         return DEFAULT_WEIGHT

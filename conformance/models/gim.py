@@ -63,10 +63,7 @@ class AmdGim(SlotModel):
         "with work."
     )
 
-    def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
-        if type_name not in ("full", "fixed"):
-            return None
-        return QosOffer(knobs=(), counters=())
+    offer = QosOffer(knobs=(), counters=())
 
     def guest_started(self, mdev: Mdev, now: int) -> None:
         self.started(mdev.parent.name, mdev.uuid)

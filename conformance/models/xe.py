@@ -94,11 +94,7 @@ class XeSriov(ModelDriver):
         "exec_quantum_ms: the default 0 (unlimited) has no time slice to report."
     )
 
-    def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
-        if type_name not in ("full", "fixed"):
-            return None
-        return QosOffer(knobs=("priority",), levels=LEVELS,
-                        counters=("wait_us", "nr_slices"))
+    offer = QosOffer(knobs=("priority",), levels=LEVELS, counters=("wait_us", "nr_slices"))
 
     def default_priority(self, mdev: Mdev) -> str:
         return "low"  # sched_priority's default
