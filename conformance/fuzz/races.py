@@ -31,8 +31,10 @@ import threading
 import time
 import uuid as uuidlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from conformance.oracle.formats import COUNTERS, FormatError, knob_value
 from conformance.suite.mdev import Mdev
@@ -82,6 +84,9 @@ class RaceReport:
         }
 
 
+T = TypeVar("T")
+
+
 class _Ledger:
     """Thread-safe counting for a race."""
 
@@ -110,6 +115,29 @@ class _Ledger:
     def read(self) -> None:
         with self.lock:
             self.report.reads += 1
+
+    def attempt(
+        self, action: Callable[[], T], failure: str, *, read: bool = False,
+        quiet: Container[int | None] = (),
+    ) -> T | None:
+        """One counted operation: its result, or None after an OSError.
+
+        The error is counted by errno and is a problem (``failure`` failed with …)
+        unless its errno is ``quiet`` (e.g. the device is gone, as the race intends).
+        """
+        try:
+            value = action()
+        except OSError as exc:
+            self.errno(exc.errno)
+            if exc.errno not in quiet:
+                self.problem(f"{failure} failed with {exc}")
+            return None
+        finally:
+            self.count()
+        self.success()
+        if read:
+            self.read()
+        return value
 
 
 def _run_threads(
@@ -256,17 +284,8 @@ def race_knob(
         for done in range(rounds if read_rounds is None else read_rounds):
             if done and readers_follow_writers and not writing[0]:
                 break
-            try:
-                seen = target.read(path)
-                ledger.success()
-                ledger.read()
-            except OSError as exc:
-                ledger.errno(exc.errno)
-                ledger.problem(f"read failed with {exc}")
-                continue
-            finally:
-                ledger.count()
-            if seen not in allowed:
+            seen = ledger.attempt(lambda: target.read(path), "read", read=True)
+            if seen is not None and seen not in allowed:
                 ledger.problem(f"torn or foreign read {seen!r}", report.torn)
 
     _run_threads(
@@ -316,16 +335,9 @@ def race_counters(
             done += 1
             for mdev, name in files:
                 who = name if len(mdevs) == 1 else f"{name} of {mdev.uuid}"
-                try:
-                    raw = mdev.raw(name)
-                    ledger.success()
-                    ledger.read()
-                except OSError as exc:
-                    ledger.errno(exc.errno)
-                    ledger.problem(f"read {who} failed with {exc}")
+                raw = ledger.attempt(partial(mdev.raw, name), f"read {who}", read=True)
+                if raw is None:
                     continue
-                finally:
-                    ledger.count()
                 if not _DECIMAL.fullmatch(raw):
                     ledger.problem(f"{who} read {raw!r}: not one decimal value")
                     continue
@@ -379,14 +391,7 @@ def race_lifecycle(
                 ("create", f"{type_dir}/create", mdev.uuid.encode()),
                 ("remove", mdev.remove_path, b"1"),
             ):
-                try:
-                    target.write(path, data)
-                    ledger.success()
-                except OSError as exc:
-                    ledger.errno(exc.errno)
-                    ledger.problem(f"{op} failed with {exc}")
-                finally:
-                    ledger.count()
+                ledger.attempt(partial(target.write, path, data), op)
                 time.sleep(HOLD_S)  # let the others see the device both present and gone
 
     def writer(index: int) -> Callable[[], None]:
@@ -400,17 +405,10 @@ def race_lifecycle(
                 done += 1
                 knob = rng.choice(knobs)
                 value = rng.choice(knob_values[knob])
-                try:
-                    count = target.write(mdev.path(knob), value)
-                    ledger.success()
-                    if count != len(value):
-                        ledger.problem(f"write {value!r} to {knob} returned {count}")
-                except OSError as exc:
-                    ledger.errno(exc.errno)
-                    if exc.errno not in GONE:
-                        ledger.problem(f"write {value!r} to {knob} failed with {exc}")
-                finally:
-                    ledger.count()
+                count = ledger.attempt(partial(target.write, mdev.path(knob), value),
+                                       f"write {value!r} to {knob}", quiet=GONE)
+                if count is not None and count != len(value):
+                    ledger.problem(f"write {value!r} to {knob} returned {count}")
 
         return work
 
@@ -419,17 +417,10 @@ def race_lifecycle(
         while done < rounds or not finished.is_set():
             done += 1
             for knob in knobs:
-                try:
-                    raw = mdev.raw(knob)
-                    ledger.success()
-                    ledger.read()
-                except OSError as exc:
-                    ledger.errno(exc.errno)
-                    if exc.errno not in GONE:
-                        ledger.problem(f"read {knob} failed with {exc}")
+                raw = ledger.attempt(partial(mdev.raw, knob), f"read {knob}", read=True,
+                                     quiet=GONE)
+                if raw is None:
                     continue
-                finally:
-                    ledger.count()
                 try:
                     knob_value(knob, raw)
                 except FormatError as exc:
