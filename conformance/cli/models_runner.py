@@ -13,15 +13,13 @@ committed copy can be compared with a fresh run.
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from conformance import SPEC_VERSION
+from conformance.cli.forked import fork_each, preload, run_cli
 from conformance.models.registry import ModelEntry
 from conformance.resources import schema_path
 
@@ -36,75 +34,26 @@ def run_models(entries: list[ModelEntry], jobs: int = 1,
     preload()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="mdev-qos-models-") as tmp:
-        running: dict[int, tuple[ModelEntry, float]] = {}
 
-        def reap() -> None:
-            pid, wait_status = os.wait()
-            entry, started = running.pop(pid)
-            status = os.waitstatus_to_exitcode(wait_status)
+        def child(entry: ModelEntry) -> NoReturn:
+            report_dir = Path(tmp) / entry.name
+            run_cli(run_argv(entry, report_dir), log_path(report_dir), "mdev-qos models")
+
+        def finished(entry: ModelEntry, status: int, seconds: float) -> None:
             result = read_result(entry, Path(tmp) / entry.name, status)
             results[entry.name] = result
             if progress is not None:
-                progress(f"{entry.name}: {result['verdict']} "
-                         f"({time.monotonic() - started:.1f} s)")
+                progress(f"{entry.name}: {result['verdict']} ({seconds:.1f} s)")
 
-        for entry in entries:
-            while len(running) >= jobs:
-                reap()
-            report_dir = Path(tmp) / entry.name
-            pid = os.fork()
-            if pid == 0:
-                run_child(entry, report_dir)
-            running[pid] = (entry, time.monotonic())
-        while running:
-            reap()
+        fork_each(entries, jobs, child, finished)
     return {"format": FORMAT, "spec_version": SPEC_VERSION, "profile": "full",
             "clock": "virtual", "models": [results[e.name] for e in entries]}
-
-
-def preload() -> None:
-    """What every run imports, and the requirement catalogue, before forking."""
-    import pytest  # noqa: F401
-    import pytest_bdd  # noqa: F401
-
-    import conformance.cli.run  # noqa: F401
-    import conformance.mock  # noqa: F401
-    import conformance.report  # noqa: F401
-    import conformance.steps  # noqa: F401
-    import conformance.suite.engine  # noqa: F401
-    from conformance.specbuild.requirements import load_requirements
-
-    load_requirements()
 
 
 def run_argv(entry: ModelEntry, report_dir: Path) -> list[str]:
     """``mdev-qos run`` as a vendor would type it for this model."""
     return ["run", "--mock-driver", entry.driver, "--profile", "full",
             "--report-dir", str(report_dir), "--spec-url", SPEC_URL, "-q"]
-
-
-def run_child(entry: ModelEntry, report_dir: Path) -> None:
-    """In the forked child: ``mdev-qos run`` with its output in a log; never returns."""
-    status = 2
-    try:
-        fd = os.open(log_path(report_dir), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-        # the parent's sys.stdout/stderr may be wrappers (pytest's capture): use the fds
-        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-        from conformance.cli import main
-
-        status = main(run_argv(entry, report_dir))
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 2
-    except BaseException as exc:  # noqa: BLE001 - the child must always exit
-        print(f"mdev-qos models: {exc!r}", file=sys.stderr)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
 
 
 def log_path(report_dir: Path) -> Path:

@@ -16,70 +16,21 @@ import argparse
 import json
 import os
 import sys
-import time
 
-
-def preload() -> None:
-    """Everything every run imports, and the requirement catalogue."""
-    import pytest  # noqa: F401
-    import pytest_bdd  # noqa: F401
-
-    import conformance.cli.run  # noqa: F401
-    import conformance.mock  # noqa: F401
-    import conformance.report  # noqa: F401
-    import conformance.steps  # noqa: F401
-    import conformance.suite.engine  # noqa: F401
-    from conformance.specbuild.requirements import load_requirements
-
-    load_requirements()
-
-
-def run_child(argv: list[str], log: str) -> None:
-    """In the forked child: run the CLI with stdout and stderr in ``log``; never returns."""
-    status = 2
-    try:
-        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-        from conformance.cli import main
-
-        status = main(argv)
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 2
-    except BaseException as exc:  # noqa: BLE001 - the child must always exit
-        print(f"suite_forkserver: {exc!r}", file=sys.stderr)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+from conformance.cli.forked import fork_each, preload, run_cli
 
 
 def serve(workers: int) -> None:
     """Fork a child per job line, at most ``workers`` at a time, answer each on stdout."""
-    running: dict[int, tuple[str, float]] = {}
 
-    def reap_one() -> None:
-        pid, wait_status = os.wait()
-        job_id, started = running.pop(pid)
-        answer = {"id": job_id, "exit_status": os.waitstatus_to_exitcode(wait_status),
-                  "duration_s": round(time.monotonic() - started, 3)}
+    def finished(job: dict, exit_status: int, seconds: float) -> None:
+        answer = {"id": job["id"], "exit_status": exit_status, "duration_s": round(seconds, 3)}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        while len(running) >= workers:
-            reap_one()
-        sys.stdout.flush()
-        pid = os.fork()
-        if pid == 0:
-            run_child(job["argv"], job["log"])
-        running[pid] = (job["id"], time.monotonic())
-    while running:
-        reap_one()
+    jobs = (json.loads(line) for line in sys.stdin if line.strip())
+    fork_each(jobs, workers, lambda job: run_cli(job["argv"], job["log"], "suite_forkserver"),
+              finished)
 
 
 def main() -> int:
