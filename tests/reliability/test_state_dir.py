@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import uuid as uuidlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -135,19 +136,25 @@ def test_a_static_run_creates_nothing(tmp_path: Path) -> None:
 
 
 # -- unwritable, full -----------------------------------------------------------------
-@pytest.fixture
-def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs, unmounted afterwards (needs root)."""
-    where = tmp_path / "tiny"
+@contextmanager
+def _tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A tmpfs mounted at ``where`` with ``options``, unmounted afterwards (needs root)."""
     where.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=700", "tmpfs",
-                              str(where)], capture_output=True, check=False)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+                             capture_output=True, check=False)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
     try:
         yield where
     finally:
         subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs."""
+    with _tmpfs(tmp_path / "tiny", "size=64k,mode=700") as where:
+        yield where
 
 
 def _fill(directory: Path) -> None:
@@ -217,16 +224,9 @@ def test_a_short_write_is_taken_back_and_done_never_raises(tmp_path, monkeypatch
 
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    where = tmp_path / "ro"
-    where.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=16k", "tmpfs", str(where)],
-                             capture_output=True, check=False)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
-    try:
+    """A read-only tmpfs."""
+    with _tmpfs(tmp_path / "ro", "ro,size=16k") as where:
         yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 @pytest.mark.fuse
