@@ -8,7 +8,7 @@ import math
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
@@ -20,6 +20,9 @@ from conformance.suite.profiles import HELP as PROFILE_HELP
 from conformance.suite.profiles import PROFILES
 from conformance.sysfs import paths
 from conformance.workload import WORKLOADS
+
+if TYPE_CHECKING:
+    from conformance.suite.engine import RunResult
 
 DESCRIPTION = """\
 Run the conformance suite and write report.json, junit.xml, results.ktap and
@@ -252,6 +255,18 @@ def main(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - a crash is the suite's error, never exit 1
         traceback.print_exc()
         return refused_status(f"internal error, not a verdict: {type(exc).__name__}: {exc}")
+    try:
+        _print_summary(result)
+    except BrokenPipeError:
+        # the verdict stands (the reports are written); only its summary is unread
+        from conformance.cli import stdout_gone
+
+        stdout_gone()
+    return result.exit_status
+
+
+def _print_summary(result: RunResult) -> None:
+    """The verdict, claims, precision, warnings and where the reports are."""
     report = result.report
     claims = ", ".join(f"{f} {c['status']}" for f, c in report["claims"].items())
     print(f"verdict: {report['verdict']} ({report['reason']})")
@@ -266,4 +281,3 @@ def main(args: argparse.Namespace) -> int:
         print(f"reports: {result.paths[0].parent}/{{{','.join(p.name for p in result.paths)}}}")
     if result.problem:
         print(f"mdev-qos run: {result.problem}", file=sys.stderr)
-    return result.exit_status

@@ -13,9 +13,23 @@ from conformance.suite.journal import Journal
 from conformance.sysfs.target import Target
 from conformance.workload.base import Workload
 
+_progress_closed = False
+
 
 def _stderr_line(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Print one progress line; once stderr is a closed pipe, print no more.
+
+    Progress is a courtesy: a reader that went away (``2>&1 | head``) must not
+    abort the run half-way, before what it created is removed and its reports
+    are written.
+    """
+    global _progress_closed
+    if _progress_closed:
+        return
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        _progress_closed = True
 
 
 @dataclass
