@@ -58,10 +58,12 @@ def _fail(message: str | Exception) -> int:
 def run_build(args: argparse.Namespace) -> int:
     """``spec build``: write the HTML spec and requirements.json."""
     from conformance.specbuild.html import build
+    from conformance.specbuild.output import OutputDirError, check_output
 
     try:
+        check_output(args.output)  # before the build's seconds of work
         result = build(args.output, args.spec_dir, args.features_dir)
-    except (SpecError, OSError) as exc:
+    except (SpecError, OSError, OutputDirError) as exc:
         return _fail(exc)
     trace = result.trace
     print(f"wrote {result.index}")

@@ -26,12 +26,13 @@ import tempfile
 from pathlib import Path
 
 from conformance.resources import features_dir, spec_dir
+from conformance.specbuild.output import FILES, write_build
 from conformance.specbuild.requirements import Requirement
 
 _BUILD_CODE = Path(__file__).resolve().parent
 _MODELS_CODE = _BUILD_CODE.parent / "models"  # the models annex prints their findings
 _REQUIREMENTS = "requirements.cache.json"
-_FILES = ("index.html", "requirements.json")
+_FILES = FILES
 
 
 def cache_root() -> Path | None:
@@ -85,9 +86,7 @@ def _load(entry: Path, out: Path) -> list[Requirement] | None:
     try:
         rows = json.loads((entry / _REQUIREMENTS).read_text(encoding="utf-8"))
         requirements = [Requirement(**row) for row in rows]
-        out.mkdir(parents=True, exist_ok=True)
-        for name in _FILES:
-            shutil.copyfile(entry / name, out / name)
+        write_build(out, {name: (entry / name).read_bytes() for name in _FILES})
     except (OSError, ValueError, TypeError):
         return None
     return requirements

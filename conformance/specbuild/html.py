@@ -18,6 +18,7 @@ from docutils.writers import html5_polyglot
 from conformance.resources import features_dir, spec_dir
 from conformance.specbuild.directive import PLACEHOLDER_CLASS, requirement_nodes
 from conformance.specbuild.models_annex import models_annex
+from conformance.specbuild.output import check_output, write_build
 from conformance.specbuild.requirements import Requirement, requirements_of
 from conformance.specbuild.scenarios import Scenario, load_features
 from conformance.specbuild.source import parse_spec, raise_on_warnings, settings
@@ -191,9 +192,7 @@ def build(out: Path, spec: Path | None = None, features: Path | None = None) -> 
     annotate_requirements(document, trace)
     fill_generated(document, trace, spec)
     html = render(document)
-    out.mkdir(parents=True, exist_ok=True)
-    index = out / "index.html"
-    index.write_bytes(html)
-    catalogue = out / "requirements.json"
-    catalogue.write_text(json.dumps(trace.as_json(), indent=2) + "\n", encoding="utf-8")
-    return BuildResult(index, catalogue, trace)
+    check_output(out)
+    catalogue = json.dumps(trace.as_json(), indent=2) + "\n"
+    write_build(out, {"index.html": html, "requirements.json": catalogue.encode("utf-8")})
+    return BuildResult(out / "index.html", out / "requirements.json", trace)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -96,5 +97,42 @@ def test_unwritable_output_is_a_clear_error(
     blocker = tmp_path / "file"
     blocker.write_text("not a directory\n", encoding="utf-8")
     assert build(blocker, "good") == 1
-    assert f"{blocker}: File exists" in capsys.readouterr().err
+    assert f"{blocker}: not a directory" in capsys.readouterr().err
     assert blocker.read_text(encoding="utf-8") == "not a directory\n"
+
+
+def test_a_foreign_file_is_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<p>someone's page</p>\n", encoding="utf-8")
+    assert build(out, "good") == 1
+    assert "was not written by 'mdev-qos spec build'" in capsys.readouterr().err
+    assert (out / "index.html").read_text(encoding="utf-8") == "<p>someone's page</p>\n"
+    assert sorted(os.listdir(out)) == ["index.html"]
+
+
+def test_a_link_in_the_output_is_refused_and_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    assert build(out, "good") == 0
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n", encoding="utf-8")
+    (out / "requirements.json").unlink()
+    (out / "requirements.json").symlink_to(victim)
+    assert build(out, "good") == 1
+    assert "not a regular file" in capsys.readouterr().err
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_second_build_replaces_its_own_files_and_keeps_others(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert build(out, "good") == 0
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (out / "index.html").write_text("stale\n", encoding="utf-8")
+    assert build(out, "good") == 0
+    assert (out / "index.html").read_text(encoding="utf-8") != "stale\n"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".mdev-qos-spec"]
