@@ -4,6 +4,8 @@
 #
 #   guest.sh OUT PYTHON MQOS_KO KVER [SUITE-ARGS...]
 #
+# MQOS_KO is the sample; the mdev_qos helper module is beside it.
+#
 # Loads mqos, then (a) runs the conformance suite against the real /sys,
 # (b) drives real mdevctl, (c) checks ABI coverage, (d) checks non-root writes,
 # and finally unloads the module with devices busy and scans the kernel log.
@@ -39,7 +41,8 @@ print(json.dumps({"name": sys.argv[1], "ok": sys.argv[2] == "1", "detail": sys.a
 load_module() {
 	local err
 	# shellcheck disable=SC2086 # module parameters are separate words
-	if err=$(modprobe mdev 2>&1 && insmod "$KO" ${MQOS_MODULE_ARGS:-} 2>&1); then
+	if err=$(modprobe mdev 2>&1 && insmod "$(dirname "$KO")/mdev_qos.ko" 2>&1 &&
+		insmod "$KO" ${MQOS_MODULE_ARGS:-} 2>&1); then
 		record "load mqos on $KVER" 1 \
 			"$(ls /sys/class/mdev_bus | tr '\n' ' ')timeslice_us=$(cat /sys/module/mqos/parameters/timeslice_us)"
 	else
@@ -87,7 +90,7 @@ run_checks() {
 	if ! (cd /tmp && "$PYTHON" -m conformance spec abi) >"$abi" 2>"$OUT/spec-abi.err"; then
 		record "mdev-qos spec abi" 0 "$(tail -n1 "$OUT/spec-abi.err" "$abi" | tr '\n' ' ')"
 	fi
-	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdevctl abi nonroot races --out "$OUT" --abi "$abi" ||
+	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdevctl abi types nonroot races --out "$OUT" --abi "$abi" ||
 		FAILED=1
 }
 
@@ -98,7 +101,8 @@ unload_busy() {
 	echo "$uuid" >/sys/class/mdev_bus/mqos0/mdev_supported_types/mqos-full/create &&
 		echo backlog >"/sys/kernel/debug/mqos/$uuid/load"
 	sleep 0.1
-	if err=$(rmmod mqos 2>&1) && [ ! -e "/sys/bus/mdev/devices/$uuid" ]; then
+	if err=$(rmmod mqos 2>&1) && [ ! -e "/sys/bus/mdev/devices/$uuid" ] &&
+		err=$(rmmod mdev_qos 2>&1); then
 		record "rmmod with a busy mdev" 1 ""
 	else
 		record "rmmod with a busy mdev" 0 "${err:-device left behind}"

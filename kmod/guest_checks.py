@@ -9,6 +9,9 @@
   placeholders as one path component, a file documented under any of its names).
 - ``nonroot``: a knob write by ``nobody`` fails with EACCES and changes nothing
   (written with the suite's own "other user" helper).
+- ``types``: what the mdev_qos helper makes of each mqos type: every file with its
+  mode on ``mqos-full``, ``cap`` read-only on ``mqos-fixed``, and no ``qos/``
+  directory at all on ``mqos-plain`` (not even an empty one).
 - ``races``: the suite's create/remove race (the one the scenario of
   QOS-LIFE-001 and QOS-CONC-002 runs) on both types at once, so that the kernel
   log guest.sh scans afterwards has seen two types churn together.
@@ -318,9 +321,55 @@ def check_races(target: Target, parent: str, cycles: int = 50) -> CheckResult:
     return CheckResult(name, True, f"{cycles} cycles on each of {', '.join(RACE_TYPES)}")
 
 
+# --- per-type layout -----------------------------------------------------------------
+
+QOS_FILES = ("cap", "weight", "priority", "timeslice_us", "usage_us", "throttled_us",
+             "wait_us", "nr_slices")
+KNOBS = ("cap", "weight", "priority")
+# the qos/ files and modes of an mdev of each mqos type; None: no qos/ directory
+TYPE_LAYOUT: dict[str, dict[str, int] | None] = {
+    "mqos-full": {f: 0o644 if f in KNOBS else 0o444 for f in QOS_FILES},
+    "mqos-fixed": {f: 0o644 if f in ("weight", "priority") else 0o444 for f in QOS_FILES},
+    "mqos-plain": None,
+}
+
+
+def qos_layout(sysfs: Sysfs, uuid: str) -> dict[str, int] | None:
+    """The files of an mdev's qos/ with their permission bits; None without qos/."""
+    qos = sysfs.device(uuid) / "qos"
+    if not qos.is_dir():
+        return None
+    return {p.name: p.stat().st_mode & 0o777 for p in qos.iterdir()}
+
+
+def check_types(
+    sysfs: Sysfs, parent: str, layout: dict[str, dict[str, int] | None] = TYPE_LAYOUT
+) -> CheckResult:
+    """Each type's mdevs have exactly the qos/ files and modes it offers."""
+    name = "qos/ files and modes per type"
+    problems = []
+    for type_id, want in layout.items():
+        uuid = sysfs.create(parent, type_id)
+        try:
+            got = qos_layout(sysfs, uuid)
+        finally:
+            sysfs.remove(uuid)
+        if got != want:
+            problems.append(f"{type_id}: {_layout_text(got)}, expected {_layout_text(want)}")
+    if problems:
+        return CheckResult(name, False, "; ".join(problems))
+    return CheckResult(name, True, ", ".join(layout))
+
+
+def _layout_text(layout: dict[str, int] | None) -> str:
+    if layout is None:
+        return "no qos/"
+    return " ".join(f"{f}:{m:o}" for f, m in sorted(layout.items())) or "an empty qos/"
+
+
 # --- driver ------------------------------------------------------------------------
 
-CHECKS = ("mdevctl", "abi", "nonroot", "races")
+CHECKS = ("mdevctl", "abi", "types", "nonroot", "races")
 RESULTS = "checks.jsonl"  # one CheckResult per line, guest.sh's own steps included
 
 
@@ -333,6 +382,8 @@ def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> li
                 results += check_mdevctl(sysfs, parent)
             elif check == "abi":
                 results.append(check_abi(sysfs, abi_text, parent, ["mqos-full", "mqos-fixed"]))
+            elif check == "types":
+                results.append(check_types(sysfs, parent))
             elif check == "nonroot":
                 results.append(check_nonroot(sysfs, parent, "mqos-full"))
             elif check == "races":

@@ -13,7 +13,8 @@
  * time-sliced engine: mdevs get synthetic work through debugfs
  * (/sys/kernel/debug/mqos/<uuid>/load) and the engine shares the parent's
  * time among them by priority, weight and cap, keeping the counters of the
- * qos/ group.
+ * qos/ group, which the mdev_qos helper provides: this driver only says what
+ * each type offers, applies a knob change and reads its counters.
  *
  * The engine is a discrete-event simulation on CLOCK_MONOTONIC.  An hrtimer
  * advances it at every scheduling point, and every reader and writer first
@@ -26,21 +27,18 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/lockdep.h>
 #include <linux/mdev.h>
+#include <linux/mdev_qos.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
 #define MQOS_NAME		"mqos"
 #define MQOS_NR_PARENTS		2
-
-#define MQOS_CAP_MAX		100
-#define MQOS_WEIGHT_MAX		10000
-#define MQOS_WEIGHT_DEFAULT	100
 
 /* Virtual time advances by (ns of service) * MQOS_VTIME_SCALE / weight. */
 #define MQOS_VTIME_SHIFT	16
@@ -52,37 +50,6 @@ static unsigned int timeslice_us = 10000;
 module_param(timeslice_us, uint, 0444);
 MODULE_PARM_DESC(timeslice_us,
 		 "scheduling quantum in microseconds (100..100000, default 10000)");
-
-/*
- * The files of the qos/ group, in the order of mqos_qos_attrs[]: a type
- * offers a subset of them as a bitmap of these indices.
- */
-enum mqos_file {
-	MQOS_FILE_CAP,
-	MQOS_FILE_WEIGHT,
-	MQOS_FILE_PRIORITY,
-	MQOS_FILE_TIMESLICE,
-	MQOS_FILE_USAGE,
-	MQOS_FILE_THROTTLED,
-	MQOS_FILE_WAIT,
-	MQOS_FILE_NR_SLICES,
-	MQOS_NR_FILES,
-};
-
-#define MQOS_ALL_FILES		(BIT(MQOS_NR_FILES) - 1)
-
-enum mqos_level {
-	MQOS_LOW,
-	MQOS_NORMAL,
-	MQOS_HIGH,
-	MQOS_NR_LEVELS,
-};
-
-static const char * const mqos_level_names[MQOS_NR_LEVELS] = {
-	[MQOS_LOW] = "low",
-	[MQOS_NORMAL] = "normal",
-	[MQOS_HIGH] = "high",
-};
 
 enum mqos_counter {
 	MQOS_USAGE,
@@ -109,8 +76,7 @@ struct mqos_type_info {
 	const char *name;
 	const char *description;
 	unsigned int max_instances;
-	unsigned long files;		/* qos/ files offered; 0: no qos/ */
-	unsigned int fixed_cap;		/* cap set by the type; 0: a knob */
+	struct mdev_qos_type qos;	/* what its qos/ offers */
 };
 
 static const struct mqos_type_info mqos_type_infos[] = {
@@ -118,17 +84,30 @@ static const struct mqos_type_info mqos_type_infos[] = {
 		.name = "full",
 		.description = "time-shared device with every QoS knob",
 		.max_instances = 8,
-		.files = MQOS_ALL_FILES,
+		.qos = {
+			.files = MDEV_QOS_FILES_ALL,
+			.levels = MDEV_QOS_LEVELS_ALL,
+			.cap = MDEV_QOS_CAP_MAX,
+			.weight = MDEV_QOS_WEIGHT_DEFAULT,
+			.priority = MDEV_QOS_LEVEL_DEFAULT,
+		},
 	}, {
 		.name = "fixed",
 		.description = "time-shared device whose type fixes cap at 50",
 		.max_instances = 8,
-		.files = MQOS_ALL_FILES,
-		.fixed_cap = 50,
+		.qos = {
+			.files = MDEV_QOS_FILES_ALL,
+			.fixed = BIT(MDEV_QOS_CAP),
+			.levels = MDEV_QOS_LEVELS_ALL,
+			.cap = 50,
+			.weight = MDEV_QOS_WEIGHT_DEFAULT,
+			.priority = MDEV_QOS_LEVEL_DEFAULT,
+		},
 	}, {
 		.name = "plain",
 		.description = "time-shared device without QoS",
 		.max_instances = 4,
+		/* .qos.files = 0: no qos/ directory */
 	},
 };
 
@@ -156,7 +135,7 @@ struct mqos_parent {
 	ktime_t clock;			/* simulated up to this time */
 	struct mqos_mdev *running;	/* NULL between slices */
 	ktime_t slice_end;
-	u64 vclock[MQOS_NR_LEVELS];	/* virtual time of each level */
+	u64 vclock[MDEV_QOS_NR_LEVELS];	/* virtual time of each level */
 };
 
 struct mqos_mdev {
@@ -164,11 +143,12 @@ struct mqos_mdev {
 	struct mqos_parent *parent;
 	struct mqos_type *type;
 	struct dentry *debugfs;
+	struct mdev_qos qos;
 
-	/* knobs */
+	/* the engine's copy of the knobs, set by mqos_apply() */
 	unsigned int cap;
 	unsigned int weight;
-	enum mqos_level level;
+	enum mdev_qos_level level;
 
 	/* synthetic demand */
 	struct mqos_demand demand;
@@ -183,7 +163,10 @@ struct mqos_mdev {
 	u64 counters[MQOS_NR_COUNTERS];	/* ns, and a count for MQOS_SLICES */
 };
 
-static struct class *mqos_class;
+static struct class mqos_class = {
+	.name = MQOS_NAME,
+};
+
 static struct dentry *mqos_debugfs_root;
 static struct mqos_parent *mqos_parents[MQOS_NR_PARENTS];
 
@@ -216,7 +199,7 @@ static bool mqos_has_work(const struct mqos_mdev *m)
 
 static bool mqos_is_capped(const struct mqos_mdev *m)
 {
-	return m->cap < MQOS_CAP_MAX;
+	return m->cap < MDEV_QOS_CAP_MAX;
 }
 
 /*
@@ -225,14 +208,14 @@ static bool mqos_is_capped(const struct mqos_mdev *m)
  */
 static s64 mqos_bucket_depth(void)
 {
-	return 2 * mqos_slice_ns() * MQOS_CAP_MAX;
+	return 2 * mqos_slice_ns() * MDEV_QOS_CAP_MAX;
 }
 
 /* A capped mdev is dispatched only with a full slice of budget. */
 static bool mqos_is_throttled(const struct mqos_mdev *m)
 {
 	return mqos_is_capped(m) && mqos_has_work(m) &&
-	       m->tokens < (s64)(mqos_slice_ns() * MQOS_CAP_MAX);
+	       m->tokens < (s64)(mqos_slice_ns() * MDEV_QOS_CAP_MAX);
 }
 
 static bool mqos_wants_device(const struct mqos_parent *p,
@@ -245,7 +228,7 @@ static bool mqos_wants_device(const struct mqos_parent *p,
  * The level's virtual clock: the weighted average of its competitors'
  * virtual times, taken relative to the smallest so that it cannot overflow.
  */
-static u64 mqos_level_vclock(struct mqos_parent *p, enum mqos_level level)
+static u64 mqos_level_vclock(struct mqos_parent *p, enum mdev_qos_level level)
 {
 	struct mqos_mdev *m;
 	u64 vmin = U64_MAX, sum = 0, wsum = 0;
@@ -319,7 +302,7 @@ static void mqos_preempt(struct mqos_parent *p)
 }
 
 static struct mqos_mdev *mqos_pick_in_level(struct mqos_parent *p,
-					    enum mqos_level level)
+					    enum mdev_qos_level level)
 {
 	struct mqos_mdev *m, *best = NULL;
 	u64 vclock = mqos_level_vclock(p, level);
@@ -344,7 +327,7 @@ static void mqos_dispatch(struct mqos_parent *p)
 	int level;
 	u64 len;
 
-	for (level = MQOS_HIGH; level >= MQOS_LOW && !m; level--)
+	for (level = MDEV_QOS_NR_LEVELS - 1; level >= 0 && !m; level--)
 		m = mqos_pick_in_level(p, level);
 
 	p->running = m;
@@ -375,7 +358,7 @@ static void mqos_charge(struct mqos_mdev *m, u64 dt)
 	m->counters[MQOS_USAGE] += dt;
 	m->vtime += div_u64(dt << MQOS_VTIME_SHIFT, m->weight);
 	if (mqos_is_capped(m))
-		m->tokens -= dt * MQOS_CAP_MAX;
+		m->tokens -= dt * MDEV_QOS_CAP_MAX;
 	if (m->demand.load == MQOS_PERIODIC)
 		m->pending -= min(m->pending, dt);
 }
@@ -409,7 +392,7 @@ static void mqos_account(struct mqos_parent *p, u64 dt)
 /* ns until a throttled mdev has a slice of budget again */
 static u64 mqos_until_unthrottled(const struct mqos_mdev *m)
 {
-	s64 missing = mqos_slice_ns() * MQOS_CAP_MAX - m->tokens;
+	s64 missing = mqos_slice_ns() * MDEV_QOS_CAP_MAX - m->tokens;
 
 	return div_u64(missing + m->cap - 1, m->cap);
 }
@@ -443,6 +426,7 @@ static void mqos_advance(struct mqos_parent *p, ktime_t now)
 	struct mqos_mdev *m;
 	ktime_t end;
 
+	lockdep_assert_held(&p->lock);
 	while (ktime_before(p->clock, now)) {
 		if (!p->running)
 			mqos_dispatch(p);
@@ -466,6 +450,7 @@ static void mqos_reschedule(struct mqos_parent *p)
 {
 	ktime_t next;
 
+	lockdep_assert_held(&p->lock);
 	mqos_update_competition(p);
 	mqos_preempt(p);
 	if (!p->running)
@@ -510,6 +495,7 @@ static void mqos_set_demand(struct mqos_mdev *m, const struct mqos_demand *d)
 {
 	struct mqos_parent *p = m->parent;
 
+	lockdep_assert_held(&p->lock);
 	m->demand = *d;
 	m->pending = 0;
 	if (d->load == MQOS_PERIODIC) {
@@ -523,209 +509,59 @@ static void mqos_set_demand(struct mqos_mdev *m, const struct mqos_demand *d)
 }
 
 /* ---------------------------------------------------------------------
- * The qos/ attribute group
+ * QoS: the mdev_qos helper owns the files, this driver the policy
  */
 
-static struct mqos_mdev *to_mqos_mdev(struct device *dev)
+static struct mqos_mdev *to_mqos_mdev(struct mdev_qos *qos)
 {
-	return dev_get_drvdata(dev);
+	return container_of(qos, struct mqos_mdev, qos);
 }
 
-/*
- * Parse a numeric knob with the kernel's usual grammar: kstrtouint() takes
- * an optional '+', digits and one trailing newline.  It stops at a NUL,
- * which sysfs would not pass on, so a NUL inside the write is refused here.
- */
-static int mqos_parse_knob(const char *buf, size_t count, unsigned int max,
-			   unsigned int *val)
+/* A knob change, parsed and range-checked by the helper. */
+static int mqos_apply(struct mdev_qos *qos, enum mdev_qos_file knob,
+		      unsigned int value)
 {
-	int ret;
+	struct mqos_mdev *m = to_mqos_mdev(qos);
 
-	if (strnlen(buf, count) != count)
-		return -EINVAL;
-	ret = kstrtouint(buf, 10, val);
-	if (ret)
-		return ret;
-	if (*val < 1 || *val > max)
-		return -EINVAL;
+	mqos_engine_lock(m->parent);
+	switch (knob) {
+	case MDEV_QOS_CAP:
+		m->cap = value;
+		break;
+	case MDEV_QOS_WEIGHT:
+		m->weight = value;
+		break;
+	case MDEV_QOS_PRIORITY:
+		m->level = value;
+		/* rejoin at the new level's virtual clock */
+		m->competing = false;
+		break;
+	default:
+		break;
+	}
+	mqos_engine_unlock(m->parent);
 	return 0;
 }
 
-static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
-			char *buf)
+/* One snapshot of the counters, with the engine brought up to now. */
+static void mqos_read_stats(struct mdev_qos *qos, struct mdev_qos_stats *stats)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(to_mqos_mdev(dev)->cap));
-}
-
-static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
-			 const char *buf, size_t count)
-{
-	struct mqos_mdev *m = to_mqos_mdev(dev);
-	unsigned int cap;
-	int ret;
-
-	/* root passes the 0444 mode check; the type still owns the value */
-	if (m->type->info->fixed_cap)
-		return -EACCES;
-	ret = mqos_parse_knob(buf, count, MQOS_CAP_MAX, &cap);
-	if (ret)
-		return ret;
+	struct mqos_mdev *m = to_mqos_mdev(qos);
+	u64 counters[MQOS_NR_COUNTERS];
 
 	mqos_engine_lock(m->parent);
-	WRITE_ONCE(m->cap, cap);
-	mqos_engine_unlock(m->parent);
-	return count;
-}
-static DEVICE_ATTR_RW(cap);
-
-static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(to_mqos_mdev(dev)->weight));
-}
-
-static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
-			    const char *buf, size_t count)
-{
-	struct mqos_mdev *m = to_mqos_mdev(dev);
-	unsigned int weight;
-	int ret;
-
-	ret = mqos_parse_knob(buf, count, MQOS_WEIGHT_MAX, &weight);
-	if (ret)
-		return ret;
-
-	mqos_engine_lock(m->parent);
-	WRITE_ONCE(m->weight, weight);
-	mqos_engine_unlock(m->parent);
-	return count;
-}
-static DEVICE_ATTR_RW(weight);
-
-static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	enum mqos_level active = READ_ONCE(to_mqos_mdev(dev)->level);
-	int level, len = 0;
-
-	for (level = MQOS_LOW; level < MQOS_NR_LEVELS; level++)
-		len += sysfs_emit_at(buf, len,
-				     level == active ? "%s[%s]" : "%s%s",
-				     level ? " " : "",
-				     mqos_level_names[level]);
-	return len + sysfs_emit_at(buf, len, "\n");
-}
-
-static ssize_t priority_store(struct device *dev,
-			      struct device_attribute *attr,
-			      const char *buf, size_t count)
-{
-	struct mqos_mdev *m = to_mqos_mdev(dev);
-	int level;
-
-	if (strnlen(buf, count) != count)
-		return -EINVAL;
-	/* sysfs_streq(): exact name, at most one trailing newline */
-	level = sysfs_match_string(mqos_level_names, buf);
-	if (level < 0)
-		return -EINVAL;
-
-	mqos_engine_lock(m->parent);
-	if (m->level != level) {
-		WRITE_ONCE(m->level, level);
-		/* rejoin at the new level's virtual clock */
-		m->competing = false;
-	}
-	mqos_engine_unlock(m->parent);
-	return count;
-}
-static DEVICE_ATTR_RW(priority);
-
-static ssize_t timeslice_us_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", timeslice_us);
-}
-static DEVICE_ATTR_RO(timeslice_us);
-
-/* Read a counter with the engine brought up to the moment of the read. */
-static ssize_t mqos_counter_show(struct device *dev, char *buf,
-				 enum mqos_counter counter)
-{
-	struct mqos_mdev *m = to_mqos_mdev(dev);
-	u64 val;
-
-	mqos_engine_lock(m->parent);
-	val = m->counters[counter];
+	memcpy(counters, m->counters, sizeof(counters));
 	mqos_engine_unlock(m->parent);
 
-	if (counter != MQOS_SLICES)
-		val = div_u64(val, NSEC_PER_USEC);
-	return sysfs_emit(buf, "%llu\n", val);
+	stats->usage_us = div_u64(counters[MQOS_USAGE], NSEC_PER_USEC);
+	stats->throttled_us = div_u64(counters[MQOS_THROTTLED], NSEC_PER_USEC);
+	stats->wait_us = div_u64(counters[MQOS_WAIT], NSEC_PER_USEC);
+	stats->nr_slices = counters[MQOS_SLICES];
 }
 
-static ssize_t usage_us_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return mqos_counter_show(dev, buf, MQOS_USAGE);
-}
-static DEVICE_ATTR_RO(usage_us);
-
-static ssize_t throttled_us_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return mqos_counter_show(dev, buf, MQOS_THROTTLED);
-}
-static DEVICE_ATTR_RO(throttled_us);
-
-static ssize_t wait_us_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	return mqos_counter_show(dev, buf, MQOS_WAIT);
-}
-static DEVICE_ATTR_RO(wait_us);
-
-static ssize_t nr_slices_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
-{
-	return mqos_counter_show(dev, buf, MQOS_SLICES);
-}
-static DEVICE_ATTR_RO(nr_slices);
-
-/* indexed by enum mqos_file */
-static struct attribute *mqos_qos_attrs[] = {
-	&dev_attr_cap.attr,
-	&dev_attr_weight.attr,
-	&dev_attr_priority.attr,
-	&dev_attr_timeslice_us.attr,
-	&dev_attr_usage_us.attr,
-	&dev_attr_throttled_us.attr,
-	&dev_attr_wait_us.attr,
-	&dev_attr_nr_slices.attr,
-	NULL,
-};
-
-/*
- * A file the type does not offer is absent; a knob the type fixes is
- * read-only and reads the fixed value.
- */
-static umode_t mqos_qos_visible(struct kobject *kobj, struct attribute *attr,
-				int n)
-{
-	const struct mqos_type_info *info =
-		to_mqos_mdev(kobj_to_dev(kobj))->type->info;
-
-	if (!(info->files & BIT(n)))
-		return 0;
-	if (n == MQOS_FILE_CAP && info->fixed_cap)
-		return 0444;
-	return attr->mode;
-}
-
-static const struct attribute_group mqos_qos_group = {
-	.name = "qos",
-	.attrs = mqos_qos_attrs,
-	.is_visible = mqos_qos_visible,
+static const struct mdev_qos_ops mqos_qos_ops = {
+	.apply = mqos_apply,
+	.read_stats = mqos_read_stats,
 };
 
 /* ---------------------------------------------------------------------
@@ -857,12 +693,17 @@ static struct mqos_mdev *mqos_mdev_alloc(struct mqos_parent *p,
 	struct mqos_mdev *m = kzalloc(sizeof(*m), GFP_KERNEL);
 
 	if (!m)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	if (mdev_qos_init(&m->qos, &type->info->qos, &mqos_qos_ops,
+			  timeslice_us)) {
+		kfree(m);
+		return ERR_PTR(-EINVAL);
+	}
 	m->parent = p;
 	m->type = type;
-	m->cap = type->info->fixed_cap ?: MQOS_CAP_MAX;
-	m->weight = MQOS_WEIGHT_DEFAULT;
-	m->level = MQOS_NORMAL;
+	m->cap = mdev_qos_get(&m->qos, MDEV_QOS_CAP);
+	m->weight = mdev_qos_get(&m->qos, MDEV_QOS_WEIGHT);
+	m->level = mdev_qos_get(&m->qos, MDEV_QOS_PRIORITY);
 	m->tokens = mqos_bucket_depth();
 	return m;
 }
@@ -896,14 +737,6 @@ static void mqos_mdev_detach(struct mqos_mdev *m)
 	mqos_engine_unlock(p);
 }
 
-/*
- * The qos/ group is added here rather than through driver.dev_groups: a
- * group in dev_groups is created for every mdev of the driver, and sysfs
- * creates a named group's directory even when is_visible() hides all of
- * its files.  A type without QoS must have no qos/ directory at all, so
- * the group is added only for the types that offer it.  Probe runs before
- * the create write returns, so the files exist when it does.
- */
 static int mqos_probe(struct mdev_device *mdev)
 {
 	struct mqos_type *type = to_mqos_type(mdev->type);
@@ -911,18 +744,16 @@ static int mqos_probe(struct mdev_device *mdev)
 	int ret;
 
 	m = mqos_mdev_alloc(to_mqos_parent(mdev->type), type);
-	if (!m)
-		return -ENOMEM;
+	if (IS_ERR(m))
+		return PTR_ERR(m);
 	ret = mqos_mdev_attach(m);
 	if (ret)
 		goto err_free;
 
 	dev_set_drvdata(&mdev->dev, m);
-	if (type->info->files) {
-		ret = device_add_group(&mdev->dev, &mqos_qos_group);
-		if (ret)
-			goto err_detach;
-	}
+	ret = mdev_qos_add(&m->qos, mdev);
+	if (ret)
+		goto err_detach;
 	m->debugfs = debugfs_create_dir(dev_name(&mdev->dev),
 					mqos_debugfs_root);
 	debugfs_create_file("load", 0644, m->debugfs, m, &mqos_load_fops);
@@ -935,14 +766,16 @@ err_free:
 	return ret;
 }
 
+/*
+ * The driver core has removed the qos/ group before remove() is called;
+ * debugfs_remove() waits for the load handlers still running.
+ */
 static void mqos_remove(struct mdev_device *mdev)
 {
 	struct mqos_mdev *m = dev_get_drvdata(&mdev->dev);
 
-	/* both removals wait for handlers still running on the files */
 	debugfs_remove(m->debugfs);
-	if (m->type->info->files)
-		device_remove_group(&mdev->dev, &mqos_qos_group);
+	mdev_qos_del(&m->qos);
 	mqos_mdev_detach(m);
 	kfree(m);
 }
@@ -964,12 +797,18 @@ static ssize_t mqos_show_description(struct mdev_type *mtype, char *buf)
 	return sysfs_emit(buf, "%s\n", to_mqos_type(mtype)->info->description);
 }
 
+static const struct attribute_group *mqos_dev_groups[] = {
+	&mdev_qos_group,
+	NULL,
+};
+
 static struct mdev_driver mqos_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = MQOS_NAME,
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = mqos_dev_groups,
 	},
 	.probe = mqos_probe,
 	.remove = mqos_remove,
@@ -1013,7 +852,7 @@ static struct mqos_parent *mqos_parent_create(unsigned int id)
 		return ERR_PTR(-ENOMEM);
 	mqos_parent_init(p);
 
-	p->dev.class = mqos_class;
+	p->dev.class = &mqos_class;
 	p->dev.release = mqos_parent_release;
 	dev_set_name(&p->dev, MQOS_NAME "%u", id);
 	ret = device_register(&p->dev);
@@ -1062,11 +901,9 @@ static int __init mqos_init(void)
 	if (ret)
 		return ret;
 
-	mqos_class = class_create(THIS_MODULE, MQOS_NAME);
-	if (IS_ERR(mqos_class)) {
-		ret = PTR_ERR(mqos_class);
+	ret = class_register(&mqos_class);
+	if (ret)
 		goto err_driver;
-	}
 	mqos_debugfs_root = debugfs_create_dir(MQOS_NAME, NULL);
 
 	for (i = 0; i < MQOS_NR_PARENTS; i++) {
@@ -1081,7 +918,7 @@ static int __init mqos_init(void)
 err_parents:
 	mqos_destroy_parents();
 	debugfs_remove(mqos_debugfs_root);
-	class_destroy(mqos_class);
+	class_unregister(&mqos_class);
 err_driver:
 	mdev_unregister_driver(&mqos_driver);
 	return ret;
@@ -1091,7 +928,7 @@ static void __exit mqos_exit(void)
 {
 	mqos_destroy_parents();
 	debugfs_remove(mqos_debugfs_root);
-	class_destroy(mqos_class);
+	class_unregister(&mqos_class);
 	mdev_unregister_driver(&mqos_driver);
 }
 

@@ -100,7 +100,9 @@ build_module() {
 	echo "== building kmod/ against $KVER (warnings are errors)"
 	make -s -C "$KMOD_DIR" KDIR="/lib/modules/$KVER/build" clean >/dev/null
 	make -s -C "$KMOD_DIR" KDIR="/lib/modules/$KVER/build" modules
-	[ -f "$KMOD_DIR/mqos.ko" ] || die "the build produced no mqos.ko"
+	for ko in mdev_qos mqos; do
+		[ -f "$KMOD_DIR/$ko.ko" ] || die "the build produced no $ko.ko"
+	done
 }
 
 # The few modules the initramfs needs to mount the host root over virtio-9p.

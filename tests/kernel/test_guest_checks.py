@@ -250,3 +250,45 @@ def test_races_leave_a_type_fixed_knob_alone():
                  uuid.encode())
     values = writable_knob_values(Mdev(target, uuid, "mqos0"))
     assert "cap" not in values and {"weight", "priority"} <= set(values)
+
+
+def test_types_check_passes_on_the_offered_layouts(guest_checks, fake_sysfs):
+    layout = {"mqos-full": {"cap": 0o644, "usage_us": 0o444}, "mqos-plain": None}
+
+    def create(parent: str, type_id: str) -> str:
+        uuid = str(uuidlib.uuid4())
+        real = make_mdev(fake_sysfs.root, uuid, [] if layout[type_id] is None else ["cap", "usage_us"])
+        if layout[type_id] is None:
+            (real / "qos").rmdir()
+        else:
+            (real / "qos/usage_us").chmod(0o444)
+            (real / "qos/cap").chmod(0o644)
+        fake_sysfs.created.append(uuid)
+        return uuid
+
+    fake_sysfs.create = create
+    result = guest_checks.check_types(fake_sysfs, "mqos0", layout)
+    assert result.ok, result.detail
+    assert fake_sysfs.removed == fake_sysfs.created
+
+
+@pytest.mark.parametrize(
+    ("files", "detail"),
+    [
+        ([], "mqos-plain: an empty qos/, expected no qos/"),
+        (["cap"], "mqos-plain: cap:644, expected no qos/"),
+    ],
+)
+def test_types_check_refuses_a_qos_directory_on_a_type_without_qos(
+    guest_checks, fake_sysfs, files, detail
+):
+    fake_sysfs.files = files
+    result = guest_checks.check_types(fake_sysfs, "mqos0", {"mqos-plain": None})
+    assert (result.ok, result.detail) == (False, detail)
+
+
+def test_types_check_names_a_wrong_mode(guest_checks, fake_sysfs):
+    fake_sysfs.files = ["cap"]
+    result = guest_checks.check_types(fake_sysfs, "mqos0", {"mqos-fixed": {"cap": 0o444}})
+    assert not result.ok
+    assert result.detail.startswith("mqos-fixed: cap:6")

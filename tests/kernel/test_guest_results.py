@@ -22,6 +22,7 @@ EXPECTED_CHECKS = (
     "mdevctl refuses priority urgent on mqos-full",
     "mdevctl refuses a write to the type-fixed cap on mqos-fixed",
     "abi coverage",
+    "qos/ files and modes per type",
     "non-root knob writes refused on mqos-full",
     "create/remove racing show/store",
     "rmmod with a busy mdev",

@@ -1,4 +1,4 @@
-"""kmod/mqos.c builds cleanly against an installed kbuild tree, and passes checkpatch.
+"""kmod/ (the mdev_qos helper and the mqos sample) builds cleanly against an installed kbuild tree, and passes checkpatch.
 
 Both skip when their tool is missing: the kbuild tree comes from Debian's
 linux-headers-amd64, checkpatch.pl from the kernel source (see kmod/README.md;
@@ -26,7 +26,8 @@ def kbuild_trees() -> list[str]:
 @pytest.mark.skipif(not kbuild_trees(), reason="no kernel headers (linux-headers-amd64)")
 def test_the_module_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     kdir = Path(kbuild_trees()[-1]).parent
-    for name in ("mqos.c", "Kbuild"):
+    for name in ("mqos.c", "mdev_qos.c", "include/linux/mdev_qos.h", "Kbuild"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(KMOD / name, tmp_path / name)
     assert "-Werror" in (tmp_path / "Kbuild").read_text()
     proc = subprocess.run(
@@ -38,6 +39,7 @@ def test_the_module_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "warning:" not in proc.stderr
     assert (tmp_path / "mqos.ko").exists()
+    assert (tmp_path / "mdev_qos.ko").exists()
 
 
 def checkpatch() -> str | None:
@@ -45,9 +47,10 @@ def checkpatch() -> str | None:
 
 
 @pytest.mark.skipif(checkpatch() is None, reason="no checkpatch.pl (set MQOS_CHECKPATCH)")
-def test_checkpatch_finds_nothing() -> None:
+@pytest.mark.parametrize("name", ["mqos.c", "mdev_qos.c", "include/linux/mdev_qos.h"])
+def test_checkpatch_finds_nothing(name: str) -> None:
     proc = subprocess.run(
-        ["perl", str(checkpatch()), "--no-tree", "--strict", "-f", str(KMOD / "mqos.c")],
+        ["perl", str(checkpatch()), "--no-tree", "--strict", "-f", str(KMOD / name)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quality of service of mediated devices: the per-mdev qos/ attribute group.
+ *
+ * The driver embeds a struct mdev_qos in its per-mdev state, describes what
+ * the mdev's type offers and how to apply a knob and read the counters, and
+ * lists mdev_qos_group in its driver.dev_groups.  This file owns the ABI:
+ * which files exist, their modes, the write grammar, range checks and the
+ * canonical form of every read, so that it is the same for every driver.
+ */
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/mdev.h>
+#include <linux/mdev_qos.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#ifdef MDEV_QOS_OUT_OF_TREE
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("The qos/ attribute group of mediated devices");
+#ifndef SYSFS_GROUP_INVISIBLE
+/*
+ * Before Linux 6.9 a named group in driver.dev_groups gets its directory
+ * even when is_visible() hides every file, so an mdev without QoS would
+ * have an empty qos/.  There the exported group is inert and
+ * mdev_qos_add() adds the real one only for a type that offers QoS.
+ */
+#define MDEV_QOS_GROUP_BY_HAND
+#endif
+#endif
+
+static const char * const mdev_qos_level_names[MDEV_QOS_NR_LEVELS] = {
+	[MDEV_QOS_LOW] = "low",
+	[MDEV_QOS_NORMAL] = "normal",
+	[MDEV_QOS_HIGH] = "high",
+};
+
+#define MDEV_QOS_KNOBS	(BIT(MDEV_QOS_CAP) | BIT(MDEV_QOS_WEIGHT) | \
+			 BIT(MDEV_QOS_PRIORITY))
+#define MDEV_QOS_COUNTERS	(BIT(MDEV_QOS_USAGE) | BIT(MDEV_QOS_THROTTLED) | \
+				 BIT(MDEV_QOS_WAIT) | BIT(MDEV_QOS_NR_SLICES))
+
+/*
+ * The mdev's struct mdev_qos is found through a device resource, since the
+ * driver data of an mdev belongs to the driver (VFIO keeps its vfio_device
+ * there).  The resource holds a pointer and is removed by mdev_qos_del().
+ */
+static void mdev_qos_devres_release(struct device *dev, void *res)
+{
+}
+
+static struct mdev_qos *mdev_qos_from_dev(struct device *dev)
+{
+	struct mdev_qos **ref;
+
+	ref = devres_find(dev, mdev_qos_devres_release, NULL, NULL);
+	return ref ? *ref : NULL;
+}
+
+/* the value a knob the type does not offer is in force at */
+static unsigned int mdev_qos_default(enum mdev_qos_file knob)
+{
+	switch (knob) {
+	case MDEV_QOS_CAP:
+		return MDEV_QOS_CAP_MAX;
+	case MDEV_QOS_WEIGHT:
+		return MDEV_QOS_WEIGHT_DEFAULT;
+	default:
+		return MDEV_QOS_LEVEL_DEFAULT;
+	}
+}
+
+static unsigned int mdev_qos_type_value(const struct mdev_qos_type *type,
+					enum mdev_qos_file knob)
+{
+	switch (knob) {
+	case MDEV_QOS_CAP:
+		return type->cap;
+	case MDEV_QOS_WEIGHT:
+		return type->weight;
+	default:
+		return type->priority;
+	}
+}
+
+static bool mdev_qos_in_range(const struct mdev_qos_type *type,
+			      enum mdev_qos_file knob, unsigned int value)
+{
+	switch (knob) {
+	case MDEV_QOS_CAP:
+		return value >= 1 && value <= MDEV_QOS_CAP_MAX;
+	case MDEV_QOS_WEIGHT:
+		return value >= 1 && value <= MDEV_QOS_WEIGHT_MAX;
+	default:
+		return value < MDEV_QOS_NR_LEVELS && type->levels & BIT(value);
+	}
+}
+
+static int mdev_qos_check_type(const struct mdev_qos_type *type,
+			       const struct mdev_qos_ops *ops)
+{
+	enum mdev_qos_file knob;
+
+	if (type->files & ~MDEV_QOS_FILES_ALL || type->fixed & ~MDEV_QOS_KNOBS)
+		return -EINVAL;
+	if (!type->files)
+		return 0;
+	/* qos/ always has usage_us and timeslice_us */
+	if ((type->files & MDEV_QOS_FILES_USAGE) != MDEV_QOS_FILES_USAGE)
+		return -EINVAL;
+	if ((type->files & MDEV_QOS_COUNTERS) && !ops->read_stats)
+		return -EINVAL;
+	if ((type->files & MDEV_QOS_KNOBS & ~type->fixed) && !ops->apply)
+		return -EINVAL;
+	if (type->files & BIT(MDEV_QOS_PRIORITY) &&
+	    (type->levels & ~MDEV_QOS_LEVELS_ALL ||
+	     !(type->levels & BIT(MDEV_QOS_LEVEL_DEFAULT)) ||
+	     hweight_long(type->levels) < 2))
+		return -EINVAL;
+	for (knob = MDEV_QOS_CAP; knob <= MDEV_QOS_PRIORITY; knob++)
+		if (type->files & BIT(knob) &&
+		    !mdev_qos_in_range(type, knob,
+				       mdev_qos_type_value(type, knob)))
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * mdev_qos_init() - set up the QoS state of a new mdev
+ * @qos: the state, embedded in the driver's per-mdev structure
+ * @type: what the mdev's type offers; must outlive the mdev
+ * @ops: the driver's callbacks; must outlive the mdev
+ * @timeslice_us: the scheduling quantum that timeslice_us reads
+ *
+ * Call it from the mdev driver's probe() before mdev_qos_add().  The knobs
+ * start at the type's values (at their defaults where the type does not
+ * offer them); mdev_qos_get() reads them, so that the driver can set up its
+ * scheduler before the files appear.
+ *
+ * Return: 0, or -EINVAL if @type is not a valid offer (a level set without
+ * the default level, a value out of range, a missing callback).
+ */
+int mdev_qos_init(struct mdev_qos *qos, const struct mdev_qos_type *type,
+		  const struct mdev_qos_ops *ops, u32 timeslice_us)
+{
+	enum mdev_qos_file knob;
+
+	if (mdev_qos_check_type(type, ops))
+		return -EINVAL;
+
+	qos->type = type;
+	qos->ops = ops;
+	qos->timeslice_us = timeslice_us;
+	qos->mdev = NULL;
+	mutex_init(&qos->lock);
+	for (knob = MDEV_QOS_CAP; knob <= MDEV_QOS_PRIORITY; knob++)
+		qos->values[knob] = type->files & BIT(knob) ?
+				    mdev_qos_type_value(type, knob) :
+				    mdev_qos_default(knob);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mdev_qos_init);
+
+/**
+ * mdev_qos_get() - read a knob of an mdev
+ * @qos: the mdev's QoS state
+ * @knob: MDEV_QOS_CAP, MDEV_QOS_WEIGHT or MDEV_QOS_PRIORITY
+ *
+ * Needs no lock: a knob changes in one store, after &mdev_qos_ops.apply
+ * accepted it.
+ *
+ * Return: the value in force; an enum mdev_qos_level for MDEV_QOS_PRIORITY.
+ */
+unsigned int mdev_qos_get(struct mdev_qos *qos, enum mdev_qos_file knob)
+{
+	if (WARN_ON_ONCE(knob > MDEV_QOS_PRIORITY))
+		return 0;
+	return READ_ONCE(qos->values[knob]);
+}
+EXPORT_SYMBOL_GPL(mdev_qos_get);
+
+/* Apply a parsed, range-checked value through the driver. */
+static int mdev_qos_set(struct mdev_qos *qos, enum mdev_qos_file knob,
+			unsigned int value)
+{
+	int ret;
+
+	lockdep_assert_held(&qos->lock);
+	if (qos->values[knob] == value)
+		return 0;
+	ret = qos->ops->apply(qos, knob, value);
+	if (!ret)
+		WRITE_ONCE(qos->values[knob], value);
+	return ret;
+}
+
+/*
+ * The numeric grammar: kstrtouint() takes an optional '+', decimal digits
+ * and one trailing newline, and gives -ERANGE beyond 32 bits.  It stops at
+ * a NUL, which sysfs passes on inside the buffer, so that is refused here.
+ */
+static int mdev_qos_parse(const struct mdev_qos_type *type,
+			  enum mdev_qos_file knob, const char *buf,
+			  size_t count, unsigned int *value)
+{
+	int ret;
+
+	if (strnlen(buf, count) != count)
+		return -EINVAL;
+	if (knob == MDEV_QOS_PRIORITY) {
+		/* an exact level name, at most one trailing newline */
+		ret = sysfs_match_string(mdev_qos_level_names, buf);
+		if (ret < 0)
+			return -EINVAL;
+		*value = ret;
+	} else {
+		ret = kstrtouint(buf, 10, value);
+		if (ret)
+			return ret;
+	}
+	return mdev_qos_in_range(type, knob, *value) ? 0 : -EINVAL;
+}
+
+static ssize_t mdev_qos_store(struct device *dev, enum mdev_qos_file knob,
+			      const char *buf, size_t count)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+	unsigned int value;
+	int ret;
+
+	if (!qos)
+		return -ENODEV;
+	/* root passes the 0444 mode check; the type still owns the value */
+	if (qos->type->fixed & BIT(knob))
+		return -EACCES;
+	ret = mdev_qos_parse(qos->type, knob, buf, count, &value);
+	if (ret)
+		return ret;
+
+	mutex_lock(&qos->lock);
+	ret = mdev_qos_set(qos, knob, value);
+	mutex_unlock(&qos->lock);
+	return ret ?: count;
+}
+
+static ssize_t mdev_qos_show_number(struct device *dev,
+				    enum mdev_qos_file knob, char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+
+	if (!qos)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", mdev_qos_get(qos, knob));
+}
+
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return mdev_qos_show_number(dev, MDEV_QOS_CAP, buf);
+}
+
+static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	return mdev_qos_store(dev, MDEV_QOS_CAP, buf, count);
+}
+static DEVICE_ATTR_RW(cap);
+
+static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return mdev_qos_show_number(dev, MDEV_QOS_WEIGHT, buf);
+}
+
+static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	return mdev_qos_store(dev, MDEV_QOS_WEIGHT, buf, count);
+}
+static DEVICE_ATTR_RW(weight);
+
+/* the supported levels, lowest first, the active one in brackets */
+static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+	unsigned int active, level;
+	int len = 0;
+
+	if (!qos)
+		return -ENODEV;
+	active = mdev_qos_get(qos, MDEV_QOS_PRIORITY);
+	for (level = 0; level < MDEV_QOS_NR_LEVELS; level++) {
+		if (!(qos->type->levels & BIT(level)))
+			continue;
+		len += sysfs_emit_at(buf, len,
+				     level == active ? "%s[%s]" : "%s%s",
+				     len ? " " : "", mdev_qos_level_names[level]);
+	}
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t priority_store(struct device *dev,
+			      struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	return mdev_qos_store(dev, MDEV_QOS_PRIORITY, buf, count);
+}
+static DEVICE_ATTR_RW(priority);
+
+static ssize_t timeslice_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+
+	if (!qos)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", qos->timeslice_us);
+}
+static DEVICE_ATTR_RO(timeslice_us);
+
+/* Every counter file reads one snapshot of the driver's counters. */
+static ssize_t mdev_qos_show_counter(struct device *dev,
+				     enum mdev_qos_file file, char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+	struct mdev_qos_stats stats = {};
+	u64 value;
+
+	if (!qos)
+		return -ENODEV;
+	qos->ops->read_stats(qos, &stats);
+	switch (file) {
+	case MDEV_QOS_USAGE:
+		value = stats.usage_us;
+		break;
+	case MDEV_QOS_THROTTLED:
+		value = stats.throttled_us;
+		break;
+	case MDEV_QOS_WAIT:
+		value = stats.wait_us;
+		break;
+	default:
+		value = stats.nr_slices;
+		break;
+	}
+	return sysfs_emit(buf, "%llu\n", value);
+}
+
+static ssize_t usage_us_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return mdev_qos_show_counter(dev, MDEV_QOS_USAGE, buf);
+}
+static DEVICE_ATTR_RO(usage_us);
+
+static ssize_t throttled_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return mdev_qos_show_counter(dev, MDEV_QOS_THROTTLED, buf);
+}
+static DEVICE_ATTR_RO(throttled_us);
+
+static ssize_t wait_us_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return mdev_qos_show_counter(dev, MDEV_QOS_WAIT, buf);
+}
+static DEVICE_ATTR_RO(wait_us);
+
+static ssize_t nr_slices_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return mdev_qos_show_counter(dev, MDEV_QOS_NR_SLICES, buf);
+}
+static DEVICE_ATTR_RO(nr_slices);
+
+/* indexed by enum mdev_qos_file */
+static struct attribute *mdev_qos_attrs[] = {
+	[MDEV_QOS_CAP] = &dev_attr_cap.attr,
+	[MDEV_QOS_WEIGHT] = &dev_attr_weight.attr,
+	[MDEV_QOS_PRIORITY] = &dev_attr_priority.attr,
+	[MDEV_QOS_TIMESLICE] = &dev_attr_timeslice_us.attr,
+	[MDEV_QOS_USAGE] = &dev_attr_usage_us.attr,
+	[MDEV_QOS_THROTTLED] = &dev_attr_throttled_us.attr,
+	[MDEV_QOS_WAIT] = &dev_attr_wait_us.attr,
+	[MDEV_QOS_NR_SLICES] = &dev_attr_nr_slices.attr,
+	[MDEV_QOS_NR_FILES] = NULL,
+};
+
+/*
+ * A file the type does not offer is absent; a knob the type fixes is
+ * read-only and reads the fixed value.
+ */
+static umode_t mdev_qos_attr_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(kobj_to_dev(kobj));
+
+	if (!qos || !(qos->type->files & BIT(n)))
+		return 0;
+	if (qos->type->fixed & BIT(n))
+		return 0444;
+	return attr->mode;
+}
+
+#ifndef MDEV_QOS_GROUP_BY_HAND
+/* An mdev whose type offers no QoS has no qos/ directory at all. */
+static bool mdev_qos_group_visible(struct kobject *kobj)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(kobj_to_dev(kobj));
+
+	return qos && qos->type->files;
+}
+
+DEFINE_SYSFS_GROUP_VISIBLE(mdev_qos);
+
+/* For the mdev driver's driver.dev_groups. */
+const struct attribute_group mdev_qos_group = {
+	.name = "qos",
+	.attrs = mdev_qos_attrs,
+	.is_visible = SYSFS_GROUP_VISIBLE(mdev_qos),
+};
+EXPORT_SYMBOL_GPL(mdev_qos_group);
+#else
+static struct attribute *mdev_qos_no_attrs[] = { NULL };
+
+const struct attribute_group mdev_qos_group = {
+	.attrs = mdev_qos_no_attrs,
+};
+EXPORT_SYMBOL_GPL(mdev_qos_group);
+
+static const struct attribute_group mdev_qos_real_group = {
+	.name = "qos",
+	.attrs = mdev_qos_attrs,
+	.is_visible = mdev_qos_attr_visible,
+};
+#endif
+
+/**
+ * mdev_qos_add() - make an mdev's QoS state reachable from its qos/ group
+ * @qos: the state, set up by mdev_qos_init()
+ * @mdev: the mdev being probed
+ *
+ * Call it from the mdev driver's probe(): the driver core creates the
+ * group listed in driver.dev_groups when probe() returns, so the files
+ * exist when the write to ``create`` returns.  From then on
+ * &mdev_qos_ops.apply and &mdev_qos_ops.read_stats may be called for the
+ * mdev until mdev_qos_del().
+ *
+ * Return: 0 or a negative errno.
+ */
+int mdev_qos_add(struct mdev_qos *qos, struct mdev_device *mdev)
+{
+	struct device *dev = mdev_dev(mdev);
+	struct mdev_qos **ref;
+
+	if (WARN_ON(!qos->type || mdev_qos_from_dev(dev)))
+		return -EINVAL;
+	ref = devres_alloc(mdev_qos_devres_release, sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+	*ref = qos;
+	qos->mdev = mdev;
+	devres_add(dev, ref);
+#ifdef MDEV_QOS_GROUP_BY_HAND
+	if (qos->type->files) {
+		int ret = device_add_group(dev, &mdev_qos_real_group);
+
+		if (ret) {
+			devres_destroy(dev, mdev_qos_devres_release, NULL, NULL);
+			qos->mdev = NULL;
+			return ret;
+		}
+	}
+#endif
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mdev_qos_add);
+
+/**
+ * mdev_qos_del() - detach an mdev's QoS state
+ * @qos: the state passed to mdev_qos_add()
+ *
+ * Call it from the mdev driver's remove(), or from probe() when it fails
+ * after mdev_qos_add().  The driver core has removed the qos/ group before
+ * remove() (and waited for the readers and writers in it), so no callback
+ * of @qos runs once this returns and the driver may free it.
+ */
+void mdev_qos_del(struct mdev_qos *qos)
+{
+	struct device *dev;
+
+	if (WARN_ON(!qos->mdev))
+		return;
+	dev = mdev_dev(qos->mdev);
+#ifdef MDEV_QOS_GROUP_BY_HAND
+	/* waits for the handlers still running in the group */
+	if (qos->type->files)
+		device_remove_group(dev, &mdev_qos_real_group);
+#endif
+	devres_destroy(dev, mdev_qos_devres_release, NULL, NULL);
+	qos->mdev = NULL;
+	mutex_destroy(&qos->lock);
+}
+EXPORT_SYMBOL_GPL(mdev_qos_del);
