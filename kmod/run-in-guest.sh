@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Build the mqos module, boot Debian's kernel under QEMU (TCG, never KVM) and
-# certify the module inside the guest; called by `tox -e kernel`.
+# Build the mdev_qos helper and the mqos sample, boot Debian's kernels under QEMU
+# (TCG, never KVM) and certify the module inside each guest; called by
+# `tox -e kernel`.
 #
-#   kmod/run-in-guest.sh [--out DIR] [--kernel VERSION] [--script FILE]
+#   kmod/run-in-guest.sh [--out DIR] [--kernel VERSION]... [--script FILE]
 #                        [--module-args 'timeslice_us=N'] [-- SUITE-ARGS...]
+#
+# Kernels: each --kernel, else two: the newest host kernel with headers
+# (Debian 12's 6.1: /boot, /lib/modules) and Debian 13's 6.12 that
+# kmod/trixie-kernel.sh prepared in MQOS_KERNEL_CACHE (/var/cache/mdev-qos),
+# built in its trixie chroot (gcc-14).  Either missing is an error, never a
+# skip.  Each kernel's results go to DIR/VERSION/; with more than one kernel,
+# every kernel must give each scenario the same status (DIR/kernels-parity-*.md).
 #
 # --script runs FILE in the guest instead of kmod/guest.sh, with the same
 # arguments (OUT PYTHON MQOS_KO KVER ...): handy for poking at the module.
@@ -15,13 +23,17 @@
 # guest did not finish.
 #
 # Environment: MQOS_GUEST_TIMEOUT (seconds, default 900), MQOS_GUEST_MEMORY
-# (default 1G), MQOS_PYTHON (the interpreter the guest runs the suite with).
+# (default 1G), MQOS_PYTHON (the interpreter the guest runs the suite with),
+# MQOS_KERNEL_CACHE (default /var/cache/mdev-qos).
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$KMOD_DIR")
 OUT=$REPO/out/kernel
-KVER=
+CACHE=${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}
+KERNELS=()
+# the files of kmod/ a build needs (kmod/series.py maps them into the kernel tree)
+SOURCES=(Kbuild mdev_qos.c mqos.c include/linux/mdev_qos.h)
 GUEST_SCRIPT=$KMOD_DIR/guest.sh
 MODULE_ARGS=
 SUITE_ARGS=()
@@ -39,7 +51,7 @@ parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--out) OUT=$2; shift 2 ;;
-		--kernel) KVER=$2; shift 2 ;;
+		--kernel) KERNELS+=("$2"); shift 2 ;;
 		--script) GUEST_SCRIPT=$(realpath "$2"); shift 2 ;;
 		--module-args) MODULE_ARGS=$2; shift 2 ;;
 		--) shift; SUITE_ARGS=("$@"); return ;;
@@ -48,18 +60,39 @@ parse_args() {
 	done
 }
 
-# The newest Debian kernel with its kbuild tree and the mdev module.
-find_kernel() {
-	local v
-	if [ -z "$KVER" ]; then
-		for v in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V); do
-			[ -d "/lib/modules/$v/build" ] && KVER=$v
-		done
+# The kernels to certify: the named ones, else the newest host kernel with
+# its kbuild tree and the prepared Debian 13 one.
+default_kernels() {
+	local v host=
+	[ ${#KERNELS[@]} -gt 0 ] && return
+	for v in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V); do
+		[ -d "/lib/modules/$v/build" ] && host=$v
+	done
+	[ -n "$host" ] || die "no kernel with headers; install linux-image-amd64 linux-headers-amd64"
+	[ -r "$CACHE/trixie.kver" ] ||
+		die "no Debian 13 kernel in $CACHE; run kmod/trixie-kernel.sh (needs mmdebstrap)"
+	KERNELS=("$host" "$(cat "$CACHE/trixie.kver")")
+}
+
+# describe_kernel VER: where its image, modules and kbuild tree are.
+#   VMLINUZ  the image;  MODBASE  the root its lib/modules/VER is under
+#   CHROOT   empty, or the root the build runs in;  KBUILD  the tree, in it
+describe_kernel() {
+	KVER=$1
+	if [ -r "/boot/vmlinuz-$KVER" ]; then
+		VMLINUZ=/boot/vmlinuz-$KVER MODBASE=/ CHROOT= KBUILD=/lib/modules/$KVER/build
+		[ -d "$KBUILD" ] || die "no kbuild tree for $KVER; install linux-headers-amd64"
+	elif [ -f "$CACHE/kernels/$KVER/.done" ]; then
+		VMLINUZ=$CACHE/kernels/$KVER/boot/vmlinuz-$KVER MODBASE=$CACHE/kernels/$KVER/usr
+		CHROOT=$CACHE/trixie-root KBUILD=/usr/src/linux-headers-$KVER
+		[ -d "$CHROOT$KBUILD" ] ||
+			die "no linux-headers-$KVER in $CHROOT; run kmod/trixie-kernel.sh"
+	elif [[ $KVER == *deb13* ]]; then
+		die "kernel $KVER is not in $CACHE/kernels; run kmod/trixie-kernel.sh"
+	else
+		die "/boot/vmlinuz-$KVER missing; install linux-image-amd64"
 	fi
-	[ -n "$KVER" ] || die "no kernel with headers; install linux-image-amd64 linux-headers-amd64"
-	[ -r "/boot/vmlinuz-$KVER" ] || die "/boot/vmlinuz-$KVER missing; install linux-image-amd64"
-	[ -d "/lib/modules/$KVER/build" ] || die "no kbuild tree for $KVER; install linux-headers-amd64"
-	modprobe -S "$KVER" --show-depends mdev >/dev/null 2>&1 ||
+	modprobe -d "$MODBASE" -S "$KVER" --show-depends mdev >/dev/null 2>&1 ||
 		die "kernel $KVER has no mdev module (CONFIG_VFIO_MDEV)"
 }
 
@@ -84,6 +117,7 @@ check_prerequisites() {
 	need make make
 	need gcc gcc
 	need setpriv util-linux
+	need xz xz-utils
 	applets=$(busybox --list)	# not piped into grep -q: SIGPIPE and pipefail
 	for applet in insmod cpio mount chroot poweroff; do
 		grep -qx "$applet" <<<"$applets" ||
@@ -92,16 +126,31 @@ check_prerequisites() {
 	if ldd "$(command -v busybox)" >/dev/null 2>&1; then
 		die "busybox is dynamically linked; install busybox-static"
 	fi
-	find_kernel
+	default_kernels
+	for k in "${KERNELS[@]}"; do describe_kernel "$k"; done
 	find_python
 }
 
+# Build from a copy of the sources in BUILD (OUT/VER/build), in the chroot if
+# the kernel has one.
 build_module() {
-	echo "== building kmod/ against $KVER (warnings are errors)"
-	make -s -C "$KMOD_DIR" KDIR="/lib/modules/$KVER/build" clean >/dev/null
-	make -s -C "$KMOD_DIR" KDIR="/lib/modules/$KVER/build" modules
+	local build=$1 ko rel
+	echo "== building kmod/ against $KVER${CHROOT:+ in $CHROOT} (warnings are errors)"
+	mkdir -p "$build"
+	(cd "$KMOD_DIR" && cp --parents "${SOURCES[@]}" "$build/")
+	if [ -z "$CHROOT" ]; then
+		make -s -C "$KBUILD" M="$build" modules
+	else
+		rel=/build/mdev-qos-$$
+		rm -rf "${CHROOT:?}$rel"
+		mkdir -p "$CHROOT$rel"
+		cp -r "$build/." "$CHROOT$rel/"
+		chroot "$CHROOT" make -s -C "$KBUILD" M="$rel" modules
+		cp "$CHROOT$rel"/*.ko "$build/"
+		rm -rf "${CHROOT:?}$rel"
+	fi
 	for ko in mdev_qos mqos; do
-		[ -f "$KMOD_DIR/$ko.ko" ] || die "the build produced no $ko.ko"
+		[ -f "$build/$ko.ko" ] || die "the build produced no $ko.ko"
 	done
 }
 
@@ -109,12 +158,13 @@ build_module() {
 boot_modules() {
 	local m
 	for m in virtio_pci 9pnet_virtio 9p; do
-		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+		modprobe -d "$MODBASE" -S "$KVER" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++'
 }
 
 write_init() {
-	local ko
+	local ko out_k=$1
 	cat <<EOF
 #!/bin/busybox sh
 # initramfs init: mount the host root over 9p and run the guest checks in it.
@@ -124,7 +174,7 @@ mount -t proc proc /proc
 mount -t devtmpfs dev /dev
 EOF
 	for ko in $(boot_modules); do
-		echo "insmod /modules/$(basename "$ko")"
+		echo "insmod /modules/$(basename "$ko" .xz)"
 	done
 	cat <<EOF
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /root
@@ -134,6 +184,16 @@ mount -t debugfs debugfs /root/sys/kernel/debug
 mount -t devtmpfs dev /root/dev
 ln -sf /proc/self/fd /root/dev/fd
 for d in tmp run var/tmp; do mount -t tmpfs tmpfs /root/\$d; done
+EOF
+	if [ "$MODBASE" != / ]; then
+		# the kernel's modules, where the guest's modprobe looks for them
+		cat <<EOF
+mount -t tmpfs tmpfs /root/usr/lib/modules
+mkdir -p /root/usr/lib/modules/$KVER
+mount -o bind /root$MODBASE/lib/modules/$KVER /root/usr/lib/modules/$KVER
+EOF
+	fi
+	cat <<EOF
 # the repo again, on its own: a clone under /tmp is hidden by the tmpfs above
 mkdir -p /root$REPO
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose repo /root$REPO
@@ -141,22 +201,25 @@ mkdir -p /root$OUT
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
 	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 MQOS_MODULE_ARGS="$MODULE_ARGS" \\
-	/bin/bash $GUEST_SCRIPT $OUT $PYTHON $KMOD_DIR/mqos.ko $KVER \\
+	/bin/bash $GUEST_SCRIPT $out_k $PYTHON $out_k/build/mqos.ko $KVER \\
 	${SUITE_ARGS[*]:-}
-echo \$? > /root$OUT/guest.rc
+echo \$? > /root$out_k/guest.rc
 sync
 poweroff -f
 EOF
 }
 
 make_initramfs() {
-	local dir=$1 ko
+	local dir=$1 out_k=$2 ko
 	mkdir -p "$dir/bin" "$dir/modules"
 	cp "$(command -v busybox)" "$dir/bin/busybox"
 	for ko in $(boot_modules); do
-		cp "$ko" "$dir/modules/"
+		case $ko in
+		*.xz) xz -dc "$ko" >"$dir/modules/$(basename "$ko" .xz)" ;;
+		*) cp "$ko" "$dir/modules/" ;;
+		esac
 	done
-	write_init >"$dir/init"
+	write_init "$out_k" >"$dir/init"
 	chmod 755 "$dir/init"
 	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$dir.cpio.gz"
 }
@@ -168,7 +231,7 @@ boot_guest() {
 		qemu-system-x86_64 -accel tcg -cpu max -smp 2 \
 		-m "${MQOS_GUEST_MEMORY:-1G}" -nodefaults -no-reboot \
 		-display none -serial stdio -monitor none \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" \
+		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path="$REPO",mount_tag=repo,security_model=none,readonly=on,multidevs=remap \
@@ -183,43 +246,72 @@ run_mock() {
 		"${SUITE_ARGS[@]}" || true
 }
 
+# certify_kernel VER: build, boot, check; 0 when everything passed.
+certify_kernel() {
+	local out_k=$OUT/$1 script=$GUEST_SCRIPT start rc
+	describe_kernel "$1"
+	mkdir -p "$out_k"
+	build_module "$out_k/build"
+	if [ "$script" != "$KMOD_DIR/guest.sh" ]; then
+		# the guest's /tmp is its own; OUT is the one host path it can see for sure
+		cp "$script" "$out_k/guest-script.sh"
+		script=$out_k/guest-script.sh
+	fi
+	rm -rf "$WORK/initramfs"
+	GUEST_SCRIPT=$script make_initramfs "$WORK/initramfs" "$out_k"
+
+	start=$(date +%s)
+	boot_guest "$WORK/initramfs.cpio.gz"
+	echo "== $KVER: guest finished after $(($(date +%s) - start)) s (QEMU start to exit)"
+	echo "$KVER $(($(date +%s) - start)) s" >>"$OUT/guest-seconds"
+
+	[ -f "$out_k/guest.rc" ] || die "the $KVER guest did not finish (no $out_k/guest.rc)"
+	rc=$(cat "$out_k/guest.rc")
+	[ -f "$out_k/verdict-uptime" ] &&
+		echo "== $KVER: wall time from boot to verdict: $(cat "$out_k/verdict-uptime") s"
+	[ "$script" = "$KMOD_DIR/guest.sh" ] || return "$rc"
+
+	echo "== $KVER: scenario by scenario, the mock and the module"
+	cp -r "$OUT/mock-report" "$out_k/mock-report"
+	"$PYTHON" "$KMOD_DIR/parity.py" "$out_k/mock-report/report.json" \
+		"$out_k/report/report.json" -o "$out_k/parity.md" || rc=1
+	echo "== $KVER: reports in $out_k; checking them on the host"
+	MQOS_KERNEL_RESULTS=$out_k "$PYTHON" -m pytest -q -p no:cacheprovider \
+		"$REPO/tests/kernel" || rc=1
+	return "$rc"
+}
+
+# Every kernel gives every scenario the same status as the first one.
+kernels_agree() {
+	local first=$OUT/${KERNELS[0]}/report/report.json k rc=0
+	for k in "${KERNELS[@]:1}"; do
+		echo "== scenario by scenario: ${KERNELS[0]} and $k"
+		"$PYTHON" "$KMOD_DIR/parity.py" "$first" "$OUT/$k/report/report.json" \
+			-o "$OUT/kernels-parity-$k.md" || rc=1
+	done
+	return $rc
+}
+
 main() {
-	local start rc
+	local rc=0 k
 
 	parse_args "$@"
 	check_prerequisites
-	build_module
 
 	mkdir -p "$OUT"
 	OUT=$(cd "$OUT" && pwd)
 	rm -rf "${OUT:?}"/*
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
-	if [ "$GUEST_SCRIPT" != "$KMOD_DIR/guest.sh" ]; then
-		# the guest's /tmp is its own; OUT is the one host path it can see for sure
-		cp "$GUEST_SCRIPT" "$OUT/guest-script.sh"
-		GUEST_SCRIPT=$OUT/guest-script.sh
-	fi
-	make_initramfs "$WORK/initramfs"
 	[ "$GUEST_SCRIPT" != "$KMOD_DIR/guest.sh" ] || run_mock
-
-	start=$(date +%s)
-	boot_guest "$WORK/initramfs.cpio.gz"
-	echo "== guest finished after $(($(date +%s) - start)) s (QEMU start to exit)"
-
-	[ -f "$OUT/guest.rc" ] || die "the guest did not finish (no $OUT/guest.rc)"
-	rc=$(cat "$OUT/guest.rc")
-	[ -f "$OUT/verdict-uptime" ] &&
-		echo "== wall time from boot to verdict: $(cat "$OUT/verdict-uptime") s"
-	[ "$GUEST_SCRIPT" = "$KMOD_DIR/guest.sh" ] || exit "$rc"
-
-	echo "== scenario by scenario: the mock and the module"
-	"$PYTHON" "$KMOD_DIR/parity.py" "$OUT/mock-report/report.json" \
-		"$OUT/report/report.json" -o "$OUT/parity.md" || rc=1
-	echo "== reports in $OUT; checking them on the host"
-	MQOS_KERNEL_RESULTS=$OUT "$PYTHON" -m pytest -q -p no:cacheprovider \
-		"$REPO/tests/kernel" || rc=1
-	[ "$rc" = 0 ] || exit 1
+	for k in "${KERNELS[@]}"; do
+		certify_kernel "$k" || rc=1
+	done
+	if [ "$GUEST_SCRIPT" = "$KMOD_DIR/guest.sh" ] && [ ${#KERNELS[@]} -gt 1 ]; then
+		kernels_agree || rc=1
+	fi
+	echo "== guest time per kernel (QEMU start to exit): $(paste -sd ';' "$OUT/guest-seconds")"
+	exit "$rc"
 }
 
 main "$@"

@@ -257,7 +257,8 @@ def test_types_check_passes_on_the_offered_layouts(guest_checks, fake_sysfs):
 
     def create(parent: str, type_id: str) -> str:
         uuid = str(uuidlib.uuid4())
-        real = make_mdev(fake_sysfs.root, uuid, [] if layout[type_id] is None else ["cap", "usage_us"])
+        files = [] if layout[type_id] is None else ["cap", "usage_us"]
+        real = make_mdev(fake_sysfs.root, uuid, files)
         if layout[type_id] is None:
             (real / "qos").rmdir()
         else:

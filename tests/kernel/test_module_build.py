@@ -1,4 +1,4 @@
-"""kmod/ (the mdev_qos helper and the mqos sample) builds cleanly against an installed kbuild tree, and passes checkpatch.
+"""kmod/ (the mdev_qos helper, the mqos sample) builds cleanly and passes checkpatch.
 
 Both skip when their tool is missing: the kbuild tree comes from Debian's
 linux-headers-amd64, checkpatch.pl from the kernel source (see kmod/README.md;

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Prepare Debian 13's 6.12 kernel for kmod/run-in-guest.sh, without touching the
+# host's apt setup:
+#
+#   kmod/trixie-kernel.sh [CACHE]        (default MQOS_KERNEL_CACHE or /var/cache/mdev-qos)
+#
+# CACHE/apt/         a one-line trixie source list and its package lists
+# CACHE/kernels/VER/ the unpacked linux-image package (boot/vmlinuz-VER, its
+#                    modules with modules.dep)
+# CACHE/trixie-root/ a trixie chroot (mmdebstrap) with gcc-14 and VER's headers:
+#                    Debian 13's headers need gcc-14, which Debian 12 lacks; it
+#                    also builds the patch series in-tree (kmod/series.py)
+# CACHE/trixie.kver  VER, the release run-in-guest.sh boots
+#
+# Each step is skipped when its result is already there, so a rerun takes a
+# second.  Needs root, apt-get, dpkg, depmod and mmdebstrap; a missing one is
+# named with its Debian package.  Exit 2 on any failure.
+set -euo pipefail
+
+CACHE=${1:-${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}}
+MIRROR=${MQOS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ROOT=$CACHE/trixie-root
+# what the chroot needs: the module build, and the in-tree build of the series
+CHROOT_PACKAGES=gcc-14,make,kmod,bc,bison,flex,libelf-dev,libssl-dev,python3,perl,git,xz-utils,ca-certificates
+
+die() {
+	echo "trixie-kernel: $*" >&2
+	exit 2
+}
+
+need() {
+	command -v "$1" >/dev/null || die "$1 not found; install the Debian package $2"
+}
+
+apt_trixie() {
+	local cmd=$1
+	shift
+	"$cmd" -o Dir::Etc::sourcelist="$CACHE/apt/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$CACHE/apt/lists" -o Debug::NoLocking=1 "$@"
+}
+
+# The trixie package lists, refreshed at most once a day.
+update_lists() {
+	mkdir -p "$CACHE/apt/lists/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main" \
+		>"$CACHE/apt/sources.list"
+	if [ -z "$(find "$CACHE/apt/lists" -maxdepth 1 -name '*trixie*Packages*' -mtime -1)" ]; then
+		apt_trixie apt-get update -qq || die "apt-get update of trixie failed ($MIRROR)"
+	fi
+}
+
+# The release linux-image-amd64 points at, e.g. 6.12.117+deb13-amd64.
+kernel_release() {
+	apt_trixie apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1
+}
+
+unpack_image() {
+	local kver=$1 dir=$CACHE/kernels/$1 deb
+	[ -f "$dir/.done" ] && return
+	echo "== fetching linux-image-$kver-unsigned"
+	rm -rf "$dir" "$CACHE/debs"
+	mkdir -p "$dir" "$CACHE/debs"
+	(cd "$CACHE/debs" && apt_trixie apt-get download -qq "linux-image-$kver-unsigned") ||
+		die "apt-get download linux-image-$kver-unsigned failed"
+	deb=$(ls "$CACHE/debs"/linux-image-*.deb)
+	dpkg -x "$deb" "$dir"
+	depmod -b "$dir/usr" "$kver"
+	rm -rf "$CACHE/debs"
+	[ -r "$dir/boot/vmlinuz-$kver" ] || die "no vmlinuz-$kver in the package"
+	touch "$dir/.done"
+}
+
+make_chroot() {
+	local kver=$1
+	if [ -f "$ROOT/.done" ] && [ -d "$ROOT/usr/src/linux-headers-$kver" ]; then
+		return
+	fi
+	echo "== mmdebstrap: a trixie chroot with gcc-14 and linux-headers-$kver (about 2 min)"
+	rm -rf "$ROOT" "$ROOT.tmp"
+	mmdebstrap --quiet --variant=apt --include="$CHROOT_PACKAGES,linux-headers-$kver" \
+		trixie "$ROOT.tmp" "$MIRROR" || die "mmdebstrap of trixie failed"
+	mv "$ROOT.tmp" "$ROOT"
+	touch "$ROOT/.done"
+}
+
+main() {
+	local kver
+	[ "$(id -u)" = 0 ] || die "needs root (apt-get download, mmdebstrap, chroot)"
+	need apt-get apt
+	need dpkg dpkg
+	need depmod kmod
+	need mmdebstrap mmdebstrap
+	[ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+		die "no Debian archive keyring; install the Debian package debian-archive-keyring"
+	mkdir -p "$CACHE"
+	update_lists
+	kver=$(kernel_release)
+	[ -n "$kver" ] || die "trixie has no linux-image-amd64 in $MIRROR"
+	unpack_image "$kver"
+	make_chroot "$kver"
+	echo "$kver" >"$CACHE/trixie.kver"
+	echo "== trixie kernel $kver ready in $CACHE"
+}
+
+main "$@"
