@@ -77,17 +77,22 @@ regenerate() {
 	[ ! -s "$WORK/series.diff" ] || head -n 20 "$WORK/series.diff"
 }
 
-# A pristine tree, as a git repository (made once: a minute or two).
+# A pristine tree, as a git repository (made once: a few minutes).  Debian's
+# .gitignore ignores every top-level path, hence `add -f`.
 pristine_tree() {
 	local stamp
 	stamp=$(stat -c %Y "$TARBALL")
 	if [ "$(cat "$ROOT$TREE.stamp" 2>/dev/null)" != "$stamp" ]; then
-		echo "== extracting $TARBALL into $ROOT$TREE (once)"
-		rm -rf "${ROOT:?}$TREE" "${ROOT:?}$BUILD" "$ROOT$TREE.stamp"
-		mkdir -p "$ROOT$TREE"
-		tar -xJf "$TARBALL" -C "$ROOT$TREE" --strip-components=1
+		if [ "$(cat "$ROOT$TREE.extracted" 2>/dev/null)" != "$stamp" ]; then
+			echo "== extracting $TARBALL into $ROOT$TREE (once)"
+			rm -rf "${ROOT:?}$TREE" "${ROOT:?}$BUILD" "$ROOT$TREE.extracted"
+			mkdir -p "$ROOT$TREE"
+			tar -xJf "$TARBALL" -C "$ROOT$TREE" --strip-components=1
+			echo "$stamp" >"$ROOT$TREE.extracted"
+		fi
+		rm -rf "${ROOT:?}$TREE/.git"
 		in_root git -C "$TREE" init -q
-		in_root git -C "$TREE" add -A
+		in_root git -C "$TREE" add -f -A .
 		in_root git -C "$TREE" -c user.name=base -c user.email=base@localhost \
 			commit -q -m "linux-source-6.12"
 		echo "$stamp" >"$ROOT$TREE.stamp"
