@@ -27,6 +27,8 @@ ROOT=$CACHE/trixie-root
 TARBALL=${MQOS_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 TREE=/build/linux-6.12	# in the chroot
 BUILD=/build/linux-6.12-out
+# the chroot has gcc-14 only (no gcc alternative)
+COMPILERS=(CC=gcc-14 HOSTCC=gcc-14)
 FAILED=0
 
 die() {
@@ -95,10 +97,12 @@ pristine_tree() {
 		in_root git -C "$TREE" add -f -A .
 		in_root git -C "$TREE" -c user.name=base -c user.email=base@localhost \
 			commit -q -m "linux-source-6.12"
+		in_root git -C "$TREE" tag pristine
 		echo "$stamp" >"$ROOT$TREE.stamp"
 	fi
-	in_root git -C "$TREE" am --abort >/dev/null 2>&1 || true
-	in_root git -C "$TREE" reset -q --hard HEAD
+	rm -rf "$ROOT$TREE/.git/rebase-apply"
+	in_root git -C "$TREE" checkout -q --detach pristine
+	in_root git -C "$TREE" reset -q --hard pristine
 	in_root git -C "$TREE" clean -q -fdx
 }
 
@@ -120,18 +124,18 @@ build_in_tree() {
 	mkdir -p "$ROOT$BUILD"
 	if [ ! -f "$ROOT$BUILD/.config.base" ]; then
 		echo "== configuring the in-tree build (once)"
-		in_root make -s -C "$TREE" O="$BUILD" defconfig
+		in_root make -s -C "$TREE" O="$BUILD" "${COMPILERS[@]}" defconfig
 		cp "$ROOT$BUILD/.config" "$ROOT$BUILD/.config.base"
 	fi
 	cp "$ROOT$BUILD/.config.base" "$ROOT$BUILD/.config"
 	in_root "$TREE/scripts/config" --file "$BUILD/.config" --enable VFIO --module VFIO_MDEV \
 		--enable SAMPLES --module SAMPLE_VFIO_MDEV_MQOS
-	in_root make -s -C "$TREE" O="$BUILD" olddefconfig
+	in_root make -s -C "$TREE" O="$BUILD" "${COMPILERS[@]}" olddefconfig
 	config=$ROOT$BUILD/.config
 	grep -qx 'CONFIG_VFIO_MDEV=m' "$config" && grep -qx 'CONFIG_SAMPLE_VFIO_MDEV_MQOS=m' "$config" ||
 		{ result "in-tree configuration with VFIO_MDEV and SAMPLE_VFIO_MDEV_MQOS" 1; return; }
 	echo "== building drivers/vfio/mdev/ and samples/vfio-mdev/ in-tree with W=1"
-	in_root make -s -j"$(nproc)" -C "$TREE" O="$BUILD" W=1 \
+	in_root make -s -j"$(nproc)" -C "$TREE" O="$BUILD" "${COMPILERS[@]}" W=1 \
 		drivers/vfio/mdev/mdev_qos.o drivers/vfio/mdev/ samples/vfio-mdev/ \
 		>"$WORK/build.log" 2>&1 || rc=$?
 	if [ $rc = 0 ] && grep -q 'warning:' "$WORK/build.log"; then

@@ -41,6 +41,9 @@ SOURCES = {
     "include/linux/mdev_qos.h": "include/linux/mdev_qos.h",
     "doc/vfio-mediated-device-qos.rst": "Documentation/driver-api/vfio-mediated-device-qos.rst",
     "mqos.c": "samples/vfio-mdev/mqos.c",
+    "selftest/Makefile": "tools/testing/selftests/mdev_qos/Makefile",
+    "selftest/config": "tools/testing/selftests/mdev_qos/config",
+    "selftest/mdev_qos.sh": "tools/testing/selftests/mdev_qos/mdev_qos.sh",
 }
 # files of the pristine tree the series changes
 BASE_FILES = (
@@ -49,6 +52,7 @@ BASE_FILES = (
     "Documentation/driver-api/index.rst",
     "samples/Kconfig",
     "samples/vfio-mdev/Makefile",
+    "tools/testing/selftests/Makefile",
 )
 AUTHOR = "mdev-qos project <kvm@vger.kernel.org>"
 DATE = "2026-11-30T12:00:00+00:00"
@@ -110,7 +114,11 @@ def spec_abi() -> str:
 
 def tree_files() -> dict[str, str]:
     """Every file the series adds, by its path in the tree, with its content."""
-    files = {tree: in_tree((KMOD / src).read_text()) for src, tree in SOURCES.items()}
+    files = {
+        tree: in_tree(text) if src.endswith((".c", ".h")) else text
+        for src, tree in SOURCES.items()
+        for text in [(KMOD / src).read_text()]
+    }
     files[ABI_PATH] = spec_abi()
     return files
 
@@ -147,6 +155,8 @@ def _add_files(tree: Path, paths: list[str]) -> None:
     for path in paths:
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
         (tree / path).write_text(files[path])
+        if path.endswith(".sh"):
+            (tree / path).chmod(0o755)
         _maintain(tree, path)
 
 
@@ -208,6 +218,24 @@ def edit_sample(tree: Path) -> None:
     _add_files(tree, ["samples/vfio-mdev/mqos.c"])
 
 
+def edit_selftest(tree: Path) -> None:
+    """Patch 5: the conformance suite as a KTAP selftest."""
+    _replace_once(
+        tree,
+        "tools/testing/selftests/Makefile",
+        "TARGETS += lsm\n",
+        "TARGETS += lsm\nTARGETS += mdev_qos\n",
+    )
+    _add_files(
+        tree,
+        [
+            "tools/testing/selftests/mdev_qos/Makefile",
+            "tools/testing/selftests/mdev_qos/config",
+            "tools/testing/selftests/mdev_qos/mdev_qos.sh",
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class Patch:
     """One patch of the series: its commit message and the edit it makes."""
@@ -264,6 +292,14 @@ exact at every read.  Synthetic load is set per mdev through debugfs
 suite can measure the shares.""",
         edit_sample,
     ),
+    Patch(
+        "selftests: mdev_qos: certify an mdev type with the conformance suite",
+        """Run the mdev-qos conformance suite against a parent and type (the mqos
+sample by default) and report one KTAP test per requirement of the
+interface.  The test is skipped when the suite is not installed or the
+parent does not exist.""",
+        edit_selftest,
+    ),
 )
 
 COVER_SUBJECT = "vfio/mdev: a qos attribute group for mediated devices"
@@ -278,7 +314,8 @@ Patch 1 adds mdev_qos, a helper that owns the files, their parsing and
 formatting, so that a driver supplies only what it offers and its policy.
 Patch 2 documents the ABI (generated from the specification), patch 3 the
 helper.  Patch 4 adds mqos, a sample driver over a simulated engine, which
-the conformance suite certifies on this kernel under QEMU.
+the conformance suite certifies on this kernel under QEMU, and patch 5
+runs the suite as a KTAP selftest where it is installed.
 
 The series applies to Linux 6.12 (Debian 13's linux-source-6.12), builds
 with W=1 without warnings, and is checkpatch --strict and kernel-doc
