@@ -135,21 +135,21 @@ struct mdev_qos_ops {
  * @type: what the mdev's type offers
  * @ops: the driver's callbacks
  * @timeslice_us: the scheduling quantum, in microseconds
- * @lock: serialises knob changes; held around &mdev_qos_ops.apply
- * @mdev: the mdev, once mdev_qos_add() has published the group
- * @values: the knobs in force, indexed by MDEV_QOS_CAP, MDEV_QOS_WEIGHT
- *	and MDEV_QOS_PRIORITY
  *
  * Set up with mdev_qos_init(); only @type, @ops and @timeslice_us may be
- * read by the driver, and mdev_qos_get() reads a knob.
+ * read by the driver, and mdev_qos_get() reads a knob.  The helper holds
+ * the private lock around &mdev_qos_ops.apply.
  */
 struct mdev_qos {
 	const struct mdev_qos_type *type;
 	const struct mdev_qos_ops *ops;
 	u32 timeslice_us;
 	/* private: */
+	/* serialises knob changes */
 	struct mutex lock;
+	/* the mdev, from mdev_qos_add() to mdev_qos_del() */
 	struct mdev_device *mdev;
+	/* the knobs in force, indexed by MDEV_QOS_CAP, _WEIGHT, _PRIORITY */
 	unsigned int values[MDEV_QOS_TIMESLICE];
 };
 
