@@ -8,6 +8,8 @@ comes from the tolerance formula, never from a retry.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from pytest_bdd import parsers, when
 
 from conformance.oracle.layout import another_value
@@ -36,6 +38,26 @@ def _loads(
             outcome.error(f"unknown load {load!r}: use one of {', '.join(LOADS)}")
         resources.set_load(member.mdev, load)
         member.load = load
+
+
+@when(parsers.re(
+    r"each of them runs a job of (?P<part>[1-9][0-9]*/[1-9][0-9]*) of a timeslice every timeslice"
+))
+def _periodic(resources: Resources, outcome: Outcome, named: Named, part: str) -> None:
+    """Give every named mdev a job of ``part`` of its timeslice_us q every q.
+
+    Its dispatches end before the timeslice does.
+    """
+    fraction = Fraction(part)
+    if not 0 < fraction < 1:
+        outcome.error(f"a job of {part} of a timeslice is not shorter than the timeslice")
+    for member in named.all():
+        q = member.timeslice
+        if q is None:
+            outcome.error(f"the timeslice of {member.name} was not read when it was created")
+        run_us = max(1, int(q * fraction))
+        resources.set_load(member.mdev, f"periodic {run_us} {q}")
+        member.load = "periodic"
 
 
 @when("one measurement window passes")

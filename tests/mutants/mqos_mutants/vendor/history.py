@@ -9,7 +9,7 @@ from typing import Any
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import waiting
-from mqos_mutants.vendor import GAP_HISTORY, GAP_SHORT_RUN
+from mqos_mutants.vendor import GAP_SHORT_RUN
 from mqos_mutants.vendor.base import VruntimePicker
 
 BANK_US = 50_000  # the most unused cap budget the driver keeps for an idle mdev
@@ -24,7 +24,6 @@ class NewcomerStartsAtZero(VruntimePicker):
     (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = GAP_HISTORY
 
     def place(self, parent: Any, ms: Any, returning: bool) -> float:
         if not returning:
@@ -37,7 +36,6 @@ class ReturnKeepsOldCredit(VruntimePicker):
     it runs alone until it has made up for the time it was away (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = GAP_HISTORY
 
     def place(self, parent: Any, ms: Any, returning: bool) -> float:
         if returning:
@@ -50,7 +48,6 @@ class IdleChargedAsService(VruntimePicker):
     one that comes back is starved until the others catch up (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = GAP_HISTORY
 
     def place(self, parent: Any, ms: Any, returning: bool) -> float:
         placed = super().place(parent, ms, returning)
@@ -65,7 +62,6 @@ class CapBudgetBankedWhileIdle(QosDriver):
     it runs past its cap when it comes back (QOS-CAP-006)."""
 
     breaks = "QOS-CAP-006"
-    known_gap = GAP_HISTORY
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -33,7 +33,6 @@ class CapRaiseDeferred(OneWayKnob):
     driver only shrinks a running budget) (QOS-CAP-008)."""
 
     breaks = "QOS-CAP-008"
-    known_gap = GAP_ONE_WAY
     deferred = "cap"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -45,7 +44,6 @@ class WeightLoweringDeferred(OneWayKnob):
     (QOS-WGT-008)."""
 
     breaks = "QOS-WGT-008"
-    known_gap = GAP_ONE_WAY
     deferred = "weight"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -96,7 +94,6 @@ class UncapIgnored(_Programmed):
     cap is below 100, so the old cap stays in force (QOS-CAP-008)."""
 
     breaks = "QOS-CAP-008"
-    known_gap = GAP_ONE_WAY
     knob = "cap"
 
     def programs(self, value: Any) -> bool:
@@ -111,7 +108,6 @@ class WeightDefaultIgnored(_Programmed):
     last other weight stays in force (QOS-WGT-008)."""
 
     breaks = "QOS-WGT-008"
-    known_gap = GAP_ONE_WAY
     knob = "weight"
 
     def programs(self, value: Any) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from mqos_mutants.support import SharePicker, waiting
-from mqos_mutants.vendor import GAP_HISTORY
 from mqos_mutants.vendor.base import LateKnob
 
 REBALANCE_US = 1_000_000  # GVT-g re-balances every second (spec/annex-models.rst)
@@ -52,7 +51,6 @@ class IdleKeepsSlotUntilRebuild(SharePicker):
     100 ms later: its part of the split idles meanwhile (QOS-SCH-003)."""
 
     breaks = "QOS-SCH-003"
-    known_gap = GAP_HISTORY
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -85,7 +83,6 @@ class NewcomerWaitsForRebuild(SharePicker):
     are backlogged (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = GAP_HISTORY
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -109,7 +106,6 @@ class IdleWeightCountsUntilTimeout(SharePicker):
     weight stays in its level's total and its part idles (QOS-WGT-007)."""
 
     breaks = "QOS-WGT-007"
-    known_gap = GAP_HISTORY
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

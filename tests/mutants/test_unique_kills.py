@@ -1,0 +1,54 @@
+"""Each scenario written for a gap class of issue 12 kills a public mutant that no other
+scenario kills.
+
+``test_mutants.py`` shows that the whole run kills every mutant; this runs each
+mutant named below once more with its scenario deselected (``-k "not ..."``, the
+option a vendor has) and expects it to survive: so the scenario is the only one
+that catches it, and it is not there for show.
+"""
+
+from __future__ import annotations
+
+import pytest
+from mqos_mutants import MutantInfo, catalogue
+from mutant_runs import Outcome, run_key, run_many
+from mutant_score import killed
+
+# the scenario (a fragment of its pytest-bdd test name) -> the mutant only it kills
+ONLY_KILLER = {
+    "joins_after_another_has_run": "mqos_mutants.vendor.history:NewcomerStartsAtZero",
+    "goes_idle_after_running": "mqos_mutants.vendor.timers:IdleKeepsSlotUntilRebuild",
+    "comes_back_after_idling_gets": "mqos_mutants.vendor.history:ReturnKeepsOldCredit",
+    "capped_mdev_that_comes_back": "mqos_mutants.vendor.history:CapBudgetBankedWhileIdle",
+    "cap_set_back_to_100": "mqos_mutants.vendor.oneway:UncapIgnored",
+    "weight_set_back_to_the_default": "mqos_mutants.vendor.oneway:WeightDefaultIgnored",
+    "shorter_than_a_timeslice_are_charged": "mqos_mutants.vendor.counters:UsageChargedPerQuantum",
+}
+
+
+def entry_of(spec: str) -> MutantInfo:
+    """The catalogue entry loaded by ``--mock-driver spec``."""
+    return next(e for e in catalogue() if e.spec == spec)
+
+
+@pytest.fixture(scope="module")
+def without_their_scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Each mutant run (profile full) with the scenario that should be its only killer
+    deselected."""
+    base = tmp_path_factory.mktemp("unique")
+    jobs = [(spec, "full", base / fragment, ("-k", f"not {fragment}"))
+            for fragment, spec in ONLY_KILLER.items()]
+    return run_many(jobs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fragment", sorted(ONLY_KILLER))
+def test_no_other_scenario_kills_it(fragment: str,
+                                    without_their_scenario: dict[str, Outcome]) -> None:
+    spec = ONLY_KILLER[fragment]
+    entry = entry_of(spec)
+    assert not entry.known_gap, f"{entry.name} is still marked as a gap"
+    outcome = without_their_scenario[run_key(spec, ("-k", f"not {fragment}"))]
+    assert outcome.verdict in ("conformant", "non-conformant"), outcome.describe()
+    assert not killed(entry, outcome), (
+        f"{entry.name} is killed without the scenario '{fragment}': {outcome.describe()}")
