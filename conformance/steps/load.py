@@ -21,6 +21,8 @@ from conformance.suite.outcome import Outcome
 from conformance.suite.registry import DeviceClock, Resources
 
 LOADS = ("idle", "backlog")
+WRAP_32_NS_US = -(-(1 << 32) // 1000)  # 2^32 ns in µs, rounded up: 4 294 968
+LONG_RUN_MARGIN = 1.05  # covers interference (2 %) and lag: the counters do pass it
 
 
 @when(
@@ -72,6 +74,27 @@ def _window(
     )
     measurements.windows.append(window)
     measurements.snapshots += [window.start, window.end]
+
+
+@when("they stay busy past 2 to the power of 32 nanoseconds, measured window after window")
+def _past_32_bit_ns(
+    meter: Meter, outcome: Outcome, named: Named, measurements: Measurements
+) -> None:
+    """Measure windows back to back for 1.05 · 2^32 ns of device time (4.5 s).
+
+    A counter kept in 32-bit nanoseconds wraps within that span, and consecutive
+    snapshots are one window apart, far less than the 4.3 s it takes to wrap, so
+    a wrap shows as a counter that decreased. The windows are the run's plain
+    windows (no pair claims lengthen them): this step is about counters only.
+    """
+    span = int(WRAP_32_NS_US * LONG_RUN_MARGIN)
+    outcome.progress(f"measuring window after window for {span} µs of device time")
+    first: int | None = None
+    while first is None or measurements.snapshots[-1].at_us - first < span:
+        window = meter.measure(settle=first is None)
+        first = window.start.at_us if first is None else first
+        measurements.windows.append(window)
+        measurements.snapshots += [window.start, window.end]
 
 
 @when("the device has settled")

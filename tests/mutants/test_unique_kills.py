@@ -23,6 +23,7 @@ ONLY_KILLER = {
     "cap_set_back_to_100": "mqos_mutants.vendor.oneway:UncapIgnored",
     "weight_set_back_to_the_default": "mqos_mutants.vendor.oneway:WeightDefaultIgnored",
     "shorter_than_a_timeslice_are_charged": "mqos_mutants.vendor.counters:UsageChargedPerQuantum",
+    "past_2_to_the_power_of_32": "mqos_mutants.vendor.counters:WaitNsIn32Bits",
 }
 
 
