@@ -20,10 +20,11 @@ from conformance.steps import (
     load,
     shares,
     state,
+    topology,
     writes,
 )
 
 STEP_MODULES = (state, devices, layout, formats, writes, load, shares, accounting, lifecycle,
-                concurrency, fuzz)
+                concurrency, fuzz, topology)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

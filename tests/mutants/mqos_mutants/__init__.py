@@ -36,6 +36,8 @@ AREAS = (
     "concurrency",
     "margins",
     "precision",
+    "topology",
+    "combinations",
     # the vendor catalogue of issue 12, written from real schedulers' designs
     "vendor.timers",
     "vendor.counters",

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
-from mqos_mutants.vendor import GAP_FIXED_RECREATE, GAP_GRAMMAR
+from mqos_mutants.vendor import GAP_GRAMMAR
 
 
 def up_to_nul(buf: bytes) -> bytes:
@@ -51,10 +51,9 @@ class PriorityStopsAtNul(QosDriver):
 class FixedCapLostOnKnobWrite(QosDriver):
     """The refresh after a weight or priority write rebuilds the scheduler entry from
     the writable knobs only: the type's fixed cap of 50 stops being enforced
-    (QOS-CAP-006)."""
+    (QOS-MODE-007)."""
 
-    breaks = "QOS-CAP-006"
-    known_gap = GAP_FIXED_RECREATE
+    breaks = "QOS-MODE-007"
     run_options = ("--type", "mqos-fixed")
 
     def __init__(self, topology: Any, engine: Any) -> None:
@@ -80,7 +79,6 @@ class SchedStateOutlivesBusyMdev(QosDriver):
     scheduler keeps the old cap, weight and level (QOS-LIFE-002)."""
 
     breaks = "QOS-LIFE-002"
-    known_gap = GAP_FIXED_RECREATE
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -119,7 +117,6 @@ class CountersOutliveBusyMdev(QosDriver):
     again with that UUID starts from the old counters (QOS-LIFE-003)."""
 
     breaks = "QOS-LIFE-003"
-    known_gap = GAP_FIXED_RECREATE
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

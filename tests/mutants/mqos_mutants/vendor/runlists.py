@@ -7,7 +7,6 @@ from typing import Any
 
 from conformance.mock import QosDriver
 from mqos_mutants.support import waiting
-from mqos_mutants.vendor import GAP_TOPOLOGY
 from mqos_mutants.vendor.base import CreationOrder
 
 SLOTS = 4
@@ -19,7 +18,6 @@ class RunListOfFour(CreationOrder):
     last slot, each with its weight divided by their number (QOS-SCH-004)."""
 
     breaks = "QOS-SCH-004"
-    known_gap = GAP_TOPOLOGY
 
     def sched_weight(self, mdev: Any) -> int:
         weight = super().sched_weight(mdev)
@@ -34,7 +32,6 @@ class CapTableOfFour(CreationOrder):
     back but is not enforced (QOS-CAP-006)."""
 
     breaks = "QOS-CAP-006"
-    known_gap = GAP_TOPOLOGY
 
     def sched_cap(self, mdev: Any) -> int:
         return super().sched_cap(mdev) if self.rank(mdev) < SLOTS else 100

@@ -1,0 +1,33 @@
+Feature: Knob combinations
+  Each knob works beside the others: a cap that does not bind leaves the weights to
+  decide, what a capped mdev leaves is split by the weights of the others however
+  unequal they are, and each dispatch stays within one timeslice whatever the
+  weights and caps. Drivers that keep one register per mdev for "the" knob, or
+  that switch their algorithm when a second knob appears, get these wrong while
+  each knob alone looks right.
+
+  Shares are measured from usage_us over one measurement window; the mdevs are
+  named A, B, C in the order they were created.
+
+  @scheduling @QOS-WGT-006 @QOS-CAP-007
+  Scenario: A cap that does not bind leaves the weights to decide
+    Given fresh mdevs of the type under test with weights "100 300" and caps "100 80"
+    When all of them are backlogged
+    And one measurement window passes
+    Then their shares are "1/4 3/4"
+
+  @scheduling @QOS-CAP-007
+  Scenario: What a heavy capped mdev leaves goes to the others by their unequal weights
+    Given fresh mdevs of the type under test with weights "400 100 300" and caps "10 100 100"
+    When all of them are backlogged
+    And one measurement window passes
+    Then their shares are "1/10 9/40 27/40"
+
+  @scheduling @QOS-ACC-006
+  Scenario: Each dispatch runs at most one timeslice, whatever the weights and caps
+    Given fresh mdevs of the type under test with weights "100 300 100" and caps "100 100 30"
+    When all of them are backlogged
+    And one measurement window passes
+    Then the usage_us of A grew by no more than its nr_slices delta allows
+    And the usage_us of B grew by no more than its nr_slices delta allows
+    And the usage_us of C grew by no more than its nr_slices delta allows
