@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import defaults
+from conformance.oracle.formats import KNOBS
 from conformance.report import FILES, RunFacts, build_report, validate_report, write_reports
 from conformance.report.directory import ReportDirectory, ReportDirError
 from conformance.suite.claim import claim_context, driver_at
@@ -248,6 +249,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         selected=bool(request.select),
         qos_offered=session.qos_offered,
         left_behind=left_behind,
+        knobs_offered=session.knobs_offered,
     )
     facts = RunFacts(
         target=session.describe(),
@@ -283,6 +285,9 @@ def probe_qos(session: SuiteSession, errors: list[str] | None = None) -> bool | 
         mdev = registry.device()
         offered = mdev.has_qos()
         session.observed.mdev_driver = driver_at(session.target, mdev.dir)
+        if offered:
+            session.knobs_offered = {knob: mdev.has(knob) and not mdev.is_fixed(knob)
+                                     for knob in KNOBS}
     except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
         offered = None
     finally:

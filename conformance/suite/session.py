@@ -52,6 +52,7 @@ class SuiteSession:
     progress: Callable[[str], None] = _stderr_line
     options: dict[str, object] = field(default_factory=dict)  # e.g. max_examples for fuzz
     qos_offered: bool | None = None  # does the type have a qos/ group (None: unknown)
+    knobs_offered: dict[str, bool] | None = None  # knob → offered writable (None: unknown)
     observed: Observed = field(default_factory=Observed)  # timeslices read, windows measured
 
     @property

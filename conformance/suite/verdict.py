@@ -6,7 +6,10 @@ Rules (spec, "Conformance"):
   any other skip (profile, no workload, read-only target) leaves claims incomplete;
 - a claim for a feature holds when every MUST of ``base`` and of that feature
   passed or was skipped for its condition; a feature whose every MUST was skipped
-  for its condition is not offered by the target;
+  for its condition is not offered by the target, and so is one whose knob the
+  type under test lacks or fixes: a requirement of it that passed anyway (its
+  scenario needed only the knob's default) is a skip for its condition, never a
+  claim;
 - SHOULD and MAY failures are warnings: reported, never hidden, never fatal;
 - verdict: ``non-conformant`` if any MUST failed, else ``not-applicable`` when the
   type has no ``qos/`` (no claim is made), else ``error`` if anything errored or
@@ -18,7 +21,7 @@ Rules (spec, "Conformance"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from conformance.results import Claim, RequirementResult, ScenarioResult, Verdict
@@ -75,18 +78,44 @@ def _worst_skip(kinds: Iterable[str]) -> str:
     return "unsupported"
 
 
+def not_offered(
+    results: Sequence[RequirementResult], knobs_offered: Mapping[str, bool] | None
+) -> None:
+    """Turn the passes of a feature whose knob the type lacks or fixes into skips.
+
+    Such a pass only shows that the driver behaves with the knob's default (for
+    instance an idle peer dilutes nobody when every weight is 100); it says nothing
+    about the feature. Failures stay failures: nothing is hidden.
+    """
+    for result in results:
+        offered = (knobs_offered or {}).get(result.feature)
+        if offered is False and result.status == "pass":
+            result.status, result.skip_kind = "skip", "condition"
+            result.reason = (f"the type under test offers no writable {result.feature} "
+                             f"(absent or fixed by the type): the {result.feature} feature "
+                             "is not offered")
+
+
 def claim_for(
-    feature: str, results: Sequence[RequirementResult], *, qos_offered: bool | None = None
+    feature: str, results: Sequence[RequirementResult], *, qos_offered: bool | None = None,
+    offered: bool | None = None,
 ) -> Claim:
     """The claim for ``feature``: base MUSTs plus the feature's own MUSTs.
 
-    A type without ``qos/`` (``qos_offered`` False) makes no claim at all.
+    A type without ``qos/`` (``qos_offered`` False) makes no claim at all, and
+    neither does a feature whose knob the type lacks or fixes (``offered`` False)
+    unless one of its MUSTs failed.
     """
     own = [r for r in results if r.level == "MUST" and r.feature == feature]
     scope = [r for r in results if r.level == "MUST" and r.feature in ("base", feature)]
     claim = Claim(feature=feature, status="holds", checked=len(scope))
     if qos_offered is False and not any(r.status == "fail" for r in scope):
         claim.status = "not-offered"
+        return claim
+    if (feature != "base" and offered is False
+            and not any(r.status == "fail" for r in scope)):
+        claim.status = "not-offered"
+        claim.blocking = [r.id for r in own]
         return claim
     if feature != "base" and own and all(r.sanctioned_skip for r in own):
         claim.status = "not-offered"
@@ -111,11 +140,14 @@ def decide(
     selected: bool = False,
     qos_offered: bool | None = None,
     left_behind: Sequence[str] = (),
+    knobs_offered: Mapping[str, bool] | None = None,
 ) -> Verdict:
     """Requirement results, claims and the verdict of a run.
 
     ``qos_offered`` False (the type has no ``qos/``): the verdict is
     ``not-applicable`` unless a MUST failed or the run itself broke.
+    ``knobs_offered``: feature → whether the type under test offers its knob
+    writable (absent: unknown); a feature not offered makes no claim.
     ``left_behind``: changes to the target the run could not undo; they turn
     ``conformant`` into ``error`` and are counted among the errors.
     """
@@ -130,7 +162,9 @@ def decide(
         if not scenario.requirements:
             errors.append(f"{scenario.location}: scenario names no requirement")
     results = [aggregate(r, by_id[r.id], selected=selected) for r in requirements]
-    claims = [claim_for(f, results, qos_offered=qos_offered) for f in FEATURES]
+    not_offered(results, knobs_offered)
+    claims = [claim_for(f, results, qos_offered=qos_offered,
+                        offered=(knobs_offered or {}).get(f)) for f in FEATURES]
     warnings = [r for r in results if r.warning]
     failed = [r.id for r in results if r.status == "fail" and r.level == "MUST"]
     errored = [r.id for r in results if r.status == "error"]

@@ -241,3 +241,22 @@ def test_a_measuring_run_states_its_timeslice_and_windows(tmp_path) -> None:
     windows = context["window_us"]
     assert windows is not None and windows["count"] >= 1
     assert 1000 < windows["min"] <= windows["max"]
+
+
+def test_a_type_without_a_weight_file_makes_no_weight_claim(tmp_path) -> None:
+    """Scenarios that need only the default weight pass, yet no weight claim is made."""
+    topology = {"driver": "mqos", "timeslice_us": 1000,
+                "types": [{"name": "noweight", "instances": 8,
+                           "qos": {"knobs": ["cap", "priority"]}}],
+                "parents": [{"name": "mqos0", "types": ["noweight"]}]}
+    path = tmp_path / "topology.json"
+    path.write_text(json.dumps(topology))
+    session = open_session(TargetOptions(mock_topology=str(path), parent="mqos0",
+                                         type_id="mqos-noweight"))
+    session.progress = lambda message: None
+    request = RunRequest(report_dir=tmp_path / "report", select="QOS-WGT-007",
+                         session=session, build_spec=False)
+    report = execute(request).report
+    assert report["claims"]["weight"]["status"] == "not-offered"
+    wgt = next(r for r in report["requirements"] if r["id"] == "QOS-WGT-007")
+    assert wgt["status"] == "skip" and "offers no writable weight" in wgt["reason"]

@@ -174,3 +174,22 @@ def test_changes_left_on_the_target_keep_a_failure_non_conformant() -> None:
     verdict = decide(CATALOGUE, runs, left_behind=["a", "b"])
     assert (verdict.verdict, verdict.exit_status) == ("non-conformant", 1)
     assert verdict.errors == ["2 change(s) could not be undone; see cleanup"]
+
+
+def test_a_feature_whose_knob_the_type_lacks_is_not_offered_even_when_it_passed() -> None:
+    verdict = decide(CATALOGUE, passing_all(),
+                     knobs_offered={"cap": True, "weight": False, "priority": True})
+    assert verdict.verdict == "conformant"
+    assert claims(verdict) == {"base": "holds", "cap": "holds", "weight": "not-offered",
+                               "priority": "holds"}
+    weight = next(r for r in verdict.requirements if r.id == "QOS-WGT-001")
+    assert (weight.status, weight.skip_kind) == ("skip", "condition")
+    assert "offers no writable weight" in weight.reason
+
+
+def test_a_failure_of_a_feature_not_offered_is_never_hidden() -> None:
+    verdict = decide(CATALOGUE, passing_all(QOS_WGT_001=("fail", "")),
+                     knobs_offered={"weight": False})
+    assert verdict.verdict == "non-conformant"
+    assert status_of(verdict, "QOS-WGT-001") == "fail"
+    assert claims(verdict)["weight"] == "fails"
