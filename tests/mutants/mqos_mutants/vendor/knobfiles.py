@@ -20,7 +20,6 @@ class CapStopsAtNul(QosDriver):
     a NUL byte is malformed)."""
 
     breaks = "QOS-CAP-003"
-    known_gap = GAP_GRAMMAR
 
     def parse_cap(self, mdev: Any, buf: bytes) -> int:
         return super().parse_cap(mdev, up_to_nul(buf))
@@ -31,7 +30,6 @@ class WeightStopsAtNul(QosDriver):
     (QOS-WGT-003)."""
 
     breaks = "QOS-WGT-003"
-    known_gap = GAP_GRAMMAR
 
     def parse_weight(self, mdev: Any, buf: bytes) -> int:
         return super().parse_weight(mdev, up_to_nul(buf))
