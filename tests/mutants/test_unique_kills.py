@@ -24,6 +24,18 @@ ONLY_KILLER = {
     "weight_set_back_to_the_default": "mqos_mutants.vendor.oneway:WeightDefaultIgnored",
     "shorter_than_a_timeslice_are_charged": "mqos_mutants.vendor.counters:UsageChargedPerQuantum",
     "past_2_to_the_power_of_32": "mqos_mutants.vendor.counters:WaitNsIn32Bits",
+    # topology, combinations, fixed, trailing_nul (gap classes 3, 4, 5, 8 and 9)
+    "up_to_the_types_instance_limit": "mqos_mutants.vendor.runlists:RunListOfFour",
+    "more_than_four_mdevs_of_a_parent_are_capped": "mqos_mutants.vendor.runlists:CapTableOfFour",
+    "more_than_four_mdevs_of_a_parent_have": "mqos_mutants.topology:WeightTableOfFour",
+    "cap_that_does_not_bind": "mqos_mutants.combinations:WeightIgnoredWithCap",
+    "heavy_capped_mdev_leaves": "mqos_mutants.combinations:ExcessSplitEqually",
+    "whatever_the_weights_and_caps": "mqos_mutants.combinations:SliceScalesWithWeight",
+    "cap_its_type_fixes_holds": "mqos_mutants.vendor.knobfiles:FixedCapLostOnKnobWrite",
+    "comes_back_with_default_knobs": "mqos_mutants.vendor.knobfiles:SchedStateOutlivesBusyMdev",
+    "comes_back_with_its_counters": "mqos_mutants.vendor.knobfiles:CountersOutliveBusyMdev",
+    "cap_refuses_a_valid_value_followed": "mqos_mutants.vendor.knobfiles:CapStopsAtNul",
+    "weight_refuses_a_valid_value_followed": "mqos_mutants.vendor.knobfiles:WeightStopsAtNul",
 }
 
 
