@@ -1,0 +1,361 @@
+"""The management stack as a real client of the QoS files: libvirt and mdevctl.
+
+Run by kmod/guest.sh inside the guest, after the suite, as
+``python guest_mgmt.py --out DIR --example FILE``; each check prints ``PASS`` or
+``FAIL`` and appends to DIR/checks.jsonl, like guest_checks.py.
+
+- ``libvirt``: libvirtd (its node device driver only) on top of a running
+  systemd-udevd. The spec's worked example (spec/examples/libvirt-set-cap.sh)
+  runs verbatim: ``nodedev-define`` of an mdev whose XML carries ``qos/*``
+  attrs, ``nodedev-start``, the values read back from sysfs and from
+  ``nodedev-dumpxml``, then ``nodedev-destroy`` and ``nodedev-undefine``. A
+  definition with a value the driver refuses fails to start and leaves no device.
+  ``nodedev-update --live`` is checked where libvirt offers it (10.1.0 and
+  later) and otherwise reported as not offered by this libvirt.
+- ``mdevctl``: ``define --auto`` of a device with ``qos/*`` attrs, started by
+  ``mdevctl start -u``, read back, stopped and undefined; ``modify --live`` where
+  this mdevctl has it (1.3.0 and later), else reported as not offered.
+
+libvirt sees only parents on buses it knows (PCI, CCW, AP), so these checks use
+the mqos parent on QEMU's ``pci-testdev`` (module parameter ``pci_parent=1``),
+never the class devices ``mqos0``/``mqos1``. The guest's root filesystem is the
+host's, read-only: /etc and /var get a tmpfs overlay so that mdevctl and libvirt
+can keep their state, and libvirt's hypervisor drivers are hidden the same way so
+that libvirtd starts with the node device driver alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from guest_checks import CheckResult, Sysfs
+
+URI = "nodedev:///system"
+TYPE_ID = "mqos-full"
+LIBVIRT_DRIVERS = Path("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver")
+LIVE_UPDATE_LIBVIRT = (10, 1, 0)
+LIVE_MODIFY_MDEVCTL = (1, 3, 0)
+
+
+class SetupError(Exception):
+    """The management stack could not be brought up; the message says why."""
+
+
+def run(argv: list[str], timeout: float = 120, **kw: object) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing its output as text."""
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)  # type: ignore[call-overload]
+
+
+def version(text: str) -> tuple[int, ...]:
+    """The first dotted version number in ``text``, e.g. ``(9, 0, 0)``."""
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if found is None:
+        return ()
+    return tuple(int(part or 0) for part in found.groups())
+
+
+def dotted(numbers: tuple[int, ...]) -> str:
+    """``(9, 0, 0)`` → ``9.0.0``."""
+    return ".".join(map(str, numbers))
+
+
+# --- bringing the stack up -----------------------------------------------------------
+
+
+def overlay(directory: Path, scratch: Path) -> None:
+    """Make ``directory`` writable: a tmpfs-backed overlay on the read-only host tree."""
+    upper, work = scratch / "upper", scratch / "work"
+    upper.mkdir(parents=True)
+    work.mkdir()
+    options = f"lowerdir={directory},upperdir={upper},workdir={work}"
+    proc = run(["mount", "-t", "overlay", "overlay", "-o", options, str(directory)])
+    if proc.returncode != 0:
+        raise SetupError(f"overlay on {directory}: {proc.stderr.strip()}")
+
+
+def pci_parent() -> str:
+    """The sysfs name of the PCI device that offers mqos types (the pci-testdev)."""
+    for device in sorted(Path("/sys/bus/pci/devices").iterdir()):
+        if (device / "mdev_supported_types" / TYPE_ID).is_dir():
+            return device.name
+    raise SetupError("no PCI device offers mqos types (is mqos loaded with pci_parent=1 "
+                     "and QEMU started with -device pci-testdev?)")
+
+
+def libvirt_name(pci_address: str) -> str:
+    """Libvirt's node device name of a PCI address: ``0000:00:03.0`` → ``pci_0000_00_03_0``."""
+    return "pci_" + re.sub(r"[:.]", "_", pci_address)
+
+
+def start_stack(scratch: Path) -> str:
+    """Overlays, udevd, libvirtd with the node device driver only; libvirt's version."""
+    if run(["modprobe", "overlay"]).returncode != 0:
+        raise SetupError("modprobe overlay failed")
+    for name, directory in (("etc", Path("/etc")), ("var", Path("/var")),
+                            ("drivers", LIBVIRT_DRIVERS)):
+        overlay(directory, scratch / name)
+    for driver in LIBVIRT_DRIVERS.glob("*.so"):
+        if "nodedev" not in driver.name:
+            driver.unlink()  # only in the overlay: libvirtd loads what is left
+    for directory in ("/var/log/libvirt", "/var/lib/libvirt", "/var/cache/libvirt"):
+        os.makedirs(directory, exist_ok=True)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        if not os.path.lexists(f"/dev/{name}"):  # udev's job at boot; libvirt hands
+            os.symlink(target, f"/dev/{name}")  # mdevctl its JSON as /dev/stdin
+    os.environ["SYSTEMD_IGNORE_CHROOT"] = "1"  # the guest runs chrooted into the host tree
+    if run(["/lib/systemd/systemd-udevd", "--daemon"]).returncode != 0:
+        raise SetupError("systemd-udevd --daemon failed")
+    proc = run(["libvirtd", "--daemon"])
+    if proc.returncode != 0:
+        raise SetupError(f"libvirtd --daemon: {proc.stderr.strip()}")
+    for _ in range(60):
+        proc = run(["virsh", "-c", URI, "version"])
+        if "Using library" in proc.stdout:
+            return dotted(version(proc.stdout.split("Using library", 1)[1]))
+        time.sleep(1)
+    raise SetupError(f"libvirtd did not answer on {URI}: {proc.stderr.strip()}")
+
+
+# --- libvirt ------------------------------------------------------------------------
+
+
+def virsh(*args: str) -> subprocess.CompletedProcess[str]:
+    """``virsh`` on the node device driver's own URI."""
+    return run(["virsh", "-c", URI, *args])
+
+
+def mdev_node_name(uuid: str, parent: str) -> str:
+    """Libvirt's name of a defined mdev (libvirt 7.3 and later)."""
+    return f"mdev_{uuid.replace('-', '_')}_{parent.replace(':', '_').replace('.', '_')}"
+
+
+def device_xml(parent: str, uuid: str, attrs: dict[str, str]) -> str:
+    """A node device definition of an mqos-full mdev with ``qos/*`` attrs."""
+    lines = [f"    <attr name='{name}' value='{value}'/>" for name, value in attrs.items()]
+    return "\n".join([
+        "<device>",
+        f"  <parent>{libvirt_name(parent)}</parent>",
+        "  <capability type='mdev'>",
+        f"    <type id='{TYPE_ID}'/>",
+        f"    <uuid>{uuid}</uuid>",
+        *lines,
+        "  </capability>",
+        "</device>",
+        "",
+    ])
+
+
+def forget(uuid: str, parent: str, sysfs: Sysfs) -> None:
+    """Destroy and undefine a device, whatever state a failed check left it in."""
+    name = mdev_node_name(uuid, parent)
+    virsh("nodedev-destroy", name)
+    virsh("nodedev-undefine", name)
+    run(["mdevctl", "stop", "-u", uuid])
+    run(["mdevctl", "undefine", "-u", uuid])
+    sysfs.remove(uuid)
+
+
+def defined(uuid: str) -> bool:
+    """Whether mdevctl still has a definition of ``uuid``."""
+    proc = run(["mdevctl", "list", "--defined", "--dumpjson"])
+    return uuid in proc.stdout
+
+
+def check_example(sysfs: Sysfs, parent: str, example: Path) -> CheckResult:
+    """The spec's worked example, run verbatim: define, start, read back, clean up."""
+    name = "libvirt: the spec's worked example sets a cap (nodedev-define, start, dumpxml)"
+    uuid = str(uuidlib.uuid4())
+    try:
+        proc = run(["sh", str(example), libvirt_name(parent), uuid], timeout=300)
+        if proc.returncode != 0:
+            return CheckResult(name, False, f"exit {proc.returncode}: "
+                               f"{(proc.stdout + proc.stderr).strip()[-400:]}")
+        if sysfs.device(uuid).exists() or defined(uuid):
+            return CheckResult(name, False, "the example left its device behind")
+        return CheckResult(name, True, proc.stdout.strip().splitlines()[-1])
+    finally:
+        forget(uuid, parent, sysfs)
+
+
+def check_refused(sysfs: Sysfs, parent: str) -> CheckResult:
+    """A definition whose value the driver refuses does not start and leaves nothing."""
+    name = "libvirt: a definition with cap 101 fails to start and leaves no device"
+    uuid = str(uuidlib.uuid4())
+    node = mdev_node_name(uuid, parent)
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
+        f.write(device_xml(parent, uuid, {"qos/weight": "200", "qos/cap": "101"}))
+    try:
+        proc = virsh("nodedev-define", f.name)
+        if proc.returncode != 0:
+            return CheckResult(name, False, f"nodedev-define: {proc.stderr.strip()}")
+        proc = virsh("nodedev-start", node)
+        if proc.returncode == 0:
+            return CheckResult(name, False, "nodedev-start succeeded")
+        if sysfs.device(uuid).exists():
+            return CheckResult(name, False, "nodedev-start failed but left the device")
+        proc = virsh("nodedev-undefine", node)
+        if proc.returncode != 0 or defined(uuid):
+            return CheckResult(name, False, f"nodedev-undefine: {proc.stderr.strip()}")
+        return CheckResult(name, True, "start refused, nothing left")
+    finally:
+        os.unlink(f.name)
+        forget(uuid, parent, sysfs)
+
+
+def check_live_update(sysfs: Sysfs, parent: str, libvirt: str) -> CheckResult:
+    """``nodedev-update --live`` changes cap on a running mdev, where libvirt has it."""
+    name = "libvirt: nodedev-update --live changes the cap of a running mdev"
+    if version(libvirt) < LIVE_UPDATE_LIBVIRT:
+        return CheckResult(name, True, f"not offered by libvirt {libvirt} "
+                           f"(nodedev-update needs {dotted(LIVE_UPDATE_LIBVIRT)}): not run")
+    uuid = str(uuidlib.uuid4())
+    node = mdev_node_name(uuid, parent)
+    files = []
+    try:
+        for attrs in ({"qos/cap": "60"}, {"qos/cap": "40"}, {"qos/cap": "0"}):
+            with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
+                f.write(device_xml(parent, uuid, attrs))
+            files.append(f.name)
+        for step in (("nodedev-define", files[0]), ("nodedev-start", node),
+                     ("nodedev-update", node, files[1], "--live")):
+            proc = virsh(*step)
+            if proc.returncode != 0:
+                return CheckResult(name, False, f"{step[0]}: {proc.stderr.strip()}")
+        if sysfs.read(uuid, "qos/cap") != "40\n":
+            return CheckResult(name, False, f"cap reads {sysfs.read(uuid, 'qos/cap')!r}")
+        proc = virsh("nodedev-update", node, files[2], "--live")
+        if proc.returncode == 0 or sysfs.read(uuid, "qos/cap") != "40\n":
+            return CheckResult(name, False, "a live cap of 0 was accepted or changed the cap")
+        return CheckResult(name, True, f"libvirt {libvirt}: 60 → 40 live, 0 refused")
+    finally:
+        for path in files:
+            os.unlink(path)
+        forget(uuid, parent, sysfs)
+
+
+# --- mdevctl beyond start ------------------------------------------------------------
+
+
+def mdevctl_version() -> str:
+    """The installed mdevctl's version, e.g. ``1.2.0``."""
+    proc = run(["mdevctl", "--version"])
+    return dotted(version(proc.stdout + proc.stderr))
+
+
+def check_define_auto(sysfs: Sysfs, parent: str) -> CheckResult:
+    """``define --auto`` with ``qos/*`` attrs, then ``start -u`` applies them."""
+    name = "mdevctl: define --auto with qos attrs, start, read back, undefine"
+    uuid = str(uuidlib.uuid4())
+    config = {"mdev_type": TYPE_ID, "start": "auto",
+              "attrs": [{"qos/cap": "35"}, {"qos/weight": "700"}]}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(config, f)
+    try:
+        for argv in (["mdevctl", "define", "-p", parent, "-u", uuid, "--jsonfile", f.name],
+                     ["mdevctl", "start", "-u", uuid]):
+            proc = run(argv)
+            if proc.returncode != 0:
+                return CheckResult(name, False, f"{' '.join(argv[:2])}: {proc.stderr.strip()}")
+        listed = run(["mdevctl", "list", "--defined", "--dumpjson"]).stdout
+        if '"auto"' not in listed:
+            return CheckResult(name, False, f"the definition is not auto: {listed.strip()}")
+        got = (sysfs.read(uuid, "qos/cap"), sysfs.read(uuid, "qos/weight"))
+        if got != ("35\n", "700\n"):
+            return CheckResult(name, False, f"read back {got}")
+        for argv in (["mdevctl", "stop", "-u", uuid], ["mdevctl", "undefine", "-u", uuid]):
+            run(argv)
+        if sysfs.device(uuid).exists() or defined(uuid):
+            return CheckResult(name, False, "stop/undefine left the device or its definition")
+        return CheckResult(name, True, f"mdevctl {mdevctl_version()}: cap 35, weight 700")
+    finally:
+        os.unlink(f.name)
+        forget(uuid, parent, sysfs)
+
+
+def check_modify_live(sysfs: Sysfs, parent: str) -> CheckResult:
+    """``modify --live`` changes a running mdev's cap, where this mdevctl has it."""
+    name = "mdevctl: modify --live changes the cap of a running mdev"
+    have = mdevctl_version()
+    if "--live" not in run(["mdevctl", "modify", "--help"]).stdout:
+        return CheckResult(name, True, f"not offered by mdevctl {have} "
+                           f"(modify --live needs {dotted(LIVE_MODIFY_MDEVCTL)}): not run")
+    uuid = str(uuidlib.uuid4())
+    try:
+        proc = run(["mdevctl", "start", "-p", parent, "-u", uuid, "-t", TYPE_ID])
+        if proc.returncode != 0:
+            return CheckResult(name, False, f"start: {proc.stderr.strip()}")
+        proc = run(["mdevctl", "modify", "-u", uuid, "--live", "--addattr=qos/cap",
+                    "--value=45"])
+        if proc.returncode != 0 or sysfs.read(uuid, "qos/cap") != "45\n":
+            return CheckResult(name, False, f"modify --live: {proc.stderr.strip()}")
+        proc = run(["mdevctl", "modify", "-u", uuid, "--live", "--addattr=qos/cap",
+                    "--value=0"])
+        if proc.returncode == 0 or sysfs.read(uuid, "qos/cap") != "45\n":
+            return CheckResult(name, False, "a live cap of 0 was accepted or changed the cap")
+        return CheckResult(name, True, f"mdevctl {have}: 45 live, 0 refused")
+    finally:
+        forget(uuid, parent, sysfs)
+
+
+# --- driver --------------------------------------------------------------------------
+
+
+def all_checks(sysfs: Sysfs, example: Path, scratch: Path) -> Iterator[CheckResult]:
+    """Bring the stack up, then every check; a failed set-up is one failed check."""
+    try:
+        parent = pci_parent()
+        libvirt = start_stack(scratch)
+    except (SetupError, OSError, subprocess.SubprocessError) as exc:
+        yield CheckResult("libvirt and mdevctl set-up", False, str(exc))
+        return
+    yield CheckResult("libvirt and mdevctl set-up", True,
+                      f"libvirt {libvirt}, mdevctl {mdevctl_version()}, parent {parent}")
+    yield check_example(sysfs, parent, example)
+    yield check_refused(sysfs, parent)
+    yield check_live_update(sysfs, parent, libvirt)
+    yield check_define_auto(sysfs, parent)
+    yield check_modify_live(sysfs, parent)
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="mgmt-", dir="/run"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every check; 0 when all passed."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--example", type=Path, required=True)
+    args = ap.parse_args(argv)
+    failed = False
+    with _scratch() as scratch, (args.out / "checks.jsonl").open("a") as out:
+        for result in all_checks(Sysfs("/"), args.example, scratch):
+            detail = f" ({result.detail})" if result.ok and result.detail else ""
+            print(result.line() + detail, flush=True)
+            out.write(json.dumps({"name": result.name, "ok": result.ok,
+                                  "detail": result.detail}) + "\n")
+            out.flush()
+            failed |= not result.ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Set a cap of 60 and a weight of 300 on a new mdev from libvirt, read them
+# back, and remove the mdev again.
+#
+#   libvirt-set-cap.sh PARENT UUID
+#
+# PARENT is the parent's libvirt node device name (e.g. pci_0000_00_03_0, see
+# `virsh nodedev-list --cap mdev_types`); UUID names the new mdev. Needs
+# libvirt 7.3.0 or later with mdevctl. The conformance suite's guest job runs
+# this file verbatim against the reference module (kmod/guest_mgmt.py).
+set -eu
+parent=$1
+uuid=$2
+virsh="virsh -c nodedev:///system"
+xml=$(mktemp)
+trap 'rm -f "$xml"' EXIT
+
+cat >"$xml" <<XML
+<device>
+  <parent>$parent</parent>
+  <capability type='mdev'>
+    <type id='mqos-full'/>
+    <uuid>$uuid</uuid>
+    <attr name='qos/cap' value='60'/>
+    <attr name='qos/weight' value='300'/>
+  </capability>
+</device>
+XML
+
+# 1. a persistent definition (libvirt hands it to `mdevctl define`)
+name=$($virsh nodedev-define "$xml" | sed -n "s/^Node device '\(.*\)' defined.*/\1/p")
+test -n "$name"
+
+# 2. start it: mdevctl creates the mdev and writes the attrs in order
+$virsh nodedev-start "$name"
+
+# 3. the kernel holds the values; libvirt shows the definition's attrs
+cap=$(cat "/sys/bus/mdev/devices/$uuid/qos/cap")
+weight=$(cat "/sys/bus/mdev/devices/$uuid/qos/weight")
+test "$cap" = 60 && test "$weight" = 300
+$virsh nodedev-dumpxml "$name" | grep -q "<attr name='qos/cap' value='60'/>"
+
+# 4. stop and forget it
+$virsh nodedev-destroy "$name"
+$virsh nodedev-undefine "$name"
+echo "$name: cap $cap, weight $weight read back from sysfs and nodedev-dumpxml"
