@@ -8,6 +8,7 @@
 #
 # Loads mqos, then (a) runs the conformance suite against the real /sys,
 # (b) drives real mdevctl, (c) checks ABI coverage, (d) checks non-root writes,
+# (e) drives libvirt and mdevctl as management clients,
 # and finally unloads the module with devices busy and scans the kernel log.
 # Every step appends one JSON line to OUT/checks.jsonl; exit 1 if any failed.
 set -u
@@ -41,7 +42,7 @@ print(json.dumps({"name": sys.argv[1], "ok": sys.argv[2] == "1", "detail": sys.a
 load_module() {
 	local err
 	# shellcheck disable=SC2086 # module parameters are separate words
-	if err=$(modprobe mdev 2>&1 && insmod "$(dirname "$KO")/mdev_qos.ko" 2>&1 &&
+	if err=$(modprobe mdev 2>&1 && modprobe vfio 2>&1 && insmod "$(dirname "$KO")/mdev_qos.ko" 2>&1 &&
 		insmod "$KO" ${MQOS_MODULE_ARGS:-} 2>&1); then
 		record "load mqos on $KVER" 1 \
 			"$(ls /sys/class/mdev_bus | tr '\n' ' ')timeslice_us=$(cat /sys/module/mqos/parameters/timeslice_us)"
@@ -94,6 +95,14 @@ run_checks() {
 		FAILED=1
 }
 
+# (e) libvirt and mdevctl as clients of the qos/ files, on the PCI parent
+# (QEMU's pci-testdev): see guest_mgmt.py
+run_mgmt() {
+	echo "== libvirt and mdevctl (uptime $(uptime_s) s)"
+	(cd "$KMOD_DIR" && "$PYTHON" guest_mgmt.py --out "$OUT" \
+		--example "$REPO/spec/examples/libvirt-set-cap.sh") || FAILED=1
+}
+
 # Unload with devices present and busy: the driver must tear them down cleanly.
 unload_busy() {
 	local uuid=$("$PYTHON" -c 'import uuid; print(uuid.uuid4())')
@@ -124,6 +133,7 @@ main() {
 		run_suite "$@"
 		run_fuzz
 		run_checks
+		run_mgmt
 		unload_busy
 	fi
 	scan_kernel_log

@@ -17,7 +17,7 @@ Run by kmod/guest.sh inside the guest, after the suite, as
   this mdevctl has it (1.3.0 and later), else reported as not offered.
 
 libvirt sees only parents on buses it knows (PCI, CCW, AP), so these checks use
-the mqos parent on QEMU's ``pci-testdev`` (module parameter ``pci_parent=1``),
+the mqos parent on QEMU's ``pci-testdev``,
 never the class devices ``mqos0``/``mqos1``. The guest's root filesystem is the
 host's, read-only: /etc and /var get a tmpfs overlay so that mdevctl and libvirt
 can keep their state, and libvirt's hypervisor drivers are hidden the same way so
@@ -90,8 +90,8 @@ def pci_parent() -> str:
     for device in sorted(Path("/sys/bus/pci/devices").iterdir()):
         if (device / "mdev_supported_types" / TYPE_ID).is_dir():
             return device.name
-    raise SetupError("no PCI device offers mqos types (is mqos loaded with pci_parent=1 "
-                     "and QEMU started with -device pci-testdev?)")
+    raise SetupError("no PCI device offers mqos types (was QEMU started with "
+                     "-device pci-testdev?)")
 
 
 def libvirt_name(pci_address: str) -> str:
@@ -147,6 +147,7 @@ def device_xml(parent: str, uuid: str, attrs: dict[str, str]) -> str:
     lines = [f"    <attr name='{name}' value='{value}'/>" for name, value in attrs.items()]
     return "\n".join([
         "<device>",
+        f"  <name>{mdev_node_name(uuid, parent)}</name>",
         f"  <parent>{libvirt_name(parent)}</parent>",
         "  <capability type='mdev'>",
         f"    <type id='{TYPE_ID}'/>",

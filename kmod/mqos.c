@@ -31,11 +31,24 @@
 #include <linux/mdev.h>
 #include <linux/mdev_qos.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+
+#ifdef MDEV_QOS_OUT_OF_TREE
+#include <linux/version.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+/* vfio_device_ops gained the iommufd callbacks between 6.2 and 6.6 */
+#define MQOS_NO_IOMMUFD_OPS
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/* before 6.3 every driver frees its vfio_device in @release */
+#define MQOS_VFIO_FREE_IN_RELEASE
+#endif
+#endif
 
 #define MQOS_NAME		"mqos"
 #define MQOS_NR_PARENTS		2
@@ -139,6 +152,7 @@ struct mqos_parent {
 };
 
 struct mqos_mdev {
+	struct vfio_device vdev;	/* first: vfio_alloc_device() */
 	struct list_head node;
 	struct mqos_parent *parent;
 	struct mqos_type *type;
@@ -687,16 +701,44 @@ static struct mqos_parent *to_mqos_parent(struct mdev_type *mtype)
 	return container_of(mtype->parent, struct mqos_parent, mdev_parent);
 }
 
-static struct mqos_mdev *mqos_mdev_alloc(struct mqos_parent *p,
+/*
+ * Each mdev is also a VFIO device with an emulated IOMMU, as every mdev a
+ * guest can use is: management stacks (libvirt) treat an mdev without an
+ * IOMMU group as unusable.  The device has no regions; only the QoS
+ * attributes and the engine are this sample's business.
+ */
+#ifdef MQOS_VFIO_FREE_IN_RELEASE
+static void mqos_vfio_release(struct vfio_device *vdev)
+{
+	vfio_free_device(vdev);
+}
+#endif
+
+static const struct vfio_device_ops mqos_vfio_ops = {
+	.name = "vfio-mqos",
+#ifdef MQOS_VFIO_FREE_IN_RELEASE
+	.release = mqos_vfio_release,
+#endif
+#ifndef MQOS_NO_IOMMUFD_OPS
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#endif
+};
+
+static struct mqos_mdev *mqos_mdev_alloc(struct mdev_device *mdev,
+					 struct mqos_parent *p,
 					 struct mqos_type *type)
 {
-	struct mqos_mdev *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct mqos_mdev *m;
 
-	if (!m)
-		return ERR_PTR(-ENOMEM);
+	m = vfio_alloc_device(mqos_mdev, vdev, &mdev->dev, &mqos_vfio_ops);
+	if (IS_ERR(m))
+		return m;
 	if (mdev_qos_init(&m->qos, &type->info->qos, &mqos_qos_ops,
 			  timeslice_us)) {
-		kfree(m);
+		vfio_put_device(&m->vdev);
 		return ERR_PTR(-EINVAL);
 	}
 	m->parent = p;
@@ -743,7 +785,7 @@ static int mqos_probe(struct mdev_device *mdev)
 	struct mqos_mdev *m;
 	int ret;
 
-	m = mqos_mdev_alloc(to_mqos_parent(mdev->type), type);
+	m = mqos_mdev_alloc(mdev, to_mqos_parent(mdev->type), type);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	ret = mqos_mdev_attach(m);
@@ -757,12 +799,20 @@ static int mqos_probe(struct mdev_device *mdev)
 	m->debugfs = debugfs_create_dir(dev_name(&mdev->dev),
 					mqos_debugfs_root);
 	debugfs_create_file("load", 0644, m->debugfs, m, &mqos_load_fops);
+
+	/* last: from here on userspace may open the device */
+	ret = vfio_register_emulated_iommu_dev(&m->vdev);
+	if (ret)
+		goto err_qos;
 	return 0;
 
+err_qos:
+	debugfs_remove(m->debugfs);
+	mdev_qos_del(&m->qos);
 err_detach:
 	mqos_mdev_detach(m);
 err_free:
-	kfree(m);
+	vfio_put_device(&m->vdev);
 	return ret;
 }
 
@@ -774,10 +824,12 @@ static void mqos_remove(struct mdev_device *mdev)
 {
 	struct mqos_mdev *m = dev_get_drvdata(&mdev->dev);
 
+	/* waits until userspace has closed the device */
+	vfio_unregister_group_dev(&m->vdev);
 	debugfs_remove(m->debugfs);
 	mdev_qos_del(&m->qos);
 	mqos_mdev_detach(m);
-	kfree(m);
+	vfio_put_device(&m->vdev);
 }
 
 static unsigned int mqos_get_available(struct mdev_type *mtype)
@@ -878,6 +930,54 @@ static void mqos_parent_destroy(struct mqos_parent *p)
 	device_unregister(&p->dev);
 }
 
+/*
+ * A parent on a PCI device.  libvirt lists mdev parents only on buses it
+ * knows (PCI, CCW, AP), never on a class device such as mqos0, so the
+ * sample also binds to QEMU's "pci-testdev" when a test guest has one.  It
+ * is a parent like the others, with its own engine.
+ */
+static int mqos_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct mqos_parent *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	mqos_parent_init(p);
+
+	ret = mdev_register_parent(&p->mdev_parent, &pdev->dev, &mqos_driver,
+				   p->type_list, MQOS_NR_TYPES);
+	if (ret) {
+		kfree(p);
+		return ret;
+	}
+	pci_set_drvdata(pdev, p);
+	return 0;
+}
+
+static void mqos_pci_remove(struct pci_dev *pdev)
+{
+	struct mqos_parent *p = pci_get_drvdata(pdev);
+
+	mdev_unregister_parent(&p->mdev_parent);
+	hrtimer_cancel(&p->timer);
+	kfree(p);	/* p->dev was never registered */
+}
+
+static const struct pci_device_id mqos_pci_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT, 0x0005) },	/* QEMU pci-testdev */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, mqos_pci_ids);
+
+static struct pci_driver mqos_pci_driver = {
+	.name = MQOS_NAME,
+	.id_table = mqos_pci_ids,
+	.probe = mqos_pci_probe,
+	.remove = mqos_pci_remove,
+};
+
 static void mqos_destroy_parents(void)
 {
 	int i;
@@ -913,6 +1013,10 @@ static int __init mqos_init(void)
 			goto err_parents;
 		}
 	}
+
+	ret = pci_register_driver(&mqos_pci_driver);
+	if (ret)
+		goto err_parents;
 	return 0;
 
 err_parents:
@@ -926,6 +1030,7 @@ err_driver:
 
 static void __exit mqos_exit(void)
 {
+	pci_unregister_driver(&mqos_pci_driver);
 	mqos_destroy_parents();
 	debugfs_remove(mqos_debugfs_root);
 	class_unregister(&mqos_class);

@@ -113,6 +113,8 @@ check_prerequisites() {
 	local applets applet
 	need qemu-system-x86_64 qemu-system-x86
 	need mdevctl mdevctl
+	need virsh libvirt-clients
+	need libvirtd libvirt-daemon
 	need busybox busybox-static
 	need make make
 	need gcc gcc
@@ -233,6 +235,7 @@ boot_guest() {
 		qemu-system-x86_64 -accel tcg -cpu max -smp 2 \
 		-m "${MQOS_GUEST_MEMORY:-1G}" -nodefaults -no-reboot \
 		-display none -serial stdio -monitor none \
+		-device pci-testdev \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

@@ -33,7 +33,12 @@ KMOD = Path(__file__).resolve().parent
 SERIES = KMOD / "series"
 TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
 TREE_PREFIX = "linux-source-6.12"
-OUT_OF_TREE_MACROS = ("MDEV_QOS_OUT_OF_TREE", "MDEV_QOS_GROUP_BY_HAND")
+OUT_OF_TREE_MACROS = (
+    "MDEV_QOS_OUT_OF_TREE",
+    "MDEV_QOS_GROUP_BY_HAND",
+    "MQOS_NO_IOMMUFD_OPS",
+    "MQOS_VFIO_FREE_IN_RELEASE",
+)
 ABI_PATH = "Documentation/ABI/testing/sysfs-bus-mdev-qos"
 # kmod/ file -> its place in the kernel tree
 SOURCES = {

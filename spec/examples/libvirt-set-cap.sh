@@ -15,8 +15,12 @@ virsh="virsh -c nodedev:///system"
 xml=$(mktemp)
 trap 'rm -f "$xml"' EXIT
 
+# libvirt names a defined mdev after its UUID and its parent's address
+name=mdev_$(echo "$uuid" | tr - _)_${parent#pci_}
+
 cat >"$xml" <<XML
 <device>
+  <name>$name</name>
   <parent>$parent</parent>
   <capability type='mdev'>
     <type id='mqos-full'/>
@@ -28,8 +32,7 @@ cat >"$xml" <<XML
 XML
 
 # 1. a persistent definition (libvirt hands it to `mdevctl define`)
-name=$($virsh nodedev-define "$xml" | sed -n "s/^Node device '\(.*\)' defined.*/\1/p")
-test -n "$name"
+$virsh nodedev-define "$xml"
 
 # 2. start it: mdevctl creates the mdev and writes the attrs in order
 $virsh nodedev-start "$name"

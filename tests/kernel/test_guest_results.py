@@ -25,6 +25,12 @@ EXPECTED_CHECKS = (
     "qos/ files and modes per type",
     "non-root knob writes refused on mqos-full",
     "create/remove racing show/store",
+    "libvirt and mdevctl set-up",
+    "libvirt: the spec's worked example sets a cap",
+    "libvirt: a definition with cap 101 fails to start",
+    "libvirt: nodedev-update --live",
+    "mdevctl: define --auto with qos attrs",
+    "mdevctl: modify --live",
     "rmmod with a busy mdev",
     "kernel log clean",
 )

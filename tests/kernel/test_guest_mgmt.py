@@ -1,0 +1,79 @@
+"""The libvirt and mdevctl checks of kmod/guest_mgmt.py: what can be checked without a guest.
+
+The XML the checks and the spec's worked example hand to ``virsh nodedev-define``
+is validated against libvirt's own ``nodedev.rng``; the guest run itself is judged
+by test_guest_results.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "spec/examples/libvirt-set-cap.sh"
+NODEDEV_RNG = Path("/usr/share/libvirt/schemas/nodedev.rng")
+UUID = "0b8f1c1e-5f7a-4c1b-9d5e-0123456789ab"
+
+
+def validate(xml: str, tmp_path: Path) -> None:
+    xmllint = shutil.which("xmllint")
+    if xmllint is None or not NODEDEV_RNG.exists():
+        pytest.fail("xmllint and libvirt's nodedev.rng are needed: install libxml2-utils "
+                    "and libvirt0 (.ci/setup does)")
+    path = tmp_path / "device.xml"
+    path.write_text(xml)
+    proc = subprocess.run([xmllint, "--noout", "--relaxng", str(NODEDEV_RNG), str(path)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_libvirt_names_a_pci_parent_like_libvirt(guest_mgmt: ModuleType) -> None:
+    assert guest_mgmt.libvirt_name("0000:00:02.0") == "pci_0000_00_02_0"
+    assert guest_mgmt.mdev_node_name(UUID, "0000:00:02.0") == (
+        "mdev_0b8f1c1e_5f7a_4c1b_9d5e_0123456789ab_0000_00_02_0"
+    )
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Using library: libvirt 9.0.0\n", (9, 0, 0)),
+    ("mdevctl 1.2.0\n", (1, 2, 0)),
+    ("libvirt 10.1\n", (10, 1, 0)),
+    ("no version here", ()),
+])
+def test_version(guest_mgmt: ModuleType, text: str, expected: tuple[int, ...]) -> None:
+    assert guest_mgmt.version(text) == expected
+
+
+def test_the_versions_that_offer_live_changes_compare_right(guest_mgmt: ModuleType) -> None:
+    assert guest_mgmt.version("9.0.0") < guest_mgmt.LIVE_UPDATE_LIBVIRT
+    assert guest_mgmt.version("10.1.0") >= guest_mgmt.LIVE_UPDATE_LIBVIRT
+    assert guest_mgmt.version("1.2.0") < guest_mgmt.LIVE_MODIFY_MDEVCTL
+
+
+def test_the_checks_device_xml_is_valid_for_libvirt(
+    guest_mgmt: ModuleType, tmp_path: Path
+) -> None:
+    xml = guest_mgmt.device_xml("0000:00:02.0", UUID, {"qos/cap": "60", "qos/weight": "300"})
+    assert "<attr name='qos/cap' value='60'/>" in xml
+    validate(xml, tmp_path)
+
+
+def test_the_worked_examples_xml_is_valid_for_libvirt(tmp_path: Path) -> None:
+    script = EXAMPLE.read_text()
+    heredoc = re.search(r"<<XML\n(.*?)\nXML\n", script, re.S)
+    assert heredoc, "the example defines its device with a <<XML here-document"
+    name = "mdev_" + UUID.replace("-", "_") + "_0000_00_02_0"
+    xml = heredoc[1].replace("$parent", "pci_0000_00_02_0").replace("$uuid", UUID)
+    xml = xml.replace("$name", name)
+    validate(xml, tmp_path)
+
+
+def test_the_worked_example_is_shown_in_the_spec() -> None:
+    integration = (REPO / "spec/integration.rst").read_text()
+    assert "examples/libvirt-set-cap.sh" in integration
