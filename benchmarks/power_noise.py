@@ -10,13 +10,18 @@ options a vendor uses (``--mock-driver module:Class --mock-noise SEED``):
 At ``--precision certify`` the margin mutants of the certifying precision
 (``mqos_mutants.precision``) join those of the quick one.
 
-A false fail is a reference run that is not ``conformant``; a false pass is a
-mutant run in which the suite did not fail the requirement the mutant breaks.
+The real-scheduler models that conform (``spec/models-run.json``: NVIDIA best
+effort and fixed share) run over the same seeds as the reference (``--models``).
+
+A false fail is a reference (or conforming model) run that is not ``conformant``; a
+false pass is a mutant run in which the suite did not fail the requirement the
+mutant breaks.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -45,6 +50,12 @@ CERTIFY_MARGIN_MUTANTS = {  # outside a bound of the certifying precision
 }
 
 
+def conforming_models() -> dict[str, str]:
+    """Name -> ``module:Class`` of every model the pinned models run finds conformant."""
+    run = json.loads((ROOT / "spec" / "models-run.json").read_text())
+    return {m["name"]: m["driver"] for m in run["models"] if m["verdict"] == "conformant"}
+
+
 @dataclass
 class Study:
     """Runs of the reference and of each margin mutant, per seed."""
@@ -52,11 +63,16 @@ class Study:
     seeds: list[int]
     margins: dict[str, str] = field(default_factory=lambda: dict(MARGIN_MUTANTS))
     reference: dict[int, Outcome] = field(default_factory=dict)
+    models: dict[str, dict[int, Outcome]] = field(default_factory=dict)
     mutants: dict[str, dict[int, Outcome]] = field(default_factory=dict)
     wall_s: float = 0.0
 
     def false_fails(self) -> list[Outcome]:
-        return [o for o in self.reference.values() if o.verdict != "conformant"]
+        runs = [*self.reference.values(), *(o for m in self.models.values() for o in m.values())]
+        return [o for o in runs if o.verdict != "conformant"]
+
+    def model_false_fails(self, name: str) -> int:
+        return sum(o.verdict != "conformant" for o in self.models[name].values())
 
     def false_passes(self, name: str) -> list[Outcome]:
         breaks = self.margins[name]
@@ -66,13 +82,17 @@ class Study:
     def table(self) -> list[str]:
         n = len(self.seeds)
         lines = [
-            f"{'driver':<18}{'breaks':<14}{'runs':>6}{'false fails':>13}{'false passes':>14}",
-            f"{'reference':<18}{'-':<14}{n:>6}{len(self.false_fails()):>13}{'-':>14}",
+            f"{'driver':<20}{'breaks':<14}{'runs':>6}{'false fails':>13}{'false passes':>14}",
+            f"{'reference':<20}{'-':<14}{n:>6}"
+            f"{sum(o.verdict != 'conformant' for o in self.reference.values()):>13}{'-':>14}",
         ]
+        for name, runs in self.models.items():
+            lines.append(f"{name:<20}{'-':<14}{len(runs):>6}{self.model_false_fails(name):>13}"
+                         f"{'-':>14}")
         for name, breaks in self.margins.items():
-            if name in self.mutants:
+            if self.mutants.get(name):
                 runs = len(self.mutants[name])
-                lines.append(f"{name:<18}{breaks:<14}{runs:>6}{'-':>13}"
+                lines.append(f"{name:<20}{breaks:<14}{runs:>6}{'-':>13}"
                              f"{len(self.false_passes(name)):>14}")
         lines.append(f"wall time {self.wall_s:.0f} s")
         return lines
@@ -97,22 +117,29 @@ def noisy(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
 
 def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
                 mutants: dict[str, str] = MARGIN_MUTANTS,
-                precision: str = "quick") -> Study:
-    """Run the reference over ``seeds`` and every margin mutant over ``mutant_seeds``."""
+                precision: str = "quick", models: dict[str, str] | None = None) -> Study:
+    """The reference and ``models`` over ``seeds``, each margin mutant over ``mutant_seeds``."""
     study = Study(seeds=list(seeds), margins=dict(mutants))
+    models = models or {}
     extra = ("--precision", precision)
 
     def seeded(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
         driver, options = noisy(name, seed)
         return driver, (*options, *extra)
 
+    def model_run(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
+        return models[name], ("--mock-noise", str(seed), *extra)
+
     jobs = [(*seeded("Reference", s), workdir / f"reference-{s}") for s in seeds]
+    jobs += [(*model_run(name, s), workdir / f"{name}-{s}") for name in models for s in seeds]
     jobs += [(*seeded(name, s), workdir / f"{name}-{s}") for name in mutants for s in mutant_seeds]
     jobs = [(driver, PROFILE, report_dir, options) for driver, options, report_dir in jobs]
     started = time.monotonic()
     outcomes = run_many(jobs)
     study.wall_s = time.monotonic() - started
     study.reference = {s: outcomes[run_key(*seeded("Reference", s))] for s in seeds}
+    study.models = {name: {s: outcomes[run_key(*model_run(name, s))] for s in seeds}
+                    for name in models}
     study.mutants = {name: {s: outcomes[run_key(*seeded(name, s))] for s in mutant_seeds}
                      for name in mutants}
     return study
@@ -125,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutant-seeds", type=int, default=None,
                         help="seeds per margin mutant (default: as many as --seeds)")
     parser.add_argument("--precision", choices=("quick", "certify"), default="quick")
+    parser.add_argument("--models", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the conforming real-scheduler models (default: yes)")
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
     mutant_seeds = list(range(args.mutant_seeds if args.mutant_seeds is not None
@@ -133,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         mutants = dict(MARGIN_MUTANTS)
         if args.precision == "certify":
             mutants.update(CERTIFY_MARGIN_MUTANTS)
-        study = noise_study(seeds, mutant_seeds, Path(tmp), mutants, args.precision)
+        models = conforming_models() if args.models else {}
+        study = noise_study(seeds, mutant_seeds, Path(tmp), mutants, args.precision, models)
     print(f"precision {args.precision}")
     print("\n".join(study.table()))
     for outcome in study.false_fails():

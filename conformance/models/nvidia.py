@@ -27,7 +27,18 @@ The ABI's files onto what NVIDIA has: no ``weight`` and no ``priority`` in any m
 (none of the policies has a per-VM share or level); ``cap`` only in fixed share, as
 the type's fixed share in percent (read-only, ``100 // max vGPUs``), with
 ``throttled_us`` counting the time the vGPU had work while the GPU idled through a
-slot not its own; ``timeslice_us`` is the time slice; ``usage_us`` from the engine.
+slot not its own (or the rest of its own); ``timeslice_us`` is the time slice;
+``usage_us`` from the engine.
+
+Fixed share behind this ABI: the documents promise each VM a fixed fraction, 1/n for
+n vGPUs per GPU, and the ABI states it as a whole percent. Where 100/n is not whole
+(n = 8: 12.5 %), the cap reads ``100 // n`` and a slot's owner runs for at most
+``n * cap / 100`` of the slice (96 % at n = 8), so the stated cap holds; and a slot
+that overran its end (a late preemption) is paid back from the owner's next slot,
+so the fraction stays fixed over any interval (:meth:`NvidiaVgpu.fixed_budget`).
+Without either, the owner receives more than its cap without bound: 1/8 against
+12 %, and up to 10 % more with late preemptions (the overrun the spec permits
+a dispatch), which a certifying run measures (benchmarks/README.md, issue 17).
 """
 
 from __future__ import annotations
@@ -76,6 +87,8 @@ class NvidiaVgpu(SlotModel):
         super().__init__(topology, engine)
         self._cursor: dict[str, str] = {}  # best effort: the last VM served
         self._slot_of: dict[str, int] = {}  # fixed share: uuid -> slot index
+        self._credit: dict[str, int] = {}  # fixed share: device time left in its slot
+        self._credited_at: dict[str, int] = {}  # fixed share: the slot end last credited
 
     def type_offer(self, type_name: str, instances: int) -> QosOffer | None:
         if type_name not in QOS_TYPES:
@@ -96,6 +109,8 @@ class NvidiaVgpu(SlotModel):
     def forget(self, mdev: Mdev) -> None:
         self.stopped(mdev.parent.name, mdev.uuid)
         self._slot_of.pop(mdev.uuid, None)
+        self._credit.pop(mdev.uuid, None)
+        self._credited_at.pop(mdev.uuid, None)
 
     # -- the policies -------------------------------------------------------------------
     def cycle(self, parent: ParentSched, state: SlotState) -> list[str | None]:
@@ -118,9 +133,39 @@ class NvidiaVgpu(SlotModel):
             return self.round_robin(parent)
         chosen, length = super().decide(parent, now)
         if self.mode == "fixed-share":
+            chosen, length = self.fixed_budget(parent, chosen, length)
             for ms in parent.mdevs:
                 self.set_throttled(ms, chosen is None and self.has_work(ms), now)
         return chosen, length
+
+    def fixed_budget(self, parent: ParentSched, owner: MdevSched | None,
+                     length: int) -> tuple[MdevSched | None, int]:
+        """Fixed share: the slot owner runs only what its fraction leaves it.
+
+        Every slot credits its owner ``n * cap / 100`` of the slice (unused credit
+        lapses with the slot, an overrun is carried as debt); the owner runs while
+        its credit lasts, and the GPU idles through the rest of the slot.
+        """
+        for ms in parent.mdevs:
+            if ms.mdev.uuid in self._credit:
+                self._credit[ms.mdev.uuid] -= self.served(ms)
+            else:
+                self.served(ms)  # start counting from here
+        if owner is None:
+            return None, 0
+        uuid = owner.mdev.uuid
+        state: SlotState = self.parent_state(parent.name)
+        if self._credited_at.get(uuid) != state.slot_end:
+            self._credited_at[uuid] = state.slot_end or 0
+            slots = max((t.spec.instances for t in self.parent_types(parent)), default=1)
+            budget = min(self.quantum_us,
+                         self.quantum_us * slots * (100 // owner.mdev.mtype.spec.instances)
+                         // 100)
+            self._credit[uuid] = min(self._credit.get(uuid, 0), 0) + budget
+        credit = self._credit[uuid]
+        if credit <= 0:
+            return None, 0
+        return owner, min(length, credit)
 
     def round_robin(self, parent: ParentSched) -> tuple[MdevSched | None, int]:
         """Best effort: the next VM after the last one served that has work."""
