@@ -111,14 +111,22 @@ def _store(entry: Path, out: Path, requirements: list[Requirement]) -> None:
         pass
 
 
-def build_cached(out: Path) -> list[Requirement]:
-    """Build the packaged spec into ``out`` (or copy an identical earlier build)."""
+def load_cached(out: Path) -> list[Requirement] | None:
+    """Copy an earlier build of the packaged spec into ``out``; None when there is none."""
     root = cache_root()
     entry = root / source_key() if root is not None else None
     if entry is not None and entry.is_dir():
-        found = _load(entry, out)
-        if found is not None:
-            return found
+        return _load(entry, out)
+    return None
+
+
+def build_cached(out: Path) -> list[Requirement]:
+    """Build the packaged spec into ``out`` (or copy an identical earlier build)."""
+    found = load_cached(out)
+    if found is not None:
+        return found
+    root = cache_root()
+    entry = root / source_key() if root is not None else None
     from conformance.specbuild.html import build
 
     requirements = list(build(out).trace.requirements)

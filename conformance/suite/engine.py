@@ -47,6 +47,7 @@ from conformance.suite.targets import TargetError, TargetOptions, open_session
 from conformance.suite.verdict import decide
 
 if TYPE_CHECKING:
+    from conformance.specbuild.background import SpecBuild
     from conformance.specbuild.requirements import Requirement
 
 
@@ -124,10 +125,30 @@ def _shielded() -> AbstractContextManager[None]:
 
 @dataclass
 class Prepared:
-    """An opened target, the requirements, and the HTML spec built for the report."""
+    """An opened target and the requirements (or the spec build that yields them)."""
 
     session: SuiteSession
-    requirements: Sequence[Requirement]
+    given: Sequence[Requirement] | None = None
+    build: SpecBuild | None = None
+
+    def requirements(self) -> list[Requirement]:
+        """The requirements; a failed build loses the report's links, not the run."""
+        if self.given is not None:
+            return list(self.given)
+        if self.build is not None:
+            from conformance.specbuild.background import BuildFailed
+
+            try:
+                return self.build.requirements()
+            except BuildFailed as exc:
+                self.session.progress(
+                    f"note: could not build the spec for the report's links: {exc}")
+        return _load_requirements()
+
+    def close(self) -> None:
+        """Stop a spec build the run no longer waits for."""
+        if self.build is not None:
+            self.build.cancel()
 
 
 def prepare(request: RunRequest, spec_dir: Path | None = None) -> Prepared:
@@ -142,25 +163,40 @@ def prepare(request: RunRequest, spec_dir: Path | None = None) -> Prepared:
             check_select(request.select)
         except ValueError as exc:
             raise RunRefused(str(exc)) from exc
+    build = None
+    if (request.requirements is None and request.spec_url == defaults.SPEC_URL
+            and request.build_spec and spec_dir is not None):
+        # started before the target is opened: the child forks from a process
+        # without helper threads or open devices
+        build = _start_build(spec_dir)
     try:
         session = request.session or open_session(request.target)
-    except TargetError as exc:
-        raise RunRefused(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - e.g. a --mock-driver that fails to load
-        raise RunRefused(f"cannot open the target: {type(exc).__name__}: {exc}") from exc
+    except BaseException as exc:
+        if build is not None:
+            build.cancel()
+        if isinstance(exc, TargetError):
+            raise RunRefused(str(exc)) from exc
+        if isinstance(exc, Exception):  # e.g. a --mock-driver that fails to load
+            raise RunRefused(f"cannot open the target: {type(exc).__name__}: {exc}") from exc
+        raise
     if request.quiet:
         session.progress = lambda message: None
     if request.requirements is not None:
-        return Prepared(session, list(request.requirements))
-    if request.spec_url == defaults.SPEC_URL and request.build_spec and spec_dir is not None:
-        try:
-            from conformance.specbuild.cache import build_cached
+        return Prepared(session, given=list(request.requirements))
+    if build is None:
+        return Prepared(session, given=_load_requirements())
+    return Prepared(session, build=build)
 
-            return Prepared(session, build_cached(spec_dir))
-        except Exception as exc:  # noqa: BLE001 - the links are lost, not the run
-            shutil.rmtree(spec_dir, ignore_errors=True)
-            session.progress(f"note: could not build the spec for the report's links: {exc}")
-    return Prepared(session, _load_requirements())
+
+def _start_build(spec_dir: Path) -> SpecBuild | None:
+    """The spec build for the report's links (None: none can start, the links are lost)."""
+    from conformance.specbuild.background import SpecBuild
+
+    try:
+        return SpecBuild.start(spec_dir)
+    except Exception:  # noqa: BLE001 - e.g. no fork; the requirements are parsed instead
+        shutil.rmtree(spec_dir, ignore_errors=True)
+        return None
 
 
 def _write(report: dict[str, Any], reports: ReportDirectory) -> tuple[list[Path], str | None]:
@@ -193,13 +229,16 @@ def execute(request: RunRequest) -> RunResult:
                 prepared = prepare(request, reports.staging / "spec")
             except KeyboardInterrupt as exc:
                 raise RunRefused(f"interrupted ({exc or 'SIGINT'}) before the run started") from exc
-            return _execute(request, prepared, reports)
+            try:
+                return _execute(request, prepared, reports)
+            finally:
+                prepared.close()
         finally:
             reports.discard()
 
 
 def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) -> RunResult:
-    session, requirements = prepared.session, prepared.requirements
+    session = prepared.session
     started = time.time()
     try:
         leftovers = session.journal.open()
@@ -242,6 +281,11 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
     if outcome.interrupted and not any(e.startswith("interrupted") for e in errors):
         errors.append("interrupted")
     errors.extend(outcome.collection_errors)
+    try:
+        requirements = prepared.requirements()
+    except RunRefused as exc:
+        errors.append(str(exc))
+        requirements = []
     verdict = decide(
         requirements,
         outcome.results,

@@ -107,25 +107,40 @@ class Recorder:
         self.outside_profile = 0
         self.interrupted = ""
         self._current: dict[str, ScenarioResult] = {}
+        self._order: dict[str, int] = {}  # nodeid -> place in collection order
         self._started: dict[str, float] = {}
 
     # -- collection ------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        """Apply the profile: a scenario outside it is recorded as skipped, never run.
+
+        pytest does not set it up (deselected), so a profile costs little per
+        scenario it leaves out; its result keeps its place in collection order.
+        """
+        kept, outside = [], []
+        for index, item in enumerate(items):
             info = describe_item(item)
-            self._current[item.nodeid] = info
+            self._order[item.nodeid] = index
             reason = profile_excludes(self.session.profile, info.tags)
             if reason:
-                item.stash[_SKIP_KIND] = "profile"
-                self.outside_profile += 1
-                item.add_marker(pytest.mark.skip(reason=reason))
+                info.status, info.reason, info.skip_kind = "skip", reason, "profile"
+                outside.append((item, info))
                 continue
+            self._current[item.nodeid] = info
+            kept.append(item)
             if "scheduling" in info.tags and self.session.workload is None:
                 item.stash[_SKIP_KIND] = "unsupported"
                 problem = self.session.workload_problem or "no workload adapter"
                 item.add_marker(pytest.mark.skip(reason=problem))
         self.total = len(items)
+        self.outside_profile = len(outside)
+        if outside:
+            items[:] = kept
+            config.hook.pytest_deselected(items=[item for item, _ in outside])
+            for _, info in outside:
+                self._record(info)
         if self.outside_profile:
             self.session.progress(
                 f"profile {self.session.profile}: {self.total - self.outside_profile} "
@@ -166,9 +181,17 @@ class Recorder:
             if context is not None:
                 result.evidence = [e.to_json() for e in context.evidences]
             result.duration_s = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
-            self.results.append(result)
-            self.on_result(result)
+            self._record(result)
         return report
+
+    def _record(self, result: ScenarioResult) -> None:
+        """Keep ``result`` in collection order and pass it on."""
+        order = self._order.get(result.nodeid, len(self._order))
+        at = len(self.results)
+        while at and self._order.get(self.results[at - 1].nodeid, -1) > order:
+            at -= 1
+        self.results.insert(at, result)
+        self.on_result(result)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -7,6 +7,7 @@ ini file, no conftest, no cache directory, no auto-loaded third-party plugins
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import sys
@@ -126,6 +127,8 @@ def run_scenarios(
             "no:terminal",
             "-p",
             "no:stepwise",
+            "-p",  # its gc.collect() at the end walks every object of the run (0.2 s)
+            "no:unraisableexception",
             "-p",
             "pytest_bdd.plugin",
             "--capture=sys",
@@ -140,9 +143,13 @@ def run_scenarios(
         if select:
             args += ["-k", select]
         started = time.time()
-        code = pytest.main(
-            args, plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins]
-        )
+        gc.freeze()  # what is alive now (imports, the parsed spec) outlives the run
+        try:
+            code = pytest.main(
+                args, plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins]
+            )
+        finally:
+            gc.unfreeze()
     outcome = RunOutcome(
         results=recorder.results,
         collection_errors=recorder.collection_errors,
