@@ -11,7 +11,7 @@ exec > >(tee -a "$OUT/guest.log") 2>&1
 # shellcheck disable=SC2086 # module parameters are separate words
 modprobe mdev && insmod "$KO" ${MQOS_MODULE_ARGS:-} || exit 2
 echo "== timeslice_us=$(cat /sys/module/mqos/parameters/timeslice_us)"
-cd /tmp && "$PYTHON" -m conformance run -q --sysfs-root / --parent mqos0 \
+cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mqos0 \
 	--type mqos-full --other-parent mqos1 --other-type mqos-fixed \
 	--allow-write --workload sample --op-timeout 60 \
 	--report-dir "$OUT/report" "$@"
