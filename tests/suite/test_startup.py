@@ -59,4 +59,5 @@ def test_scenarios_outside_the_profile_are_listed_but_never_set_up(monkeypatch) 
               for r in outcome.results]
     files = [f for i, (f, _) in enumerate(places) if i == 0 or places[i - 1][0] != f]
     assert len(files) == len(set(files))
-    assert all(a[1] <= b[1] for a, b in zip(places, places[1:]) if a[0] == b[0])
+    assert all(a[1] <= b[1] for a, b in zip(places, places[1:], strict=False)
+               if a[0] == b[0])
