@@ -192,19 +192,21 @@ class Meter:
         snap = take_snapshot(self.target, self.clock.now_us, self.present)
         return replace(snap, watched=bystander_usage(self.target, self.bystanders))
 
-    def window_length(self, groups: Sequence[Sequence[Member]] = ()) -> int:
-        """W from the formula, with the skew of a trial snapshot as the estimate.
+    def window_length(self, groups: Sequence[Sequence[Member]] = (),
+                      skew: int | None = None) -> int:
+        """W from the formula, with ``skew`` (else a trial snapshot's) as the estimate.
 
         ``groups``: the backlogged mdevs of each parent, so that a certifying window
         is long enough for every pair whose shares follow their weights.
         """
-        trial = take_snapshot(self.target, self.clock.now_us, self.present)
+        if skew is None:
+            skew = take_snapshot(self.target, self.clock.now_us, self.present).skew_us
         pairs = [
             (float(p.light_share), float(p.heavy_share), float(p.ratio))
             for members in groups
             for p in weighted_pairs(members)
         ]
-        return self.precision.window(Tolerance(self.q, trial.skew_us), pairs)
+        return self.precision.window(Tolerance(self.q, skew), pairs)
 
     def settle(self) -> None:
         """Wait S = 2q after a load change so the window sees the steady state."""
@@ -221,16 +223,18 @@ class Meter:
         """One window of length W; ``start`` given: it began at a knob write (live).
 
         ``announce`` is told W before the window runs (progress for long windows);
-        ``groups`` as for :meth:`window_length`.
+        ``groups`` as for :meth:`window_length`. The skew of the snapshot that
+        starts the window is the estimate W is sized with (the tolerances use the
+        skews both snapshots really had), so no trial snapshot is read.
         """
-        length = self.window_length(groups)
-        if announce is not None:
-            announce(length)
         live = start is not None
         if start is None:
             if settle:
                 self.settle()
             start = self.snapshot()
+        length = self.window_length(groups, skew=start.skew_us)
+        if announce is not None:
+            announce(length)
         remaining = length - (self.clock.now_us() - start.at_us)
         if remaining > 0:
             self.clock.elapse(remaining)
