@@ -1,12 +1,17 @@
 """Wall time against the device-time limit, per precision, on a real clock.
 
     PATH=.venv/bin:$PATH python benchmarks/realtime_ratio.py [--runs 1] [--profile scheduling]
+    PATH=.venv/bin:$PATH python benchmarks/realtime_ratio.py --guest [--precision quick]
 
 Runs ``.ci/mock-fuse-run`` (the reference mock behind a FUSE mount, real clock,
 workload ``sample``, ``timeslice_us`` = 1000) once per precision and run, and reads
 from each report the run's duration and its device-time limit: every settling
 period and window the method asked for (``timing.device_time_limit_s``). The
 ratio is what a run costs beyond the device time it cannot avoid.
+
+``--guest``: the C module instead, in the QEMU guest of ``kmod/run-in-guest.sh``
+(TCG, ``timeslice_us`` = 10000 unless ``--module-args``), running only the suite
+(``benchmarks/guest_ratio.sh``); needs root and the packages of ``.ci/setup``.
 """
 
 from __future__ import annotations
@@ -46,6 +51,24 @@ def one_run(precision: str, profile: str, extra: list[str]) -> dict[str, float |
     }
 
 
+def one_guest_run(precision: str, profile: str, extra: list[str],
+                  module_args: str) -> dict[str, float | str]:
+    """Duration, device-time limit and verdict of one run of the C module in the guest."""
+    with tempfile.TemporaryDirectory(prefix="mdev-qos-ratio-guest-") as tmp:
+        command = ["bash", str(ROOT / "kmod" / "run-in-guest.sh"), "--out", tmp,
+                   "--script", str(ROOT / "benchmarks" / "guest_ratio.sh")]
+        if module_args:
+            command += ["--module-args", module_args]
+        started = time.monotonic()
+        subprocess.run([*command, "--", "--profile", profile, "--precision", precision,
+                        *extra], check=False, stdout=subprocess.DEVNULL)
+        process_s = time.monotonic() - started
+        report = json.loads((Path(tmp) / "report" / "report.json").read_text())
+    timing = report["timing"]
+    return {"verdict": report["verdict"], "run_s": timing["duration_s"],
+            "process_s": process_s, "limit_s": timing["device_time_limit_s"]}
+
+
 def main() -> int:
     """Print the figures; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,6 +76,9 @@ def main() -> int:
     parser.add_argument("--profile", default="scheduling")
     parser.add_argument("--precision", choices=PRECISIONS, action="append",
                         help="only this precision (repeatable; default both)")
+    parser.add_argument("--guest", action="store_true",
+                        help="the C module in the QEMU guest instead of the FUSE mock")
+    parser.add_argument("--module-args", default="", help="with --guest: e.g. timeslice_us=1000")
     parser.add_argument("extra", nargs="*", help="more mdev-qos run options")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -61,7 +87,8 @@ def main() -> int:
     for precision in args.precision or PRECISIONS:
         ratios = []
         for _ in range(args.runs):
-            r = one_run(precision, args.profile, args.extra)
+            r = (one_guest_run(precision, args.profile, args.extra, args.module_args)
+                 if args.guest else one_run(precision, args.profile, args.extra))
             ratio = float(r["run_s"]) / float(r["limit_s"]) if r["limit_s"] else float("inf")
             ratios.append(ratio)
             print(f"{precision:<10}{r['verdict']!s:<16}{r['limit_s']:>9.2f}{r['run_s']:>9.2f}"
