@@ -22,3 +22,11 @@ Feature: A valid value followed by a NUL byte
     When "200\0x" is written to its weight
     Then the write fails with EINVAL
     And its weight still reads the value it had before the write
+
+  @control @QOS-PRI-004 @QOS-PRI-005
+  Scenario: priority refuses a level name followed by a NUL byte and more
+    Given a fresh mdev of a type that offers priority
+    And its priority has been set to a supported level other than normal
+    When "normal\0x" is written to its priority
+    Then the write fails with EINVAL
+    And its priority still reads the value it had before the write

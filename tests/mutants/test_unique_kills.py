@@ -36,6 +36,11 @@ ONLY_KILLER = {
     "comes_back_with_its_counters": "mqos_mutants.vendor.knobfiles:CountersOutliveBusyMdev",
     "cap_refuses_a_valid_value_followed": "mqos_mutants.vendor.knobfiles:CapStopsAtNul",
     "weight_refuses_a_valid_value_followed": "mqos_mutants.vendor.knobfiles:WeightStopsAtNul",
+    "priority_refuses_a_level_name_followed": "mqos_mutants.vendor.knobfiles:PriorityStopsAtNul",
+    "cap_holds_on_a_priority_level": "mqos_mutants.vendor.combos:CapIgnoredOffNormal",
+    "strict_priority_holds_whatever_the_weights": "mqos_mutants.vendor.combos:LevelLostWithWeight",
+    "higher_level_backlogged_on_another_parent": "mqos_mutants.vendor.combos:PriorityAcrossParents",
+    "middlelevel_mdev_that_becomes_active": "mqos_mutants.vendor.combos:NormalArrivalNotPreempting",
 }
 
 

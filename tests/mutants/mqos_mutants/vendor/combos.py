@@ -7,7 +7,6 @@ from typing import Any
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import SharePicker, waiting
-from mqos_mutants.vendor import GAP_COMBINATION
 
 NORMAL = LEVELS.index("normal")
 LATE_SLICES = 4
@@ -18,7 +17,6 @@ class CapIgnoredOffNormal(QosDriver):
     ``low`` mdev reads back but is not enforced (QOS-CAP-006)."""
 
     breaks = "QOS-CAP-006"
-    known_gap = GAP_COMBINATION
 
     def sched_cap(self, mdev: Any) -> int:
         return super().sched_cap(mdev) if mdev.knobs["priority"] == "normal" else 100
@@ -68,7 +66,6 @@ class LevelLostWithWeight(QosDriver):
     default is scheduled at ``normal`` whatever its priority reads (QOS-PRI-006)."""
 
     breaks = "QOS-PRI-006"
-    known_gap = GAP_COMBINATION
 
     def sched_level(self, mdev: Any) -> int:
         return super().sched_level(mdev) if int(mdev.knobs["weight"]) == 100 else NORMAL
@@ -80,7 +77,6 @@ class PriorityAcrossParents(SharePicker):
     (QOS-SCH-002)."""
 
     breaks = "QOS-SCH-002"
-    known_gap = GAP_COMBINATION
 
     def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
         shares = super().target_shares(parent, active)
@@ -100,7 +96,6 @@ class NormalArrivalNotPreempting(QosDriver):
     (QOS-PRI-008)."""
 
     breaks = "QOS-PRI-008"
-    known_gap = GAP_COMBINATION
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

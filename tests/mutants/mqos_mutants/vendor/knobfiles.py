@@ -7,7 +7,6 @@ from typing import Any
 
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
-from mqos_mutants.vendor import GAP_GRAMMAR
 
 
 def up_to_nul(buf: bytes) -> bytes:
@@ -40,7 +39,6 @@ class PriorityStopsAtNul(QosDriver):
     ``high\\0x`` selects high (QOS-PRI-004: only the exact name, one newline)."""
 
     breaks = "QOS-PRI-004"
-    known_gap = GAP_GRAMMAR
 
     def parse_priority(self, mdev: Any, buf: bytes) -> str:
         return super().parse_priority(mdev, up_to_nul(buf))
