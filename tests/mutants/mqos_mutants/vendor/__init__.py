@@ -13,10 +13,6 @@ from __future__ import annotations
 
 GAP_HISTORY = "history: no window after an mdev that ran goes idle, joins late or returns"
 GAP_ONE_WAY = "live changes in one direction only: no raise, reset to default or demotion"
-GAP_TOPOLOGY = "small topologies: never more than 4 mdevs on a parent"
-GAP_COMBINATION = "knob combinations: cap with priority or weight, weights beside caps"
 GAP_SHORT_RUN = "short runs: no mdev stays busy past about 0.25 s (no counter wrap, no decay)"
 GAP_PERIODIC = "short dispatches: no periodic load with jobs shorter than a timeslice"
-GAP_GRAMMAR = "grammar: a valid value followed by NUL and junk is not written"
-GAP_FIXED_RECREATE = "type-fixed knobs after writes, knobs after busy remove and re-create"
 
