@@ -97,6 +97,18 @@ def _past_32_bit_ns(
         measurements.snapshots += [window.start, window.end]
 
 
+@when("one measurement window passes, read every timeslice")
+def _traced_window(
+    meter: Meter, outcome: Outcome, named: Named, measurements: Measurements
+) -> None:
+    """Measure one window, reading the counters once per timeslice q in between."""
+    outcome.progress(f"measuring a window read every {meter.q} µs")
+    window, reads = meter.measure_traced(meter.q, groups=backlogged(named))
+    measurements.windows.append(window)
+    measurements.snapshots += [window.start, window.end]
+    measurements.trace = reads
+
+
 @when("the device has settled")
 def _settle(meter: Meter) -> None:
     """Let the settling time S = 2q pass."""

@@ -16,8 +16,9 @@ from pytest_bdd import parsers, then
 
 from conformance.oracle.layout import cap_of, member
 from conformance.oracle.shares import Member, expected_shares, weighted_pairs
-from conformance.oracle.tolerance import ratio_bound, share_bound
+from conformance.oracle.tolerance import Tolerance, ratio_bound, share_bound
 from conformance.steps.state import Measurements, Named
+from conformance.suite.measure import Snapshot
 from conformance.suite.outcome import Outcome
 
 
@@ -99,9 +100,8 @@ def check_share(
             f"measured {measured:.4f} over {window.length} µs")
 
 
-@then(parsers.re(r'their shares are "(?P<table>[0-9/. ]+)"'))
-def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: str) -> None:
-    """Each named mdev received the share the table (and the oracle) gives it."""
+def stated_shares(outcome: Outcome, named: Named, table: str) -> None:
+    """The feature table's shares agree with the oracle's for the knobs the text gives."""
     stated = [Fraction(word) for word in table.split()]
     if len(stated) != len(named):
         outcome.error(f"{len(stated)} shares stated for {len(named)} mdevs")
@@ -111,6 +111,12 @@ def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: s
             outcome.error(
                 f"the feature table gives {name} the share {value}; the oracle says {share}"
             )
+
+
+@then(parsers.re(r'their shares are "(?P<table>[0-9/. ]+)"'))
+def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: str) -> None:
+    """Each named mdev received the share the table (and the oracle) gives it."""
+    stated_shares(outcome, named, table)
     computed = oracle_shares(named)
     fixed = "" if computed == oracle_shares(named, assumed=True) else (
         "; the type fixes knobs, so the shares follow the knobs read back"
@@ -120,6 +126,59 @@ def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: s
                                      note=fixed))]
     problems += check_pairs(outcome, named, measurements)
     assert not problems, "shares outside tolerance: " + "; ".join(problems)
+
+
+def worst_span(reads: list[Snapshot], uuid: str, expected: float, q: int
+                ) -> tuple[float, str] | None:
+    """The span between two reads where the share strays furthest outside its band.
+
+    Every span is a window of its own length with its own tolerance (δ = T/W and
+    ι of spec/measurement.rst, T from the skew of its two reads), so a driver whose
+    period divides the run's window length is seen in the spans it does not divide.
+    Returns (how far outside, description), or None when every span holds.
+    """
+    worst: tuple[float, str] | None = None
+    for i, first in enumerate(reads):
+        before = first.get(uuid, "usage_us")
+        for last in reads[i + 1:]:
+            after, length = last.get(uuid, "usage_us"), last.at_us - first.at_us
+            if before is None or after is None or length <= 0:
+                continue
+            tol = Tolerance(q, max(first.skew_us, last.skew_us))
+            bound = share_bound(expected, tol.share(length), tol.interference(length))
+            measured = (after - before) / length
+            excess = max(bound.low - measured, measured - bound.high)
+            if excess > 0 and (worst is None or excess > worst[0]):
+                worst = (excess, f"{measured:.4f} over the {length} µs from "
+                         f"{first.at_us - reads[0].at_us} µs into the window (accepted "
+                         f"{bound.low:.4f}..{bound.high:.4f})")
+    return worst
+
+
+@then(parsers.re(
+    r'their shares are "(?P<table>[0-9/. ]+)" over every span between two of those reads'
+))
+def _shares_every_span(
+    outcome: Outcome, named: Named, measurements: Measurements, table: str
+) -> None:
+    """Each named mdev received its share over every span between two traced reads.
+
+    Each span is checked with the tolerance of its own length.
+    """
+    stated_shares(outcome, named, table)
+    reads, q = measurements.trace, measurements.last_window.q
+    if len(reads) < 3:
+        outcome.error("no traced window: use 'one measurement window passes, read every "
+                      "timeslice' first")
+    problems = []
+    for name, share in oracle_shares(named).items():
+        worst = worst_span(reads, named[name].mdev.uuid, float(share), q)
+        outcome.evidence(f"share of {name} over every span", expected=round(float(share), 6),
+                         actual=worst[1] if worst else "every span within its band",
+                         ok=worst is None, note=f"{len(reads)} reads, one per {q} µs")
+        if worst is not None:
+            problems.append(f"{name}: expected {float(share):.4f}, measured {worst[1]}")
+    assert not problems, "shares outside tolerance over a span: " + "; ".join(problems)
 
 
 @then(parsers.re(r"(?P<name>[A-Z]) receives the whole device"))

@@ -133,6 +133,7 @@ class Measurements:
     snapshots: list[Snapshot] = field(default_factory=list)
     pending: Snapshot | None = None  # a window that started at a knob write
     wake: tuple[NamedMdev, int, int] | None = None  # (mdev, nr_slices before, t0)
+    trace: list[Snapshot] = field(default_factory=list)  # every read of a traced window
 
     @property
     def last_window(self) -> Window:

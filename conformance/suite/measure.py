@@ -238,6 +238,31 @@ class Meter:
         remaining = length - (self.clock.now_us() - start.at_us)
         if remaining > 0:
             self.clock.elapse(remaining)
+        return self._close(start, live)
+
+    def measure_traced(
+        self, every_us: int, *, groups: Sequence[Sequence[Member]] = ()
+    ) -> tuple[Window, list[Snapshot]]:
+        """One window (after settling), also read every ``every_us`` in between.
+
+        Returns the window and every read of it, its ends included, in order: the
+        spans between any two of them are windows of other lengths.
+        """
+        length = self.window_length(groups)
+        self.settle()
+        start = self.snapshot()
+        reads = [start]
+        while length - (self.clock.now_us() - start.at_us) > every_us:
+            self.clock.elapse(every_us)
+            reads.append(take_snapshot(self.target, self.clock.now_us, self.present))
+        remaining = length - (self.clock.now_us() - start.at_us)
+        if remaining > 0:
+            self.clock.elapse(remaining)
+        window = self._close(start, live=False)
+        return window, [*reads, window.end]
+
+    def _close(self, start: Snapshot, live: bool) -> Window:
+        """End the window begun at ``start``; BystanderLoad if another mdev worked."""
         window = Window(start, self.closing_snapshot(), self.q, live=live)
         if self.observe is not None:
             self.observe(self.q, window.length)

@@ -16,6 +16,7 @@ from mutant_score import killed
 
 # the scenario (a fragment of its pytest-bdd test name) -> the mutant only it kills
 ONLY_KILLER = {
+    "over_every_span_of_a_window": "mqos_mutants.vendor.timers:FortyMsFrame",
     "joins_after_another_has_run": "mqos_mutants.vendor.history:NewcomerStartsAtZero",
     "goes_idle_after_running": "mqos_mutants.vendor.timers:IdleKeepsSlotUntilRebuild",
     "comes_back_after_idling_gets": "mqos_mutants.vendor.history:ReturnKeepsOldCredit",

@@ -100,6 +100,14 @@ def priority_three_periods_late(r: Rig) -> bool:
     return off(r.shares([a, b]), [1.0, 0.0])
 
 
+def forty_ms_frame(r: Rig) -> bool:
+    a, b = r.busy(2)
+    r.until(2_000)
+    length = 20_000  # half a frame: one mdev's whole burst
+    tolerance = (4 * Q + 2) / length
+    return any(off(r.shares([a, b], length), [0.5, 0.5], tolerance) for _ in range(4))
+
+
 def idle_keeps_slot_until_rebuild(r: Rig) -> bool:
     a, b = r.busy(2)
     r.until(102_000)
@@ -388,6 +396,7 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "PriorityThreePeriodsLate": priority_three_periods_late,
     "IdleKeepsSlotUntilRebuild": idle_keeps_slot_until_rebuild,
     "NewcomerWaitsForRebuild": newcomer_waits_for_rebuild,
+    "FortyMsFrame": forty_ms_frame,
     "IdleWeightCountsUntilTimeout": idle_weight_counts_until_timeout,
     "UsageNsIn32Bits": usage_ns_in_32_bits,
     "WaitNsIn32Bits": wait_ns_in_32_bits,

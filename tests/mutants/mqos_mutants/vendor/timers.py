@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.mock import QosDriver
 from mqos_mutants.support import SharePicker, waiting
 from mqos_mutants.vendor.base import LateKnob
 
@@ -13,6 +14,7 @@ REBALANCE_US = 1_000_000  # GVT-g re-balances every second (spec/annex-models.rs
 BANDWIDTH_PERIOD_US = 100_000  # CFS bandwidth control's default period
 FIRMWARE_PERIOD_US = 20_000
 IDLE_TIMEOUT_US = 50_000
+FRAME_US = 40_000  # a time-division frame that divides the quick window of q = 1 ms
 REBUILD_DELAY_US = 100_000
 
 
@@ -128,3 +130,89 @@ class IdleWeightCountsUntilTimeout(SharePicker):
         ]
         total = sum(ms.weight for ms in members + lingering)
         return {ms: ms.weight / total for ms in members}
+
+
+class FortyMsFrame(QosDriver):
+    """A fixed 40 ms frame (time-division multiplexing, as firmware run lists use),
+    restarted whenever the active set or a knob changes, split into one burst per
+    active mdev (highest level first; an mdev held at its cap runs whenever its
+    budget allows) as long as its share: exact over whole
+    frames, but two equal mdevs drift a quarter frame (ten slices) from their fluid
+    service, and the quick window (80.04 ms at q = 1 ms) spans two frames and looks
+    exact (QOS-SCH-004)."""
+
+    breaks = "QOS-SCH-004"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._plan: dict[str, tuple[Any, ...]] = {}
+        self._start: dict[str, int] = {}
+        self._frame: dict[str, int] = {}
+        self._credit: dict[str, float] = {}  # uuid -> µs of the frame still its own
+        self._charged: dict[str, int] = {}
+
+    @staticmethod
+    def shares(active: list[Any]) -> dict[Any, float]:
+        """Strict levels, weights water-filled under caps (the share formula)."""
+        found: dict[Any, float] = {}
+        capacity = 1.0
+        for level in sorted({ms.level for ms in active}, reverse=True):
+            group = [ms for ms in active if ms.level == level]
+            while group and capacity > 0:
+                total = sum(ms.weight for ms in group)
+                over = [ms for ms in group if capacity * ms.weight / total > ms.cap / 100]
+                if not over:
+                    for ms in group:
+                        found[ms] = capacity * ms.weight / total
+                    capacity = 0.0
+                    break
+                for ms in over:
+                    found[ms] = ms.cap / 100
+                    capacity -= ms.cap / 100
+                group = [ms for ms in group if ms not in over]
+        return found
+
+    def pick_next(self, parent: Any) -> Any:
+        for ms in parent.mdevs:
+            uuid = ms.mdev.uuid
+            served = ms.acc.usage - self._charged.get(uuid, ms.acc.usage)
+            self._charged[uuid] = ms.acc.usage
+            self._credit[uuid] = self._credit.get(uuid, 0.0) - served
+        active = [ms for ms in parent.mdevs if ms.active]
+        if not active:
+            return None
+        plan = tuple(sorted((ms.mdev.uuid, ms.level, ms.weight, ms.cap) for ms in active))
+        changed = self._plan.get(parent.name) != plan
+        if changed:
+            self._plan[parent.name] = plan
+            self._start[parent.name] = parent.now
+        frame = (parent.now - self._start[parent.name]) // FRAME_US
+        shares = self.shares(active)
+        if changed or self._frame.get(parent.name) != frame:
+            self._frame[parent.name] = frame
+            for ms in parent.mdevs:
+                self._credit[ms.mdev.uuid] = shares.get(ms, 0.0) * FRAME_US
+        order = sorted(shares, key=lambda ms: (-ms.level, ms.mdev.uuid))
+        for ms in order:  # held at its cap: the cap's budget paces it, not the frame
+            if shares[ms] >= ms.cap / 100 and ms.cap < 100 and waiting(ms):
+                self._credit[ms.mdev.uuid] = float(parent.timeslice)
+                return ms
+        for ms in order:
+            if self._credit[ms.mdev.uuid] >= 1 and waiting(ms):
+                return ms
+        if any(waiting(ms) for ms in active):  # the frame leaves the device idle
+            frame_end = self._start[parent.name] + (frame + 1) * FRAME_US
+            parent.gap_end = min(frame_end, parent.now + parent.timeslice)
+        return None  # else every active mdev is held by its cap: its refill wakes us
+
+    def slice_length(self, mdev: Any, timeslice: int, pending: float) -> int:
+        length = super().slice_length(mdev, timeslice, pending)
+        return max(1, min(length, int(self._credit.get(mdev.uuid, length))))
+
+    def cap_bucket_depth(self, mdev: Any, timeslice: int) -> int:
+        """A cap is a budget per frame."""
+        return max(2 * timeslice, FRAME_US * int(mdev.knobs["cap"]) // 100)
+
+    def on_remove(self, mdev: Any) -> None:
+        self._credit.pop(mdev.uuid, None)
+        self._charged.pop(mdev.uuid, None)
