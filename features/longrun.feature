@@ -3,7 +3,10 @@ Feature: Long runs
   driver's behaviour does not change once an mdev has been busy for a while.
 
   Windows follow each other without a gap; every snapshot is compared with the
-  one before it. The mdevs are named A, B, C in the order they were created.
+  one before it. A counter kept in 32-bit nanoseconds wraps after 2^32 ns (4.3 s)
+  of device time, which these 4.5 s show; one kept in 32-bit microseconds wraps
+  after 71.6 minutes, which no run waits for. The mdevs are
+  named A, B, C in the order they were created.
 
   @scheduling @QOS-ACC-002
   Scenario: Counters keep growing past 2 to the power of 32 nanoseconds
@@ -11,3 +14,4 @@ Feature: Long runs
     When all of them are backlogged
     And they stay busy past 2 to the power of 32 nanoseconds, measured window after window
     Then no counter of any of them decreased between measurements
+
