@@ -2,7 +2,7 @@ Feature: Weight
   Backlogged mdevs of one priority level on one parent share the device in
   proportion to their weights. Only active mdevs count: an idle peer, or one whose
   guest never booted, neither receives nor dilutes. Weights compare only within
-  one parent.
+  one scheduling domain (qos/domain; the parent when an mdev has none).
 
   Shares are measured from usage_us over one measurement window; the mdevs are
   named A, B, C in the order they were created.
@@ -20,9 +20,9 @@ Feature: Weight
       | 3     | 1/3 1/3 1/3 |
 
   @scheduling @QOS-SCH-004
-  Scenario: The parent is one scheduling domain, whatever the types of its mdevs
+  Scenario: One scheduling domain is shared whatever the types of its mdevs
     Given 2 fresh mdevs of the type under test
-    And a fresh mdev of another type on the same parent
+    And a fresh mdev of another type in the same domain
     When all of them are backlogged
     And one measurement window passes
     Then their shares are "1/3 1/3 1/3"
@@ -64,17 +64,17 @@ Feature: Weight
     Then their shares are "1/4 3/4"
 
   @scheduling @QOS-WGT-009
-  Scenario: Weights on one parent do not affect shares on another parent
+  Scenario: Weights in one domain do not affect shares in another domain
     Given fresh mdevs of the type under test with weights "100 300"
-    And fresh mdevs of the type under test on the other parent with weights "100 100"
+    And fresh mdevs of the type under test in another domain with weights "100 100"
     When all of them are backlogged
     And one measurement window passes
     Then their shares are "1/4 3/4 1/2 1/2"
 
   @scheduling @QOS-SCH-002
-  Scenario: Load on another parent does not change a parent's shares
+  Scenario: Load in another domain does not change a domain's shares
     Given fresh mdevs of the type under test with weights "100"
-    And fresh mdevs of the type under test on the other parent with weights "100 100 100"
+    And fresh mdevs of the type under test in another domain with weights "100 100 100"
     When all of them are backlogged
     And one measurement window passes
     Then A receives the whole device

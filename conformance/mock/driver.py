@@ -52,6 +52,13 @@ class QosDriver:
     Accounting
         ``counter_value(mdev, name, counters)`` what a counter file reports
 
+    Scheduling domain (spec 1.1)
+        ``domain(mdev)``              the name ``qos/domain`` reads (default: from the
+                                      topology, the parent's name unless it says otherwise)
+        ``sched_domain(mdev)``        the engine the mdev really runs on (default:
+                                      ``domain(mdev)``; a driver that says one thing and
+                                      does another overrides only this)
+
     Scheduling (called by the engine; knobs are re-read on every knob change)
         ``timeslice_us(parent)``      the parent's quantum
         ``sched_level(mdev)``         strict-priority rank (higher runs first)
@@ -202,6 +209,9 @@ class QosDriver:
     def format_counter(self, mdev: Mdev, name: str, value: int) -> str:
         return f"{value}\n"
 
+    def format_domain(self, mdev: Mdev, domain: str) -> str:
+        return f"{domain}\n"
+
     def show_file(self, mdev: Mdev, name: str) -> str:
         """The show method of every ``qos/`` file."""
         if name == "cap":
@@ -212,6 +222,8 @@ class QosDriver:
             return self.format_priority(mdev, mdev.knobs["priority"])
         if name == "timeslice_us":
             return self.format_timeslice(mdev, self.timeslice_us(mdev.parent))
+        if name == "domain":
+            return self.format_domain(mdev, self.domain(mdev))
         counters = self.engine.counters(mdev)
         return self.format_counter(mdev, name, self.counter_value(mdev, name, counters))
 
@@ -219,6 +231,15 @@ class QosDriver:
     def counter_value(self, mdev: Mdev, name: str, counters: dict[str, int]) -> int:
         """The value a counter file reports, from the engine's accounting."""
         return counters[name]
+
+    # -- scheduling domain -------------------------------------------------------
+    def domain(self, mdev: Mdev) -> str:
+        """The scheduling domain the mdev belongs to, as ``qos/domain`` names it."""
+        return mdev.parent.spec.domain_of(mdev.mtype.spec.name)
+
+    def sched_domain(self, mdev: Mdev) -> str:
+        """The engine the mdev is scheduled on: the domain it names."""
+        return self.domain(mdev)
 
     # -- scheduling --------------------------------------------------------------
     def timeslice_us(self, parent: ParentDevice) -> int:

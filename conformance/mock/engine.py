@@ -1,9 +1,12 @@
-"""The simulated device engine: per-parent time-sliced scheduling in virtual time.
+"""The simulated device engine: per-domain time-sliced scheduling in virtual time.
 
-Each parent runs one mdev at a time, for at most one timeslice per dispatch
-(non-preemptive; a newly active higher level waits for the slice end). At every
-scheduling decision the driver's ``pick_next`` chooses; the default serves the
-highest priority level that has a schedulable mdev and, within it, WF2Q+
+A scheduling domain is one engine; by default each parent is one (``ParentSched``
+keeps that name for the driver API), but parents may share one and a parent may
+have several (the topology's ``domain`` and ``type_domains``). Each domain runs
+one mdev at a time, for at most one timeslice per dispatch (non-preemptive; a
+newly active higher level waits for the slice end). At every scheduling decision
+the driver's ``pick_next`` chooses; the default serves the highest priority level
+that has a schedulable mdev and, within it, WF2Q+
 (:mod:`conformance.mock.wf2q`) whose weights are the spec's water-filled rates
 of the active set (strict levels, weighted max-min under caps), so that its
 fluid reference is the spec's ideal share. A cap below 100 is also a token
@@ -464,7 +467,8 @@ class Engine:
                 self.advance(target - self._now)
 
     def parent(self, mdev: Mdev) -> ParentSched:
-        name = mdev.parent.name
+        """The scheduler of the mdev's domain (one engine; by default its parent's)."""
+        name = self.driver.sched_domain(mdev)
         if name not in self.parents:
             timeslice = self.driver.timeslice_us(mdev.parent)
             self.parents[name] = ParentSched(self, name, timeslice, self._now)

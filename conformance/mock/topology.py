@@ -65,8 +65,11 @@ class QosOffer:
 
     def files(self) -> tuple[str, ...]:
         """Every file of the ``qos/`` group, in the spec's order."""
-        order = ("cap", "weight", "priority", "timeslice_us", "usage_us") + OPTIONAL_COUNTERS
-        present = set(self.knobs) | {"timeslice_us", "usage_us"} | set(self.counters)
+        order = (
+            "cap", "weight", "priority", "timeslice_us", "usage_us", *OPTIONAL_COUNTERS,
+            "domain",
+        )
+        present = set(self.knobs) | {"timeslice_us", "usage_us", "domain"} | set(self.counters)
         return tuple(name for name in order if name in present)
 
 
@@ -83,11 +86,21 @@ class TypeSpec:
 
 @dataclass(frozen=True)
 class ParentSpec:
-    """One parent device and the types it offers."""
+    """One parent device, the types it offers and the scheduling domain of each.
+
+    ``domain``: the domain of its types (default: the parent's own name);
+    ``type_domains``: type name -> domain, for a parent with several engines.
+    """
 
     name: str
     types: tuple[TypeSpec, ...]
     timeslice_us: int = 1000
+    domain: str | None = None
+    type_domains: dict[str, str] = field(default_factory=dict)
+
+    def domain_of(self, type_name: str) -> str:
+        """The scheduling domain the mdevs of ``type_name`` on this parent join."""
+        return self.type_domains.get(type_name, self.domain or self.name)
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ class Topology:
         parents = []
         for p in data["parents"]:
             missing = [name for name in p["types"] if name not in types]
+            missing += [name for name in p.get("type_domains", {}) if name not in p["types"]]
             if missing:
                 raise TopologyError(f"{source}: parent {p['name']} names unknown types {missing}")
             parents.append(
@@ -130,11 +144,38 @@ class Topology:
                     name=p["name"],
                     types=tuple(types[name] for name in p["types"]),
                     timeslice_us=p.get("timeslice_us", default_slice),
+                    domain=p.get("domain"),
+                    type_domains=dict(p.get("type_domains", {})),
                 )
             )
         if len({p.name for p in parents}) != len(parents):
             raise TopologyError(f"{source}: duplicate parent names")
+        _check_domains(source, parents)
         return cls(driver=driver, parents=tuple(parents))
+
+    def domains(self) -> dict[str, list[tuple[str, str]]]:
+        """Each scheduling domain with the (parent, type name) pairs that join it."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for parent in self.parents:
+            for spec in parent.types:
+                found.setdefault(parent.domain_of(spec.name), []).append(
+                    (parent.name, spec.name)
+                )
+        return found
+
+
+def _check_domains(source: str, parents: list[ParentSpec]) -> None:
+    """One domain is one engine: one quantum for every parent that shares it."""
+    slices: dict[str, tuple[str, int]] = {}
+    for parent in parents:
+        for spec in parent.types:
+            domain = parent.domain_of(spec.name)
+            first = slices.setdefault(domain, (parent.name, parent.timeslice_us))
+            if first[1] != parent.timeslice_us:
+                raise TopologyError(
+                    f"{source}: parents {first[0]} and {parent.name} share domain {domain} "
+                    "but not their timeslice_us"
+                )
 
 
 def _type_spec(data: dict[str, Any]) -> TypeSpec:

@@ -3,7 +3,8 @@
 Every read is exactly one value followed by exactly one newline, with no other
 whitespace. Numeric files read as unsigned decimal without sign or leading zeros;
 counters fit in 64 bits; ``priority`` lists the supported levels of the ordered
-vocabulary ``low normal high``, lowest first, the active one in brackets.
+vocabulary ``low normal high``, lowest first, the active one in brackets;
+``domain`` names a scheduling domain (1 to 64 of ``A-Z a-z 0-9 . _ : -``).
 Each parser raises :class:`FormatError` saying what is wrong.
 """
 
@@ -20,9 +21,10 @@ TIMESLICE_ADVISED_MAX = 100_000
 
 KNOBS = ("cap", "weight", "priority")
 COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
-QOS_FILES = (*KNOBS, "timeslice_us", *COUNTERS)
+QOS_FILES = (*KNOBS, "timeslice_us", *COUNTERS, "domain")
 NUMERIC_FILES = ("cap", "weight", "timeslice_us", *COUNTERS)
 
+_DOMAIN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _CANONICAL_UINT = re.compile(rb"0|[1-9][0-9]*")
 _PRIORITY_WORD = re.compile(r"\[?[a-z]+\]?")
 
@@ -108,10 +110,22 @@ def knob_value(name: str, raw: bytes) -> str:
     raise ValueError(f"{name!r} is not a knob")
 
 
+def domain(raw: bytes) -> str:
+    """A ``domain`` read: one domain name and a newline (QOS-DOM-001)."""
+    text = single_value(raw)
+    if not _DOMAIN.fullmatch(text):
+        raise FormatError(
+            f"{raw!r} is not a domain name (1 to 64 of A-Z a-z 0-9 . _ : -)"
+        )
+    return text
+
+
 def qos_file(name: str, raw: bytes) -> str:
     """Check any ``qos/`` file's read; returns the value as text."""
     if name == "priority":
         return priority(raw).active
+    if name == "domain":
+        return domain(raw)
     if name in COUNTERS:
         return str(unsigned(raw, U64_MAX))
     if name in NUMERIC_FILES:

@@ -24,6 +24,8 @@ ABSENT_REASON = {
     "throttled_us": "this mdev has no qos/throttled_us: it is required only together with cap",
     "wait_us": "this mdev has no qos/wait_us: it is required only together with priority",
     "nr_slices": "this mdev has no qos/nr_slices: it is required only together with priority",
+    "domain": "this mdev has no qos/domain: it is optional, and without it the mdev's "
+    "scheduling domain is its parent",
 }
 """Why a scenario does not apply when an optional file is absent."""
 

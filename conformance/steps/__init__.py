@@ -13,6 +13,7 @@ from conformance.steps import (
     accounting,
     concurrency,
     devices,
+    domains,
     formats,
     fuzz,
     layout,
@@ -24,7 +25,7 @@ from conformance.steps import (
     writes,
 )
 
-STEP_MODULES = (state, devices, layout, formats, writes, load, shares, accounting, lifecycle,
-                concurrency, fuzz, topology)
+STEP_MODULES = (state, devices, domains, layout, formats, writes, load, shares, accounting,
+                lifecycle, concurrency, fuzz, topology)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

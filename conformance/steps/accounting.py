@@ -73,22 +73,22 @@ def _idle_still(outcome: Outcome, named: Named, measurements: Measurements, name
 
 @then("the usage_us of all of them together grew by no more than the window")
 def _conservation(outcome: Outcome, named: Named, measurements: Measurements) -> None:
-    """A parent hands out no more time than passes."""
+    """A scheduling domain hands out no more time than passes."""
     window = measurements.last_window
-    by_parent: dict[str, list[str]] = {}
+    by_domain: dict[str, list[str]] = {}
     for member in named.all():
-        by_parent.setdefault(member.mdev.parent, []).append(member.name)
+        by_domain.setdefault(member.domain(), []).append(member.name)
     problems = []
-    for parent, names in by_parent.items():
+    for domain, names in by_domain.items():
         total = sum(
             _delta(named, measurements, n, "usage_us", required="QOS-LAY-002") or 0
             for n in names
         )
         bound = window.tolerance.conservation(window.length, len(names))
-        outcome.evidence(f"sum of usage_us deltas on {parent}", expected=f"<= {bound}",
+        outcome.evidence(f"sum of usage_us deltas in {domain}", expected=f"<= {bound}",
                          actual=total, unit="us", tolerance=bound - window.length)
         if total > bound:
-            problems.append(f"{parent}: {total} µs handed out in a {window.length} µs window "
+            problems.append(f"{domain}: {total} µs handed out in a {window.length} µs window "
                             f"(at most {bound})")
     assert not problems, "; ".join(problems)
 

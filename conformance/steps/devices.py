@@ -8,6 +8,7 @@ import pytest
 from pytest_bdd import given, parsers
 
 from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
+from conformance.steps.domains import parent_in_domain, type_in_domain
 from conformance.steps.require import (
     require_file,
     require_qos,
@@ -219,7 +220,8 @@ def configure(
 
 @given(
     parsers.re(
-        r"fresh mdevs of the type under test(?P<other> on the other parent)? "
+        r"fresh mdevs of the type under test"
+        r"(?: (?P<where>in another domain|on another parent in the same domain))? "
         r"with (?P<settings>.+)"
     )
 )
@@ -228,20 +230,20 @@ def _fresh_with_settings(
     outcome: Outcome,
     under_test: UnderTest,
     named: Named,
-    other: str | None,
+    where: str | None,
     settings: str,
 ) -> None:
-    """Create one mdev per value of the settings, on this or the other parent."""
+    """Create one mdev per value of the settings: beside A, in another domain or A's.
+
+    "Another domain" is read from the mdevs' ``domain`` (their parent's when they
+    have none), never assumed from another parent: parents may share an engine.
+    """
     parsed = parse_settings(outcome, settings)
     parent = under_test.parent
-    if other:
-        if under_test.other_parent is None:
-            # With one parent there is nothing to interfere with: the spec makes the
-            # isolation requirements conditional on a second parent.
-            outcome.skip(
-                f"no second parent offers type {under_test.type_id}: isolation does not apply"
-            )
-        parent = under_test.other_parent
+    if where:
+        parent = parent_in_domain(
+            resources, outcome, under_test, named, same=where.endswith("same domain")
+        )
     count = len(next(iter(parsed.values())))
     members = [
         create_named(resources, outcome, named, under_test, parent) for _ in range(count)
@@ -249,16 +251,12 @@ def _fresh_with_settings(
     configure(resources, outcome, members, parsed)
 
 
-@given("a fresh mdev of another type on the same parent")
+@given("a fresh mdev of another type in the same domain")
 def _fresh_other_type(
     resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named
 ) -> None:
-    """The scheduling domain is the parent: an mdev of another type competes too."""
-    other = under_test.other_type
-    if other is None:
-        outcome.skip(
-            f"parent {under_test.parent} offers no second type: there is no mix of types"
-        )
+    """An mdev of another type of the parent that joins A's domain competes too."""
+    other = type_in_domain(resources, outcome, under_test, named)
     mdev = resources.create_mdev(parent=under_test.parent, type_id=other)
     member = named.add(mdev)
     if not mdev.entries():

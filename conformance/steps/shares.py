@@ -23,21 +23,21 @@ from conformance.suite.outcome import Outcome
 
 
 def backlogged(named: Named, *, assumed: bool = False) -> list[list[Member]]:
-    """The backlogged named mdevs, one list per parent, with their knobs.
+    """The backlogged named mdevs, one list per scheduling domain, with their knobs.
 
     From the knobs read back from the driver, or (``assumed``) from the knobs the
     scenario's text gives, defaults elsewhere.
     """
-    by_parent: dict[str, list[Member]] = {}
+    by_domain: dict[str, list[Member]] = {}
     for one in named.all():
         if one.load == "backlog":
             knobs = one.assumed if assumed else one.knobs
-            by_parent.setdefault(one.mdev.parent, []).append(member(one.name, knobs))
-    return list(by_parent.values())
+            by_domain.setdefault(one.domain(), []).append(member(one.name, knobs))
+    return list(by_domain.values())
 
 
 def oracle_shares(named: Named, *, assumed: bool = False) -> dict[str, Fraction]:
-    """Expected shares of the named mdevs: per parent, over the backlogged ones."""
+    """Expected shares of the named mdevs: per domain, over the backlogged ones."""
     expected: dict[str, Fraction] = {one.name: Fraction(0) for one in named.all()}
     for members in backlogged(named, assumed=assumed):
         expected.update(expected_shares(members))

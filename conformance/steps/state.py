@@ -73,6 +73,13 @@ class NamedMdev:
     knobs: dict[str, int | str] = field(default_factory=dict)  # as read back
     assumed: dict[str, int | str] = field(default_factory=dict)  # as the text gives them
     load: str = ""  # the load the scenario gave it
+    _domain: str = ""  # its scheduling domain, read once
+
+    def domain(self) -> str:
+        """Its scheduling domain (``qos/domain``, else its parent), read on first use."""
+        if not self._domain:
+            self._domain = self.mdev.domain()
+        return self._domain
 
     def note(self, knob: str, value: str) -> None:
         """Record the value the scenario's text gives one of its knobs."""

@@ -54,6 +54,14 @@ class MdevType:
         return self.target.read(f"{self.path}/available_instances")
 
 
+def parents(target: Target) -> list[str]:
+    """The parents registered with the mdev core (empty when none can be listed)."""
+    try:
+        return sorted(target.listdir(paths.CLASS))
+    except OSError:
+        return []
+
+
 def parent_types(target: Target, parent: str) -> list[str] | None:
     """The type ids a parent offers, or None when they cannot be listed."""
     try:
@@ -177,6 +185,16 @@ class Mdev:
             raise AssertionError(
                 f"priority of mdev {self.uuid} reads {raw!r}: {exc}"
             ) from None
+
+    def domain(self) -> str:
+        """Its scheduling domain: ``qos/domain``, else its parent's name.
+
+        Read leniently: a malformed name still tells domains apart (its format is
+        QOS-DOM-001's business, checked with :meth:`value`).
+        """
+        if self.has("domain"):
+            return self.raw("domain").decode("ascii", "replace").strip()
+        return self.linked_parent() or self.parent
 
     def counter(self, name: str) -> int:
         """One counter, read leniently (its format has requirements of its own)."""

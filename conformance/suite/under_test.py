@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from conformance.oracle.tolerance import PRECISIONS, Precision
 from conformance.suite.claim import Observed
-from conformance.suite.mdev import Mdev, MdevType, parent_types
+from conformance.suite.mdev import Mdev, MdevType, parent_types, parents
 from conformance.suite.session import SuiteSession
+from conformance.sysfs import paths
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class UnderTest:
     def other_parent(self) -> str | None:
         """A second parent offering the same type (isolation scenarios), if any."""
         return self.session.other_parent
+
+    def other_parents(self) -> list[str]:
+        """Every other parent offering the type under test, ``other_parent`` first."""
+        target, found = self.session.target, []
+        if self.other_parent is not None:
+            found.append(self.other_parent)
+        for parent in parents(target):
+            if parent not in (self.parent, *found) and target.exists(
+                paths.type_dir(parent, self.type_id)
+            ):
+                found.append(parent)
+        return found
 
     @property
     def other_type(self) -> str | None:

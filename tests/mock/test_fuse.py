@@ -91,7 +91,7 @@ def test_errno_and_metadata_through_fuse(mount: MockMount) -> None:
     with pytest.raises(OSError) as info:
         (qos / "extra").write_text("1")
     assert info.value.errno == errno.EACCES
-    assert sorted(os.listdir(qos)) == ["cap", "nr_slices", "priority", "throttled_us",
+    assert sorted(os.listdir(qos)) == ["cap", "domain", "nr_slices", "priority", "throttled_us",
                                        "timeslice_us", "usage_us", "wait_us", "weight"]
 
 

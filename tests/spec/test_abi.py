@@ -21,7 +21,7 @@ from conformance.specbuild.abi import abi_entry
 
 FILES = (
     "cap", "weight", "priority", "timeslice_us",
-    "usage_us", "throttled_us", "wait_us", "nr_slices",
+    "usage_us", "throttled_us", "wait_us", "nr_slices", "domain",
 )
 ORDER = ("What", "Date", "KernelVersion", "Contact", "Description", "Users")
 TAG = re.compile(r"^(What|Date|KernelVersion|Contact|Description|Users):(.*)$")
@@ -126,6 +126,7 @@ def test_every_file_is_typed_with_its_errors(entry: str) -> None:
         "throttled_us": "(RO) unsigned 64-bit integer",
         "wait_us": "(RO) unsigned 64-bit integer",
         "nr_slices": "(RO) unsigned 64-bit integer",
+        "domain": "(RO) string",
     }
     blocks = parse(entry)[1:]
     assert len(blocks) == len(kinds)

@@ -29,6 +29,7 @@ AREAS = (
     "ranges",
     "accounting",
     "scheduling",
+    "domains",
     "cap",
     "weight",
     "priority",
