@@ -52,9 +52,15 @@ class QosDriver:
     Accounting
         ``counter_value(mdev, name, counters)`` what a counter file reports
 
+    The offer of a type (spec 1.1: the ``qos/`` directory of the type directory)
+        ``type_offer(mtype)``         file name -> content of the type's ``qos/``
+                                      (empty: no directory); default from ``qos_offer``
+
     Scheduling domain (spec 1.1)
-        ``domain(mdev)``              the name ``qos/domain`` reads (default: from the
-                                      topology, the parent's name unless it says otherwise)
+        ``type_domain(mtype)``        the domain mdevs of a type on its parent join
+                                      (default: from the topology, the parent's name
+                                      unless it says otherwise)
+        ``domain(mdev)``              the name ``qos/domain`` reads (default: its type's)
         ``sched_domain(mdev)``        the engine the mdev really runs on (default:
                                       ``domain(mdev)``; a driver that says one thing and
                                       does another overrides only this)
@@ -232,10 +238,31 @@ class QosDriver:
         """The value a counter file reports, from the engine's accounting."""
         return counters[name]
 
+    # -- the offer of a type ----------------------------------------------------
+    def type_offer(self, mtype: MdevType) -> dict[str, str]:
+        """The files of the type's ``qos/`` and what each reads (empty: no directory)."""
+        offer = self.qos_offer(mtype)
+        if offer is None:
+            return {}
+        files = offer.files()
+        found = {"files": " ".join(files) + "\n"}
+        if "priority" in files:
+            found["levels"] = " ".join(offer.levels) + "\n"
+        found["domain"] = f"{self.type_domain(mtype)}\n"
+        found["timeslice_us"] = f"{self.timeslice_us(mtype.parent)}\n"
+        for knob in KNOB_FILES:
+            if knob in offer.fixed:
+                found[knob] = f"{offer.fixed[knob]}\n"
+        return found
+
     # -- scheduling domain -------------------------------------------------------
+    def type_domain(self, mtype: MdevType) -> str:
+        """The scheduling domain the mdevs of a type on its parent join."""
+        return mtype.parent.spec.domain_of(mtype.spec.name)
+
     def domain(self, mdev: Mdev) -> str:
         """The scheduling domain the mdev belongs to, as ``qos/domain`` names it."""
-        return mdev.parent.spec.domain_of(mdev.mtype.spec.name)
+        return self.type_domain(mdev.mtype)
 
     def sched_domain(self, mdev: Mdev) -> str:
         """The engine the mdev is scheduled on: the domain it names."""

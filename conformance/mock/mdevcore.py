@@ -4,7 +4,7 @@ Layout (driver ``mqos``, parent ``mqos0``)::
 
     /sys/devices/virtual/mqos/mqos0/                       the parent device
         mdev_supported_types/mqos-full/{name,description,device_api,
-                                        available_instances,create,devices/}
+                                        available_instances,create,devices/,qos/}
         <uuid>/{mdev_type,driver,subsystem -> links, remove, qos/}
     /sys/class/mqos/mqos0, /sys/class/mdev_bus/mqos0        -> the parent device
     /sys/bus/mdev/devices/<uuid>                            -> the mdev device
@@ -135,6 +135,15 @@ class MdevCore:
 
         directory.add(Attribute("create", 0o200, store=create))
         directory.mkdir("devices")
+        offer = self.driver.type_offer(mtype)
+        if offer:
+            qos = directory.mkdir("qos")
+            for name in offer:
+                qos.add(Attribute(name, 0o444, show=self._offer_show(mtype, name)))
+
+    def _offer_show(self, mtype: MdevType, name: str) -> Any:
+        """The show method of one file of a type's ``qos/`` (asked of the driver each read)."""
+        return lambda: self.driver.type_offer(mtype)[name].encode()
 
     # -- instances ---------------------------------------------------------------
     def create(self, mtype: MdevType, buf: bytes) -> Mdev:

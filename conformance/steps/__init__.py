@@ -19,13 +19,14 @@ from conformance.steps import (
     layout,
     lifecycle,
     load,
+    offer,
     shares,
     state,
     topology,
     writes,
 )
 
-STEP_MODULES = (state, devices, domains, layout, formats, writes, load, shares, accounting,
-                lifecycle, concurrency, fuzz, topology)
+STEP_MODULES = (state, devices, domains, offer, layout, formats, writes, load, shares,
+                accounting, lifecycle, concurrency, fuzz, topology)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

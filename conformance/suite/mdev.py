@@ -53,6 +53,28 @@ class MdevType:
         """``available_instances`` as read."""
         return self.target.read(f"{self.path}/available_instances")
 
+    def has_offer(self) -> bool:
+        """Whether the type states its QoS offer (a ``qos/`` in its type directory)."""
+        return self.target.exists(paths.type_qos(self.parent, self.type_id))
+
+    def offer_entries(self) -> dict[str, tuple[str, int]]:
+        """Name -> (kind, mode) of each entry of the type's ``qos/`` (empty: none)."""
+        if not self.has_offer():
+            return {}
+        found = {}
+        for name in self.target.listdir(paths.type_qos(self.parent, self.type_id)):
+            info = self.target.stat(paths.type_qos(self.parent, self.type_id, name))
+            found[name] = (info.kind, info.mode)
+        return found
+
+    def offer(self) -> dict[str, bytes]:
+        """Name -> raw read of each regular file of the type's ``qos/`` (empty: none)."""
+        return {
+            name: bytes(self.target.read(paths.type_qos(self.parent, self.type_id, name)))
+            for name, (kind, _mode) in self.offer_entries().items()
+            if kind == "file"
+        }
+
 
 def parents(target: Target) -> list[str]:
     """The parents registered with the mdev core (empty when none can be listed)."""
@@ -146,6 +168,15 @@ class Mdev:
     def fixed_knobs(self) -> tuple[str, ...]:
         """The knobs its type fixes (read-only)."""
         return tuple(k for k in self.knobs_present() if self.is_fixed(k))
+
+    def type_id(self) -> str | None:
+        """Its type, as its ``mdev_type`` link names it (None when it cannot be read)."""
+        try:
+            link = self.target.readlink(f"{self.dir}/mdev_type")
+        except OSError:
+            return None
+        parts = [p for p in link.split("/") if p]
+        return parts[-1] if parts else None
 
     def linked_parent(self) -> str | None:
         """The parent the device's sysfs link names, or None when it cannot be read."""

@@ -255,6 +255,8 @@ def _record_mdev(target: Source, writer: _Writer, uuid: str) -> dict[str, str]:
             if target.exists(f"{type_dir}/{name}"):
                 writer.copy_file(target, f"{type_dir}/{name}")
         writer.link(f"{type_dir}/devices/{uuid}", device)
+        if target.exists(f"{type_dir}/qos"):
+            writer.copy_tree(target, f"{type_dir}/qos")  # the type's offer (spec 1.1)
     if target.exists(f"{device}/qos"):
         writer.copy_tree(target, f"{device}/qos")
     return {"uuid": uuid, "parent": parent, "type": type_id, "device": device}

@@ -55,6 +55,12 @@ def type_dir(parent: str, type_id: str) -> str:
     return f"{types_dir(parent)}/{type_id}"
 
 
+def type_qos(parent: str, type_id: str, name: str = "") -> str:
+    """The offer of a type: ``qos/<name>`` of its type directory, or ``qos/`` itself."""
+    base = f"{type_dir(parent, type_id)}/qos"
+    return f"{base}/{name}" if name else base
+
+
 def create_file(parent: str, type_id: str) -> str:
     """The file whose write of a UUID creates an mdev of that type."""
     return f"{type_dir(parent, type_id)}/create"

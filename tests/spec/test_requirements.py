@@ -10,7 +10,7 @@ import pytest
 from conformance.specbuild.requirements import load_requirements
 from conformance.specbuild.source import SpecError
 
-GROUPS = {"LAY", "MODE", "FMT", "ACC", "SCH", "LIFE", "CONC", "CAP", "WGT", "PRI", "DOM"}
+GROUPS = {"LAY", "MODE", "FMT", "ACC", "SCH", "LIFE", "CONC", "CAP", "WGT", "PRI", "DOM", "DISC"}
 
 
 def write_spec(directory: Path, body: str) -> Path:

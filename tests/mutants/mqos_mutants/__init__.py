@@ -30,6 +30,7 @@ AREAS = (
     "accounting",
     "scheduling",
     "domains",
+    "offer",
     "cap",
     "weight",
     "priority",
