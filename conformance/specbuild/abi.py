@@ -1,6 +1,7 @@
 """Generate the ``Documentation/ABI/testing/`` entry from the spec's file sections.
 
-One block for the directory ``qos/`` and one per file of it, in the layout
+One block for the directory ``qos/`` and one per file of it, then the same for the
+``qos/`` of a type directory (the offer of a type), in the layout
 ``Documentation/ABI/README`` asks for: ``What:`` (the path under the mdev bus and
 the same path through the parent's ``mdev_bus`` class link), ``Date:``,
 ``KernelVersion:``, ``Contact:``, ``Description:``, ``Users:``. Field values are
@@ -36,10 +37,12 @@ WHAT_PREFIXES = (
     f"{paths.qos('<uuid>')}/",
     f"{paths.mdev_via_parent('<parent>', '<uuid>')}/qos/",
 )
+TYPE_WHAT_PREFIXES = (f"{paths.type_qos('<parent>', '<type-id>')}/",)
 ERRORS_KEY = "bad write"
 TYPE_KEY = "type"
 MODE_KEY = "mode"
 FILES_SECTION = "files"
+TYPE_SECTION = "type-offer"  # the offer of a type: qos/ of a type directory (spec 1.1)
 METADATA_SECTION = "kernel-abi"
 INDENT = "\t\t"
 WIDTH = 64  # two tabs (16 columns) + 64 = 80 columns
@@ -137,10 +140,10 @@ def _section_of(node: nodes.Node) -> nodes.Node | None:
     return parent
 
 
-def files_of(document: nodes.document) -> list[AbiFile]:
-    """The file sections of the spec, in order."""
+def files_of(document: nodes.document, anchor: str = FILES_SECTION) -> list[AbiFile]:
+    """The file sections of one chapter of the spec (default: an mdev's), in order."""
     found = []
-    for section in _section(document, FILES_SECTION).children:
+    for section in _section(document, anchor).children:
         if not isinstance(section, nodes.section):
             continue
         title = section.next_node(nodes.title)
@@ -238,9 +241,14 @@ def abi_entry(
     if not contact or not users:
         raise AbiError("the spec's ABI field list needs Contact and Users")
     blocks = []
-    for item in files_of(document):
+    chapters = [(FILES_SECTION, WHAT_PREFIXES)]
+    if TYPE_SECTION in document.ids:
+        chapters.append((TYPE_SECTION, TYPE_WHAT_PREFIXES))
+    items = [(item, prefixes) for anchor, prefixes in chapters
+             for item in files_of(document, anchor)]
+    for item, prefixes in items:
         name = "" if item.kind == "directory" else item.name
-        lines = [_field("What:", prefix + name) for prefix in WHAT_PREFIXES]
+        lines = [_field("What:", prefix + name) for prefix in prefixes]
         lines += [
             _field("Date:", date),
             _field("KernelVersion:", kernel_version),
