@@ -130,7 +130,6 @@ struct mqos_type {
 	struct mdev_type type;
 	const struct mqos_type_info *info;
 	unsigned int nr_mdevs;		/* protected by the parent's lock */
-	struct kobject *offer;		/* qos/ of the type directory, or NULL */
 };
 
 struct mqos_mdev;
@@ -870,137 +869,6 @@ static struct mdev_driver mqos_driver = {
 };
 
 /* ---------------------------------------------------------------------
- * The offer of a type: qos/ of its type directory (spec 1.1)
- *
- * The mdev core of 6.1 and later has no hook for type attributes (6.0's
- * types_attrs is gone), so the offer is a child kobject of the type's own
- * kobject, added after mdev_register_parent() and put before
- * mdev_unregister_parent().  Its files describe the qos/ of every mdev of
- * the type: which files, the fixed cap, the levels, the domain, the quantum.
- */
-
-static struct mqos_type *mqos_offer_type(struct kobject *kobj)
-{
-	return container_of(kobj->parent, struct mqos_type, type.kobj);
-}
-
-static ssize_t files_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
-{
-	unsigned long files = mqos_offer_type(kobj)->info->files;
-	int len = 0;
-	int n;
-
-	for (n = 0; n < MQOS_NR_FILES; n++)
-		if (files & BIT(n))
-			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
-					     mqos_qos_attrs[n]->name);
-	return len + sysfs_emit_at(buf, len, "\n");
-}
-static struct kobj_attribute mqos_offer_files = __ATTR_RO(files);
-
-static ssize_t levels_show(struct kobject *kobj, struct kobj_attribute *attr,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%s %s %s\n", mqos_level_names[MQOS_LOW],
-			  mqos_level_names[MQOS_NORMAL],
-			  mqos_level_names[MQOS_HIGH]);
-}
-static struct kobj_attribute mqos_offer_levels = __ATTR_RO(levels);
-
-static ssize_t offer_domain_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	struct mqos_type *type = mqos_offer_type(kobj);
-
-	return sysfs_emit(buf, "%s\n",
-			  dev_name(&to_mqos_parent(&type->type)->dev));
-}
-static struct kobj_attribute mqos_offer_domain =
-	__ATTR(domain, 0444, offer_domain_show, NULL);
-
-static ssize_t offer_timeslice_us_show(struct kobject *kobj,
-				       struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", timeslice_us);
-}
-static struct kobj_attribute mqos_offer_timeslice_us =
-	__ATTR(timeslice_us, 0444, offer_timeslice_us_show, NULL);
-
-static ssize_t offer_cap_show(struct kobject *kobj,
-			      struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", mqos_offer_type(kobj)->info->fixed_cap);
-}
-static struct kobj_attribute mqos_offer_cap =
-	__ATTR(cap, 0444, offer_cap_show, NULL);
-
-static struct attribute *mqos_offer_attrs[] = {
-	&mqos_offer_files.attr,
-	&mqos_offer_levels.attr,
-	&mqos_offer_domain.attr,
-	&mqos_offer_timeslice_us.attr,
-	&mqos_offer_cap.attr,
-	NULL,
-};
-
-/* levels only with priority, cap only when the type fixes it */
-static umode_t mqos_offer_visible(struct kobject *kobj, struct attribute *attr,
-				  int n)
-{
-	const struct mqos_type_info *info = mqos_offer_type(kobj)->info;
-
-	if (attr == &mqos_offer_levels.attr &&
-	    !(info->files & BIT(MQOS_FILE_PRIORITY)))
-		return 0;
-	if (attr == &mqos_offer_cap.attr && !info->fixed_cap)
-		return 0;
-	return attr->mode;
-}
-
-static const struct attribute_group mqos_offer_group = {
-	.attrs = mqos_offer_attrs,
-	.is_visible = mqos_offer_visible,
-};
-
-static void mqos_offers_remove(struct mqos_parent *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < MQOS_NR_TYPES; i++) {
-		kobject_put(p->types[i].offer);
-		p->types[i].offer = NULL;
-	}
-}
-
-/* After mdev_register_parent(): a qos/ for every type that offers QoS. */
-static int mqos_offers_add(struct mqos_parent *p)
-{
-	struct mqos_type *type;
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < MQOS_NR_TYPES; i++) {
-		type = &p->types[i];
-		if (!type->info->files)
-			continue;
-		type->offer = kobject_create_and_add("qos", &type->type.kobj);
-		if (!type->offer) {
-			ret = -ENOMEM;
-			goto err;
-		}
-		ret = sysfs_create_group(type->offer, &mqos_offer_group);
-		if (ret)
-			goto err;
-	}
-	return 0;
-
-err:
-	mqos_offers_remove(p);
-	return ret;
-}
-
-/* ---------------------------------------------------------------------
  * Parent devices
  */
 
@@ -1051,18 +919,11 @@ static struct mqos_parent *mqos_parent_create(unsigned int id)
 		device_unregister(&p->dev);
 		return ERR_PTR(ret);
 	}
-	ret = mqos_offers_add(p);
-	if (ret) {
-		mdev_unregister_parent(&p->mdev_parent);
-		device_unregister(&p->dev);
-		return ERR_PTR(ret);
-	}
 	return p;
 }
 
 static void mqos_parent_destroy(struct mqos_parent *p)
 {
-	mqos_offers_remove(p);
 	/* removes every mdev, so nothing re-arms the timer afterwards */
 	mdev_unregister_parent(&p->mdev_parent);
 	hrtimer_cancel(&p->timer);
