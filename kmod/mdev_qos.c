@@ -15,6 +15,7 @@
 #include <linux/mdev_qos.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -378,6 +379,24 @@ static ssize_t nr_slices_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(nr_slices);
 
+/* the scheduling domain: the driver's name for it, else the parent's */
+static const char *mdev_qos_domain(const char *domain, struct mdev_type *mtype)
+{
+	return domain ?: dev_name(mtype->parent->dev);
+}
+
+static ssize_t domain_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+
+	if (!qos || !qos->mdev)
+		return -ENODEV;
+	return sysfs_emit(buf, "%s\n",
+			  mdev_qos_domain(qos->domain, qos->mdev->type));
+}
+static DEVICE_ATTR_RO(domain);
+
 /* indexed by enum mdev_qos_file */
 static struct attribute *mdev_qos_attrs[] = {
 	[MDEV_QOS_CAP] = &dev_attr_cap.attr,
@@ -388,6 +407,7 @@ static struct attribute *mdev_qos_attrs[] = {
 	[MDEV_QOS_THROTTLED] = &dev_attr_throttled_us.attr,
 	[MDEV_QOS_WAIT] = &dev_attr_wait_us.attr,
 	[MDEV_QOS_NR_SLICES] = &dev_attr_nr_slices.attr,
+	[MDEV_QOS_DOMAIN] = &dev_attr_domain.attr,
 	[MDEV_QOS_NR_FILES] = NULL,
 };
 
@@ -507,3 +527,195 @@ void mdev_qos_del(struct mdev_qos *qos)
 	mutex_destroy(&qos->lock);
 }
 EXPORT_SYMBOL_GPL(mdev_qos_del);
+
+/*
+ * The offer of a type: qos/ of its type directory (spec 1.1).  It states,
+ * before any mdev exists, what the qos/ of every mdev of the type holds:
+ * ``files``, ``levels``, ``domain``, ``timeslice_us`` and each knob the type
+ * fixes with its value.  The mdev core of 6.1 and later has no hook for
+ * type attributes (6.0's types_attrs is gone), so the offer is a child
+ * kobject of the type's kobject.
+ */
+struct mdev_qos_offer {
+	struct kobject kobj;
+	struct mdev_type *mtype;
+	const struct mdev_qos_type *type;
+	u32 timeslice_us;
+	const char *domain;
+};
+
+static struct mdev_qos_offer *to_offer(struct kobject *kobj)
+{
+	return container_of(kobj, struct mdev_qos_offer, kobj);
+}
+
+static ssize_t files_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	unsigned long files = to_offer(kobj)->type->files;
+	int len = 0;
+	int n;
+
+	for (n = 0; n < MDEV_QOS_NR_FILES; n++)
+		if (files & BIT(n))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     mdev_qos_attrs[n]->name);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t levels_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	unsigned long levels = to_offer(kobj)->type->levels;
+	int len = 0;
+	int n;
+
+	for (n = 0; n < MDEV_QOS_NR_LEVELS; n++)
+		if (levels & BIT(n))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     mdev_qos_level_names[n]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t offer_domain_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	struct mdev_qos_offer *offer = to_offer(kobj);
+
+	return sysfs_emit(buf, "%s\n",
+			  mdev_qos_domain(offer->domain, offer->mtype));
+}
+
+static ssize_t offer_timeslice_us_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_offer(kobj)->timeslice_us);
+}
+
+static ssize_t offer_cap_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_offer(kobj)->type->cap);
+}
+
+static ssize_t offer_weight_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_offer(kobj)->type->weight);
+}
+
+static ssize_t offer_priority_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mdev_qos_level_names[to_offer(kobj)->type->priority]);
+}
+
+static struct kobj_attribute mdev_qos_offer_files = __ATTR_RO(files);
+static struct kobj_attribute mdev_qos_offer_levels = __ATTR_RO(levels);
+static struct kobj_attribute mdev_qos_offer_domain =
+	__ATTR(domain, 0444, offer_domain_show, NULL);
+static struct kobj_attribute mdev_qos_offer_timeslice_us =
+	__ATTR(timeslice_us, 0444, offer_timeslice_us_show, NULL);
+static struct kobj_attribute mdev_qos_offer_cap =
+	__ATTR(cap, 0444, offer_cap_show, NULL);
+static struct kobj_attribute mdev_qos_offer_weight =
+	__ATTR(weight, 0444, offer_weight_show, NULL);
+static struct kobj_attribute mdev_qos_offer_priority =
+	__ATTR(priority, 0444, offer_priority_show, NULL);
+
+static struct attribute *mdev_qos_offer_attrs[] = {
+	&mdev_qos_offer_files.attr,
+	&mdev_qos_offer_levels.attr,
+	&mdev_qos_offer_domain.attr,
+	&mdev_qos_offer_timeslice_us.attr,
+	&mdev_qos_offer_cap.attr,
+	&mdev_qos_offer_weight.attr,
+	&mdev_qos_offer_priority.attr,
+	NULL,
+};
+
+/* levels only with priority; a knob only when the type fixes it */
+static umode_t mdev_qos_offer_visible(struct kobject *kobj,
+				      struct attribute *attr, int n)
+{
+	const struct mdev_qos_type *type = to_offer(kobj)->type;
+
+	if (attr == &mdev_qos_offer_levels.attr)
+		return type->files & BIT(MDEV_QOS_PRIORITY) ? attr->mode : 0;
+	if (attr == &mdev_qos_offer_cap.attr)
+		return type->fixed & BIT(MDEV_QOS_CAP) ? attr->mode : 0;
+	if (attr == &mdev_qos_offer_weight.attr)
+		return type->fixed & BIT(MDEV_QOS_WEIGHT) ? attr->mode : 0;
+	if (attr == &mdev_qos_offer_priority.attr)
+		return type->fixed & BIT(MDEV_QOS_PRIORITY) ? attr->mode : 0;
+	return attr->mode;
+}
+
+static const struct attribute_group mdev_qos_offer_group = {
+	.attrs = mdev_qos_offer_attrs,
+	.is_visible = mdev_qos_offer_visible,
+};
+__ATTRIBUTE_GROUPS(mdev_qos_offer);
+
+static void mdev_qos_offer_release(struct kobject *kobj)
+{
+	kfree(to_offer(kobj));
+}
+
+static const struct kobj_type mdev_qos_offer_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = mdev_qos_offer_release,
+	.default_groups = mdev_qos_offer_groups,
+};
+
+/**
+ * mdev_qos_offer_add() - state what the mdevs of a type offer
+ * @mtype: the type, registered with mdev_register_parent()
+ * @type: what its mdevs offer, as given to mdev_qos_init(); must outlive
+ *	the offer
+ * @timeslice_us: the quantum its mdevs' timeslice_us read
+ * @domain: the domain its mdevs' domain read; NULL: the parent's name
+ *
+ * Return: the offer, NULL for a type without QoS (it states none), or an
+ * ERR_PTR().  Remove it with mdev_qos_offer_del() before
+ * mdev_unregister_parent().
+ */
+struct mdev_qos_offer *mdev_qos_offer_add(struct mdev_type *mtype,
+					  const struct mdev_qos_type *type,
+					  u32 timeslice_us, const char *domain)
+{
+	struct mdev_qos_offer *offer;
+	int ret;
+
+	if (!type->files)
+		return NULL;
+	offer = kzalloc(sizeof(*offer), GFP_KERNEL);
+	if (!offer)
+		return ERR_PTR(-ENOMEM);
+	offer->mtype = mtype;
+	offer->type = type;
+	offer->timeslice_us = timeslice_us;
+	offer->domain = domain;
+	ret = kobject_init_and_add(&offer->kobj, &mdev_qos_offer_ktype,
+				   &mtype->kobj, "qos");
+	if (ret) {
+		kobject_put(&offer->kobj);
+		return ERR_PTR(ret);
+	}
+	return offer;
+}
+EXPORT_SYMBOL_GPL(mdev_qos_offer_add);
+
+/**
+ * mdev_qos_offer_del() - remove the offer of a type
+ * @offer: what mdev_qos_offer_add() returned (NULL or an ERR_PTR() is ignored)
+ */
+void mdev_qos_offer_del(struct mdev_qos_offer *offer)
+{
+	if (IS_ERR_OR_NULL(offer))
+		return;
+	kobject_del(&offer->kobj);
+	kobject_put(&offer->kobj);
+}
+EXPORT_SYMBOL_GPL(mdev_qos_offer_del);

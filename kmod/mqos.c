@@ -130,6 +130,7 @@ struct mqos_type {
 	struct mdev_type type;
 	const struct mqos_type_info *info;
 	unsigned int nr_mdevs;		/* protected by the parent's lock */
+	struct mdev_qos_offer *offer;	/* qos/ of the type directory */
 };
 
 struct mqos_mdev;
@@ -894,6 +895,37 @@ static void mqos_parent_init(struct mqos_parent *p)
 	}
 }
 
+/* The offer of each type (qos/ of its type directory), from the helper. */
+static void mqos_offers_del(struct mqos_parent *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < MQOS_NR_TYPES; i++) {
+		mdev_qos_offer_del(p->types[i].offer);
+		p->types[i].offer = NULL;
+	}
+}
+
+static int mqos_offers_add(struct mqos_parent *p)
+{
+	struct mqos_type *type;
+	unsigned int i;
+
+	for (i = 0; i < MQOS_NR_TYPES; i++) {
+		type = &p->types[i];
+		type->offer = mdev_qos_offer_add(&type->type, &type->info->qos,
+						 timeslice_us, NULL);
+		if (IS_ERR(type->offer)) {
+			int ret = PTR_ERR(type->offer);
+
+			type->offer = NULL;
+			mqos_offers_del(p);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static struct mqos_parent *mqos_parent_create(unsigned int id)
 {
 	struct mqos_parent *p;
@@ -919,11 +951,18 @@ static struct mqos_parent *mqos_parent_create(unsigned int id)
 		device_unregister(&p->dev);
 		return ERR_PTR(ret);
 	}
+	ret = mqos_offers_add(p);
+	if (ret) {
+		mdev_unregister_parent(&p->mdev_parent);
+		device_unregister(&p->dev);
+		return ERR_PTR(ret);
+	}
 	return p;
 }
 
 static void mqos_parent_destroy(struct mqos_parent *p)
 {
+	mqos_offers_del(p);
 	/* removes every mdev, so nothing re-arms the timer afterwards */
 	mdev_unregister_parent(&p->mdev_parent);
 	hrtimer_cancel(&p->timer);

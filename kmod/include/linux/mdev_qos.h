@@ -27,6 +27,7 @@ struct mdev_device;
  * @MDEV_QOS_THROTTLED: ``throttled_us``, time held back by the cap
  * @MDEV_QOS_WAIT: ``wait_us``, time with work but not running
  * @MDEV_QOS_NR_SLICES: ``nr_slices``, how often the mdev was dispatched
+ * @MDEV_QOS_DOMAIN: ``domain``, the scheduling domain (engine) it shares
  * @MDEV_QOS_NR_FILES: the number of files
  *
  * The first three are the knobs; a type offers a subset of the files as a
@@ -41,6 +42,7 @@ enum mdev_qos_file {
 	MDEV_QOS_THROTTLED,
 	MDEV_QOS_WAIT,
 	MDEV_QOS_NR_SLICES,
+	MDEV_QOS_DOMAIN,
 	MDEV_QOS_NR_FILES,
 };
 
@@ -135,15 +137,19 @@ struct mdev_qos_ops {
  * @type: what the mdev's type offers
  * @ops: the driver's callbacks
  * @timeslice_us: the scheduling quantum, in microseconds
+ * @domain: the name of the scheduling domain ``domain`` reads; NULL: the
+ *	parent's device name (each parent is one engine)
  *
- * Set up with mdev_qos_init(); only @type, @ops and @timeslice_us may be
- * read by the driver, and mdev_qos_get() reads a knob.  The helper holds
+ * Set up with mdev_qos_init(); only @type, @ops, @timeslice_us and @domain
+ * may be read by the driver (which may set @domain before mdev_qos_add()),
+ * and mdev_qos_get() reads a knob.  The helper holds
  * the private lock around &mdev_qos_ops.apply.
  */
 struct mdev_qos {
 	const struct mdev_qos_type *type;
 	const struct mdev_qos_ops *ops;
 	u32 timeslice_us;
+	const char *domain;
 	/* private: */
 	/* serialises knob changes */
 	struct mutex lock;
@@ -160,5 +166,13 @@ void mdev_qos_del(struct mdev_qos *qos);
 unsigned int mdev_qos_get(struct mdev_qos *qos, enum mdev_qos_file knob);
 
 extern const struct attribute_group mdev_qos_group;
+
+struct mdev_type;
+struct mdev_qos_offer;
+
+struct mdev_qos_offer *mdev_qos_offer_add(struct mdev_type *mtype,
+					  const struct mdev_qos_type *type,
+					  u32 timeslice_us, const char *domain);
+void mdev_qos_offer_del(struct mdev_qos_offer *offer);
 
 #endif /* MDEV_QOS_H */

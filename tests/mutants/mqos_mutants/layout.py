@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conformance.mock import QosDriver
@@ -81,5 +82,10 @@ class NoWaitWithoutPriority(QosDriver):
     breaks = "QOS-LAY-008"
     expect = "warning"
 
-    def qos_files(self, mdev: Any) -> tuple[str, ...]:
-        return without(super().qos_files(mdev), "priority", "wait_us", "nr_slices")
+    def qos_offer(self, mtype: Any) -> Any:
+        # the offer itself, so that the type's stated offer agrees with its mdevs
+        offer = super().qos_offer(mtype)
+        if offer is None:
+            return None
+        return replace(offer, knobs=tuple(k for k in offer.knobs if k != "priority"),
+                       counters=("throttled_us",))
