@@ -47,9 +47,9 @@ Feature: Knob combinations
     Then their shares are "1 0 0"
 
   @scheduling @QOS-SCH-002
-  Scenario: A higher level backlogged on another parent does not change a parent's shares
+  Scenario: A higher level backlogged in another domain does not change a domain's shares
     Given fresh mdevs of the type under test with priorities "normal"
-    And fresh mdevs of the type under test on the other parent with priorities "high"
+    And fresh mdevs of the type under test in another domain with priorities "high"
     When all of them are backlogged
     And one measurement window passes
     Then A receives the whole device
