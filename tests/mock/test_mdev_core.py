@@ -23,7 +23,10 @@ def test_default_topology_layout(kernel: MockKernel) -> None:
     assert kernel.vfs_listdir(TYPES) == ["mqos-fixed", "mqos-full", "mqos-plain"]
     full = f"{TYPES}/mqos-full"
     assert set(kernel.vfs_listdir(full)) == {
-        "name", "description", "device_api", "available_instances", "create", "devices"}
+        "name", "description", "device_api", "available_instances", "create", "devices", "qos"}
+    assert kernel.vfs_listdir(f"{full}/qos") == ["domain", "files", "levels", "timeslice_us"]
+    assert kernel.vfs_read(f"{TYPES}/mqos-fixed/qos/cap") == b"50\n"
+    assert "qos" not in kernel.vfs_listdir(f"{TYPES}/mqos-plain")  # no QoS: no offer
     assert kernel.vfs_read(f"{full}/device_api") == b"vfio-pci\n"
     assert kernel.vfs_read(f"{full}/name") == b"full\n"
     assert kernel.vfs_stat(f"{full}/create") == ("file", 0o200, 0)
