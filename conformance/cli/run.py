@@ -148,6 +148,15 @@ def register(sub: SubParsers) -> None:
         f"(default {defaults.MAX_EXAMPLES})",
     )
     o.add_argument("--fuzz-seed", type=int, metavar="N", help="fuzz: another input sequence")
+    o.add_argument(
+        "--seed", type=int, metavar="N",
+        help="random sequences: use N as the fresh seed (replays a report's random.seeds.fresh)",
+    )
+    o.add_argument(
+        "--random-budget", type=float, metavar="S",
+        help="random sequences: device time they may ask for, in seconds, half per seed "
+        f"(0: off; default {defaults.RANDOM_BUDGET_SLICES} timeslices of the type under test)",
+    )
     o.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=main)
 
@@ -207,6 +216,17 @@ def request_from(args: argparse.Namespace) -> Any:
     fuzz_seed = pick(args.fuzz_seed, config.get("fuzz_seed"))
     if fuzz_seed is not None:
         options["fuzz_seed"] = fuzz_seed
+    seed = pick(args.seed, config.get("seed"))
+    if seed is not None:
+        if not 0 <= seed <= defaults.SEED_LIMIT:
+            raise ValueError(f"--seed must be between 0 and {defaults.SEED_LIMIT}, not {seed}")
+        options["seed"] = seed
+    budget = pick(args.random_budget, config.get("random_budget_s"))
+    if budget is not None:
+        if not (math.isfinite(budget) and 0 <= budget <= defaults.TIMEOUT_LIMIT_S):
+            raise ValueError(f"--random-budget must be a number of seconds from 0 to "
+                             f"{defaults.TIMEOUT_LIMIT_S:g}, not {budget}")
+        options["random_budget_s"] = float(budget)
     timeout = seconds("--exec-timeout",
                       pick(args.exec_timeout, workload.get("timeout_s"), defaults.EXEC_TIMEOUT_S))
     op_timeout = seconds("--op-timeout",
@@ -239,6 +259,20 @@ def request_from(args: argparse.Namespace) -> Any:
         select=pick(args.select, config.get("select")),
         quiet=bool(args.quiet),
     )
+
+
+def random_line(section: dict[str, Any]) -> str:
+    """``random: budget 1.20 s of device time (...); fixed seed N: ...; replay: ...``."""
+    parts = []
+    for campaign in section["campaigns"]:
+        failure = campaign["failure"]
+        found = (f"found {failure['requirement']} ({failure['steps']} steps)" if failure
+                 else f"error: {campaign['error']}" if campaign["error"] else "nothing found")
+        parts.append(f"{campaign['label']} seed {campaign['seed']}: {campaign['windows']} "
+                     f"windows, {campaign['device_time_s']:.2f} s device time, "
+                     f"{campaign['wall_s']:.2f} s wall, {found}")
+    return (f"random: budget {section['budget_s']:.2f} s of device time "
+            f"({section['budget_rule']}); " + "; ".join(parts) + f"; replay: {section['replay']}")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -275,6 +309,8 @@ def _print_summary(result: RunResult) -> None:
     print(f"{label}: {claims}")
     print(f"precision: {precision['name']} ({precision['statement']}); device-time limit "
           f"{report['timing']['device_time_limit_s']:.2f} s")
+    if report.get("random"):
+        print(random_line(report["random"]))
     for warning in report["warnings"]:
         print(f"warning: {warning['id']} ({warning['level']}): {warning['reason']}")
     if result.paths:

@@ -53,6 +53,7 @@ class RunFacts:
     precision: str = defaults.PRECISION
     device_time_us: int = 0  # settling and windows the scenarios asked for
     context: dict[str, Any] = field(default_factory=dict)  # conformance.suite.claim
+    random: dict[str, Any] | None = None  # the random campaigns (conformance.stateful)
 
 
 NOT_CERTIFIED = ("quick precision: this is not a certification; "
@@ -156,6 +157,7 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         ],
         "errors": verdict.errors,
         "cleanup": {"repaired_before": facts.repaired_before, "left_behind": facts.left_behind},
+        "random": facts.random,
     }
     quoted: dict[str, Any] = bounded(document)  # the same document, strings cut
     return quoted

@@ -22,11 +22,12 @@ from conformance.steps import (
     offer,
     shares,
     state,
+    stateful,
     topology,
     writes,
 )
 
 STEP_MODULES = (state, devices, domains, offer, layout, formats, writes, load, shares,
-                accounting, lifecycle, concurrency, fuzz, topology)
+                accounting, lifecycle, concurrency, fuzz, topology, stateful)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

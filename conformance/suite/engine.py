@@ -308,6 +308,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
         device_time_us=session.device_time_us,
         context=claim_context(session.target, session.parent, session.observed,
                               embedded_mock=session.embedded_mock),
+        random=session.random,
     )
     report = build_report(verdict, facts)
     validate_report(report)

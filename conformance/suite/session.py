@@ -54,6 +54,7 @@ class SuiteSession:
     qos_offered: bool | None = None  # does the type have a qos/ group (None: unknown)
     knobs_offered: dict[str, bool] | None = None  # knob → offered writable (None: unknown)
     observed: Observed = field(default_factory=Observed)  # timeslices read, windows measured
+    random: dict[str, object] | None = None  # the random campaigns (seeds, budget, findings)
 
     @property
     def writable(self) -> bool:

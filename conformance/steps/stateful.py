@@ -1,0 +1,192 @@
+"""Steps of ``features/random.feature``: the random campaigns, and replaying a sequence.
+
+The campaigns (a fixed seed, then a fresh one or ``--seed N``) run once per run,
+in the first scenario that needs them, under the run's device-time budget for
+random testing (``--random-budget``); every scenario of the outline then judges
+them for its own requirement, so a failure names only the requirement whose
+check failed. The ``When`` lines replay a shrunk sequence as printed by
+:mod:`conformance.stateful.gherkin`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from conformance.stateful import gherkin
+from conformance.stateful.campaign import BUDGET_SLICES, FIXED_SEED, Campaign, Context, Result
+from conformance.stateful.explorer import OTHER_PARENT, OTHER_TYPE, PARENT, TYPE, Explorer, Slot
+from conformance.stateful.explorer import slots as find_slots
+from conformance.steps.require import timeslice
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import DeviceClock, Resources
+from conformance.suite.under_test import UnderTest
+from conformance.workload.base import parse_load
+
+Campaigns = dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def random_campaigns() -> Campaigns:
+    """Per run: the campaigns' results, or why they could not run."""
+    return {}
+
+
+def budget_us(resources: Resources, outcome: Outcome, under_test: UnderTest) -> int:
+    """The run's device-time budget for random testing: the option, else BUDGET_SLICES q."""
+    option = under_test.session.options.get("random_budget_s")
+    if option is not None:
+        return int(float(str(option)) * 1e6)
+    probe = resources.create_mdev()
+    try:
+        q = timeslice(outcome, probe, under_test.observed)
+    finally:
+        resources.remove_mdev(probe)
+    return BUDGET_SLICES * q
+
+
+def run_campaigns(resources: Resources, outcome: Outcome, under_test: UnderTest) -> list[Result]:
+    """The fixed-seed and the fresh-seed campaign, each with half the budget."""
+    session = under_test.session
+    resources.adapter()  # unsupported without a workload adapter
+    total = budget_us(resources, outcome, under_test)
+    chosen = under_test.int_option("seed")
+    fresh = chosen if chosen is not None else secrets.randbits(32)
+    context = Context(
+        new_resources=lambda: Resources(session, outcome),
+        precision=under_test.precision,
+        slots=find_slots(resources, under_test.parent, under_test.type_id,
+                         under_test.other_parent, under_test.other_type),
+        device_time=lambda: session.device_time_us,
+        observe=under_test.observed.window,
+    )
+    results = []
+    for label, seed in (("fixed", FIXED_SEED), ("fresh", fresh)):
+        if total <= 0:
+            break
+        outcome.progress(f"random sequences, {label} seed {seed}: budget "
+                         f"{total // 2 / 1e6:.2f} s of device time")
+        result = Campaign(context, seed, total // 2, label).run()
+        results.append(result)
+        outcome.progress(_summary(result))
+        if result.failure is not None:
+            outcome.progress("shrunk sequence:\n" + result.failure.gherkin)
+    session.random = {
+        "budget_s": round(total / 1e6, 6),
+        "budget_rule": (f"{BUDGET_SLICES} timeslices of the type under test, half per seed"
+                        if session.options.get("random_budget_s") is None
+                        else "--random-budget, half per seed"),
+        "seeds": {r.label: r.seed for r in results},
+        "replay": f"mdev-qos run --seed {fresh}",
+        "campaigns": [r.to_json() for r in results],
+    }
+    return results
+
+
+def _summary(result: Result) -> str:
+    found = (f"found {result.failure.violation.requirement}" if result.failure
+             else f"error: {result.error}" if result.error else "nothing found")
+    return (f"random sequences, {result.label} seed {result.seed}: {result.examples} examples, "
+            f"{result.windows} windows, {result.device_time_us / 1e6:.2f} s of device time "
+            f"(+{result.shrink_device_time_us / 1e6:.2f} s shrinking), {result.wall_s:.2f} s "
+            f"wall: {found}")
+
+
+@given("the random sequences of this run have been tried")
+def _tried(random_campaigns: Campaigns, resources: Resources, outcome: Outcome,
+           under_test: UnderTest) -> None:
+    """Run the campaigns once per run (the first scenario that needs them)."""
+    if "results" not in random_campaigns:
+        random_campaigns["results"] = None
+        random_campaigns["results"] = run_campaigns(resources, outcome, under_test)
+
+
+@then(parsers.re(r"no random sequence broke (?P<requirement>QOS-[A-Z]+-\d{3})"))
+def _none_broke(random_campaigns: Campaigns, outcome: Outcome, requirement: str) -> None:
+    """No campaign found a violation of ``requirement``; it was checked at least once."""
+    results: list[Result] | None = random_campaigns.get("results")
+    if results is None:
+        outcome.error("the random campaigns did not run (see the first random scenario)")
+    if not results:
+        outcome.unsupported("random testing is off for this run (--random-budget 0)")
+    errors = [f"{r.label} seed {r.seed}: {r.error}" for r in results if r.error]
+    if errors:
+        outcome.error("a random campaign stopped: " + "; ".join(errors))
+    checked = sum(r.checked[requirement] for r in results)
+    outcome.evidence(f"random checks of {requirement}", expected=">= 1", actual=checked,
+                     note="; ".join(f"{r.label} seed {r.seed}: {r.windows} windows"
+                                    for r in results))
+    for result in results:
+        failure = result.failure
+        if failure is not None and failure.violation.requirement == requirement:
+            raise AssertionError(
+                f"{failure.violation.message} (random sequence, {result.label} seed "
+                f"{result.seed}, shrunk to {len(failure.lines)} steps; replay with "
+                f"mdev-qos run --seed {result.seed} or the scenario:)\n{failure.gherkin}")
+    if checked == 0:
+        outcome.unsupported("no random sequence of this run reached a situation that checks "
+                            "it within the budget")
+
+
+# -- replaying a printed sequence -------------------------------------------------------
+@pytest.fixture
+def sequence(resources: Resources, clock: DeviceClock, under_test: UnderTest) -> Explorer:
+    """The sequence a printed scenario replays (no budget: it runs every window)."""
+    return Explorer(resources, clock, under_test.precision, observe=under_test.observed.window)
+
+
+@given(parsers.re(r"a random sequence found with seed (?P<seed>\d+)"))
+def _sequence(sequence: Explorer, resources: Resources, seed: str) -> None:
+    """Start a printed sequence (the seed says where it came from); needs a workload."""
+    resources.adapter()
+
+
+@when(parsers.re(r"mdev (?P<name>[A-Z]+)(?P<other> of the other type)? is created on "
+                 r"(?P<where>the parent under test|the other parent)"))
+def _create(sequence: Explorer, outcome: Outcome, under_test: UnderTest, name: str,
+            other: str | None, where: str) -> None:
+    """Create a named mdev where the line says."""
+    parent = under_test.parent if where == PARENT else under_test.other_parent
+    type_id = under_test.other_type if other else under_test.type_id
+    if parent is None or type_id is None:
+        outcome.unsupported(f"this run has no {'other type' if other else 'other parent'}")
+    slot = Slot(where if where == PARENT else OTHER_PARENT, OTHER_TYPE if other else TYPE,
+                parent, type_id, limit=0)
+    if sequence.create(name, slot) is None:
+        outcome.skip(f"type {type_id} offers no QoS: the sequence cannot measure {name}")
+
+
+@when(parsers.re(r"mdev (?P<name>[A-Z]+) is removed"))
+def _remove(sequence: Explorer, name: str) -> None:
+    """Remove a named mdev."""
+    sequence.remove(name)
+
+
+@when(parsers.re(r'the (?P<knob>cap|weight|priority) of (?P<name>[A-Z]+) is set to '
+                 r'"(?P<value>[^"]*)"'))
+def _knob(sequence: Explorer, name: str, knob: str, value: str) -> None:
+    """Write a knob of a named mdev (a refusal is recorded as a violation)."""
+    sequence.set_knob(name, knob, value)
+
+
+@when(parsers.re(r'the load of (?P<name>[A-Z]+) becomes "(?P<load>[^"]*)"'))
+def _load(sequence: Explorer, name: str, load: str) -> None:
+    """Give a named mdev a load (an mdev waking above all others is checked for latency)."""
+    sequence.set_load(name, parse_load(load))
+
+
+@when(parsers.re(r"a window of (?P<whole>[12])\.(?P<part>\d{3}) W passes"))
+def _window(sequence: Explorer, whole: str, part: str) -> None:
+    """A window of the given multiple of the precision's W; the oracle judges it."""
+    sequence.window(int(whole) * 1000 + int(part))
+
+
+@then(gherkin.THEN)
+def _met(sequence: Explorer, outcome: Outcome) -> None:
+    """Every check of every window and dispatch held."""
+    outcome.evidence("random sequence checks", expected=[], actual=[str(v) for v in
+                     sequence.violations], note=f"{sequence.windows} windows")
+    assert not sequence.violations, "; ".join(str(v) for v in sequence.violations)
