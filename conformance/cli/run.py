@@ -141,6 +141,11 @@ def register(sub: SubParsers) -> None:
     )
     o.add_argument("-k", dest="select", metavar="EXPR", help="only scenarios matching EXPR")
     o.add_argument(
+        "--features", metavar="DIR",
+        help="run the feature files in DIR instead of the suite's (e.g. a shrunk random "
+        "sequence the suite printed)",
+    )
+    o.add_argument(
         "--max-examples",
         type=int,
         metavar="N",
@@ -257,8 +262,19 @@ def request_from(args: argparse.Namespace) -> Any:
         report_dir=Path(pick(args.report_dir, config.get("report_dir"), defaults.REPORT_DIR)),
         spec_url=pick(args.spec_url, config.get("spec_url"), defaults.SPEC_URL),
         select=pick(args.select, config.get("select")),
+        features=_features(args.features),
         quiet=bool(args.quiet),
     )
+
+
+def _features(directory: str | None) -> Path | None:
+    """The ``--features`` directory; ValueError unless it holds a ``.feature`` file."""
+    if directory is None:
+        return None
+    path = Path(directory)
+    if not path.is_dir() or not any(path.glob("*.feature")):
+        raise ValueError(f"--features {directory}: not a directory holding .feature files")
+    return path
 
 
 def random_line(section: dict[str, Any]) -> str:

@@ -253,6 +253,8 @@ class ParentSched:
             self._activate(ms)
         elif not ms.active and was_active:
             self._deactivate(ms)
+        elif ms.state == THROTTLED:  # the new version cancelled its refill: book it again
+            self._schedule(ms.refill_time(self.now), "refill", ms)
 
     # -- time ---------------------------------------------------------------------
     def run_until(self, target: int) -> None:

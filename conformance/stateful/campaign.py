@@ -43,6 +43,7 @@ BUDGET_SLICES = defaults.RANDOM_BUDGET_SLICES
 SHRINK_FACTOR = 4
 ROUND_EXAMPLES = 4
 STEPS_PER_EXAMPLE = 14
+MAX_ROUNDS = 10_000  # a bound for a target on which no window ever starts
 
 
 @dataclass
@@ -154,6 +155,8 @@ class Example:
         """One window (skipped when the budget cannot pay for it)."""
         if self.explorer.window(permille):
             self.campaign.windows += 1
+        elif self.explorer.tracked and self.campaign.shrink is None:
+            self.campaign.exhausted = True  # the search budget cannot pay for a window
 
     def check_devices(self) -> None:
         """QOS-LIFE-001: the model's mdevs have qos/, removed ones are gone."""
@@ -214,7 +217,7 @@ class Campaign:
         self.error: str | None = None
         self.examples = self.windows = self.dispatches = 0
         self.checked: Counter[str] = Counter()
-        self._spent_before = -1
+        self.exhausted = False  # a window was refused: the search is over
 
     def start_example(self) -> Example:
         """A new example, under the budget of the phase the campaign is in."""
@@ -238,8 +241,8 @@ class Campaign:
         """Rounds until the budget cannot pay for a window, a failure, or an error."""
         started = time.monotonic()
         rounds = 0
-        while (self.error is None and self.best is None and rounds < 1000
-               and self.search.spent_us < self.budget_us and self._progress(rounds)):
+        while (self.error is None and self.best is None and not self.exhausted
+               and rounds < MAX_ROUNDS):
             self._round(rounds)
             rounds += 1
         result = Result(self.label, self.seed, self.budget_us,
@@ -253,13 +256,6 @@ class Campaign:
             violation, lines = self.best
             result.failure = Failure(violation, lines, self.seed)
         return result
-
-    def _progress(self, rounds: int) -> bool:
-        """Whether the last round still spent device time (a round that cannot is the end)."""
-        spent = self.search.spent_us
-        moved = spent != self._spent_before
-        self._spent_before = spent
-        return moved
 
     def _round(self, index: int) -> None:
         test = get_state_machine_test(

@@ -45,17 +45,12 @@ class Found(AssertionError):
         self.lines = list(lines)
 
 
-def load_text(choice: int, q: int) -> str:
-    """The ``choice``-th load: backlog, idle, then the periodic ones scaled to q."""
-    if choice == 0:
-        return "backlog"
-    if choice == 1:
-        return "idle"
-    run, period, div = PERIODIC[(choice - 2) % len(PERIODIC)]
+def load_text(kind: str, variant: int, q: int) -> str:
+    """A load's text: backlog, idle, or the ``variant``-th periodic one scaled to q."""
+    if kind != "periodic":
+        return kind
+    run, period, div = PERIODIC[variant % len(PERIODIC)]
     return f"periodic {q * run // div} {q * period // div}"
-
-
-LOAD_CHOICES = 2 + len(PERIODIC)
 
 
 class SequenceMachine(RuleBasedStateMachine):
@@ -73,14 +68,18 @@ class SequenceMachine(RuleBasedStateMachine):
 
     # -- rules -----------------------------------------------------------------------
     @precondition(lambda self: self.example.has_room())
-    @rule(target=mdevs, choice=st.integers(0, 3))
-    def create(self, choice: int) -> str:
-        """Create an mdev in a slot with room (the choice wraps over the slots)."""
+    @rule(target=mdevs, choice=st.integers(0, 3), busy=st.booleans())
+    def create(self, choice: int, busy: bool) -> str:
+        """Create an mdev in a slot with room (the choice wraps over the slots); ``busy``
+        backlogs it at once."""
         slot = self.example.room(choice)
         name = string.ascii_uppercase[self.names % 26]  # steps per example < 26
         self.names += 1
         self.example.model[name] = slot
         self._do(gherkin.created(name, slot), lambda: self.example.create(name, slot))
+        if busy and self.example.tracked(name) is not None:
+            self._do(gherkin.load_set(name, "backlog"),
+                     lambda: self.example.explorer.set_load(name, parse_load("backlog")))
         return name
 
     @rule(name=consumes(mdevs))
@@ -105,15 +104,16 @@ class SequenceMachine(RuleBasedStateMachine):
         self._do(gherkin.knob_set(name, knob, value),
                  lambda: self.example.explorer.set_knob(name, knob, value))
 
-    @rule(name=mdevs, choice=st.integers(0, LOAD_CHOICES - 1))
-    def set_load(self, name: str, choice: int) -> None:
-        """Give an mdev a load (0: backlog, 1: idle, then periodic ones)."""
+    @rule(name=mdevs, kind=st.sampled_from(("backlog", "idle", "periodic")),
+          variant=st.integers(0, len(PERIODIC) - 1))
+    def set_load(self, name: str, kind: str, variant: int) -> None:
+        """Give an mdev a load: backlog, idle, or one of the periodic ones."""
         one = self.example.tracked(name)
         if one is None:
             return
-        text = load_text(choice, one.timeslice)
-        if one.load.kind == parse_load(text).kind == "idle":
-            return
+        text = load_text(kind, variant, one.timeslice)
+        if str(one.load) == text:
+            return  # no change
         self._do(gherkin.load_set(name, text),
                  lambda: self.example.explorer.set_load(name, parse_load(text)))
 

@@ -112,3 +112,17 @@ def test_idle_mdev_accumulates_nothing(bench: Bench) -> None:
     before = bench.counters([u])
     bench.k.advance(50_000)
     assert bench.counters([u]) == before
+
+
+def test_a_capped_mdev_throttled_under_periodic_load_runs_again_when_backlogged() -> None:
+    """Switching a throttled mdev from periodic to backlog kept it throttled for good:
+    the new demand cancelled its pending refill (found by the random tester, seed 0)."""
+    bench = Bench(MockKernel())
+    u = bench.create()
+    bench.write(u, "cap", "90")
+    bench.load(u, f"periodic {Q} {2 * Q}")
+    bench.window([u], 80_040)
+    bench.load(u, "backlog")
+    bench.window([u], 2 * Q)
+    share = bench.shares([u], 80_040)[0]
+    assert 0.85 <= share <= 0.95
