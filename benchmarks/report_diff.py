@@ -47,7 +47,7 @@ sys.path.insert(0, sys.argv[1])
 from conformance.cli import main
 sys.exit(main(["run", "-q", *sys.argv[2:]]))
 """
-VOLATILE = {"started", "finished", "duration_s"}
+VOLATILE = {"started", "finished", "duration_s", "wall_s"}
 # what threads decide: how often a racing reader got in, which concurrent write won
 THREAD_COUNTS = re.compile(r"\b[0-9]+ (reads|writes)\b")
 SECONDS = re.compile(r"[0-9]+(\.[0-9]+)? s")

@@ -84,6 +84,11 @@ class XeSriov(ModelDriver):
          "work at normal and low alternate EQ turns and share 1/2 each where the ABI "
          "requires the higher one to take everything. Only high is served ahead of the "
          "others (in the next time-slice once it has work)."),
+        (("QOS-SCH-003",),
+         "A normal function keeps its EQ turn without work: an idle VF set to normal holds "
+         "the engine idle for its turn, so a busy VF beside it gets 1/2 where the ABI gives "
+         "it the whole device (found by the random sequences: no hand-written scenario "
+         "sets an idle mdev to normal, the ABI's default)."),
     )
     remedy = (
         "No firmware change: the driver maps the ABI onto what the GuC has, offering the "

@@ -171,8 +171,10 @@ class Example:
         self.explorer.checked["QOS-LIFE-001"] += 1
 
     def attempt(self, action: Callable[[], Any]) -> Violation | None:
-        """Run one operation; the first new violation, or None. Environment errors stop
-        the campaign (never a violation, never shrunk)."""
+        """Run one operation; the first new violation, or None.
+
+        Environment errors stop the campaign (never a violation, never shrunk).
+        """
         before = len(self.explorer.violations)
         try:
             action()

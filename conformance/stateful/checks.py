@@ -29,8 +29,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from conformance.oracle.shares import DEFAULT_WEIGHT, LEVELS, Member, expected_shares
-from conformance.oracle.shares import weighted_pairs
+from conformance.oracle.shares import (
+    DEFAULT_WEIGHT,
+    LEVELS,
+    Member,
+    expected_shares,
+    weighted_pairs,
+)
 from conformance.oracle.tolerance import ratio_bound, share_bound
 from conformance.suite.measure import Window
 
@@ -138,8 +143,11 @@ def judge(
     window: Window, seen: Sequence[Seen], *, live_knobs: Mapping[str, str],
     previous: Mapping[tuple[str, str], int],
 ) -> Judgement:
-    """Every check of one window. ``live_knobs``: parent → the knob last written there
-    at the window's start; ``previous``: counter values read before the window."""
+    """Every check of one window.
+
+    ``live_knobs``: parent → the knob last written there at the window's start;
+    ``previous``: counter values read before the window.
+    """
     verdict = Judgement()
     _monotonic(verdict, window, seen, previous)
     for one in seen:

@@ -18,8 +18,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition
-from hypothesis.stateful import rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    precondition,
+    rule,
+)
 
 from conformance.stateful import gherkin
 from conformance.stateful.checks import Violation
@@ -27,6 +33,7 @@ from conformance.workload.base import parse_load
 
 if TYPE_CHECKING:
     from conformance.stateful.campaign import Campaign, Example
+    from conformance.stateful.explorer import Tracked
 
 CAPS = ("100", "50", "30", "20", "70", "10", "90", "60")
 WEIGHTS = ("100", "200", "50", "400", "25", "300", "1000", "10")
@@ -70,8 +77,7 @@ class SequenceMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.example.has_room())
     @rule(target=mdevs, choice=st.integers(0, 3), busy=st.booleans())
     def create(self, choice: int, busy: bool) -> str:
-        """Create an mdev in a slot with room (the choice wraps over the slots); ``busy``
-        backlogs it at once."""
+        """Create an mdev in a slot with room (the choice wraps); ``busy`` backlogs it."""
         slot = self.example.room(choice)
         name = string.ascii_uppercase[self.names % 26]  # steps per example < 26
         self.names += 1
@@ -95,14 +101,21 @@ class SequenceMachine(RuleBasedStateMachine):
         one = self.example.tracked(name)
         if one is None or knob not in one.writable:
             return
-        if knob == "priority":
-            levels = [lv for lv in LEVEL_ORDER if lv in one.levels]
-            value = levels[choice % len(levels)]
-        else:
-            values = KNOB_VALUES[knob]
-            value = values[choice % len(values)]
-        self._do(gherkin.knob_set(name, knob, value),
-                 lambda: self.example.explorer.set_knob(name, knob, value))
+        self._write(name, knob, self._value(one, knob, choice))
+
+    @rule(name=mdevs, cap=st.integers(0, 7), weight=st.integers(0, 7), level=st.integers(0, 2))
+    def configure(self, name: str, cap: int, weight: int, level: int) -> None:
+        """Give an mdev a combination of knobs at once (a write for each that changes)."""
+        one = self.example.tracked(name)
+        if one is None:
+            return
+        for knob, choice in (("priority", level), ("weight", weight), ("cap", cap)):
+            if knob not in one.writable:
+                continue
+            value = self._value(one, knob, choice)
+            key = "level" if knob == "priority" else knob
+            if str(one.knobs.get(key)) != value:
+                self._write(name, knob, value)
 
     @rule(name=mdevs, kind=st.sampled_from(("backlog", "idle", "periodic")),
           variant=st.integers(0, len(PERIODIC) - 1))
@@ -133,6 +146,19 @@ class SequenceMachine(RuleBasedStateMachine):
         self.example.close()
 
     # -- helpers ---------------------------------------------------------------------
+    def _write(self, name: str, knob: str, value: str) -> None:
+        self._do(gherkin.knob_set(name, knob, value),
+                 lambda: self.example.explorer.set_knob(name, knob, value))
+
+    @staticmethod
+    def _value(one: Tracked, knob: str, choice: int) -> str:
+        """The ``choice``-th value of a knob (0: its default)."""
+        if knob == "priority":
+            levels = [lv for lv in LEVEL_ORDER if lv in one.levels]
+            return levels[choice % len(levels)]
+        values = KNOB_VALUES[knob]
+        return values[choice % len(values)]
+
     def _do(self, line: str, action: Callable[[], Any]) -> None:
         """Keep the line, run the operation unless the campaign stopped; raise on a violation."""
         if line:

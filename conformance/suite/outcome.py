@@ -93,6 +93,14 @@ class Outcome:
         self.skip_kind = "unsupported"
         pytest.skip(reason)
 
+    def not_reached(self, reason: str) -> NoReturn:
+        """Skip a random scenario that checked nothing: it counts for nothing.
+
+        Unlike :meth:`unsupported`, it leaves the requirement to its other scenarios.
+        """
+        self.skip_kind = "not-reached"
+        pytest.skip(reason)
+
     def error(self, message: str) -> NoReturn:
         """Stop the scenario: the suite or the environment broke, not the driver."""
         raise SuiteError(message)

@@ -3,6 +3,8 @@
 Rules (spec, "Conformance"):
 - a requirement's status aggregates its scenarios: fail > error > pass > skip;
 - a skip for the requirement's stated condition (``outcome.skip``) is sanctioned;
+- a scenario outside the profile, or a random one that reached nothing
+  (``outcome.not_reached``), counts only when no other scenario of the requirement ran;
   any other skip (profile, no workload, read-only target) leaves claims incomplete;
 - a claim for a feature holds when every MUST of ``base`` and of that feature
   passed or was skipped for its condition; a feature whose every MUST was skipped
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 FEATURES = ("base", "cap", "weight", "priority")
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
+UNCOUNTED = ("profile", "not-reached")  # skips that leave a requirement to its other scenarios
 
 
 def aggregate(
@@ -54,8 +57,8 @@ def aggregate(
         else:
             result.reason = "no scenario checks this requirement (the suite is incomplete)"
         return result
-    ran = [s for s in scenarios if s.skip_kind != "profile"]
-    considered = ran or list(scenarios)  # extra checks of another profile do not count
+    ran = [s for s in scenarios if s.skip_kind not in UNCOUNTED]
+    considered = ran or list(scenarios)  # extra checks that did not run do not count
     statuses = {s.status for s in considered}
     result.status = next(s for s in SEVERITY if s in statuses)
     deciding = [s for s in considered if s.status == result.status]
@@ -72,7 +75,7 @@ def aggregate(
 
 
 def _worst_skip(kinds: Iterable[str]) -> str:
-    for kind in ("unsupported", "profile", "not-selected"):
+    for kind in ("unsupported", "profile", "not-reached", "not-selected"):
         if kind in kinds:
             return kind
     return "unsupported"

@@ -19,7 +19,7 @@ from conformance.resources import spec_dir
 PINNED: dict[str, tuple[str, set[str]]] = {
     "gvt-g": ("non-conformant", {"QOS-SCH-004"}),
     "xe-sriov": ("non-conformant",
-                 {"QOS-LIFE-002", "QOS-LIFE-004", "QOS-PRI-002", "QOS-PRI-006"}),
+                 {"QOS-LIFE-002", "QOS-LIFE-004", "QOS-PRI-002", "QOS-PRI-006", "QOS-SCH-003"}),
     "amd-gim": ("non-conformant", {"QOS-SCH-003", "QOS-WGT-007"}),
     "xen-credit2": ("non-conformant", {"QOS-LIFE-002", "QOS-LIFE-004", "QOS-WGT-001"}),
     "cfs-bandwidth": ("non-conformant",

@@ -127,6 +127,16 @@ def test_profile_skips_of_extra_checks_do_not_count() -> None:
     assert next(r for r in verdict.requirements if r.id == "QOS-CAP-001").sanctioned_skip
 
 
+def test_a_random_scenario_that_reached_nothing_does_not_count() -> None:
+    runs = passing_all(QOS_PRI_002=("skip", "condition"))
+    runs += [scenario(["QOS-PRI-002"], "skip", "not-reached"),
+             scenario(["QOS-CAP-001"], "skip", "not-reached")]
+    verdict = decide(CATALOGUE, runs)
+    assert claims(verdict)["priority"] == "not-offered"  # an unsupported skip: incomplete
+    assert status_of(verdict, "QOS-CAP-001") == "pass"
+    assert verdict.verdict == "conformant"
+
+
 def test_a_type_without_qos_is_not_applicable() -> None:
     runs = [scenario([r.id], "skip", "condition") for r in CATALOGUE]
     verdict = decide(CATALOGUE, runs, qos_offered=False)

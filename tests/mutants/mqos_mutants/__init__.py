@@ -48,6 +48,7 @@ AREAS = (
     "vendor.oneway",
     "vendor.combos",
     "vendor.knobfiles",
+    "vendor.descriptors",
 )
 
 

@@ -1,0 +1,128 @@
+"""Random campaigns: no false fail, a bug found and shrunk, the budget honoured, --seed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.specbuild.scenarios import parse_feature
+from conformance.stateful.campaign import SHRINK_FACTOR
+
+from .conftest import campaign_on_mock
+
+CONFORMING_MODELS = ("conformance.models.nvidia:NvidiaBestEffort",
+                     "conformance.models.nvidia:NvidiaFixedShare")
+THREE_KNOBS = "mqos_mutants.vendor.descriptors:CapLostOnRebuild"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_reference_driver_passes_with_the_largest_noise(seed: int) -> None:
+    result, _ = campaign_on_mock(seed, 2.0, noise=seed + 40)
+    assert result.error is None
+    assert result.failure is None, result.failure and result.failure.gherkin
+    assert result.windows >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("driver", [None, *CONFORMING_MODELS])
+def test_no_false_fail_over_many_seeds(driver: str | None) -> None:
+    for seed in range(12):
+        result, _ = campaign_on_mock(seed, 6.0, driver=driver, noise=seed)
+        assert result.error is None and result.failure is None, (
+            driver, seed, result.failure and result.failure.gherkin)
+
+
+def test_the_budget_bounds_the_device_time_of_the_search() -> None:
+    result, device_time = campaign_on_mock(3, 0.5)
+    assert result.failure is None
+    assert 0 < result.device_time_us <= 500_000
+    assert device_time == result.device_time_us  # nothing else asked for device time
+
+
+def test_a_broken_driver_is_found_shrunk_and_printed_as_gherkin() -> None:
+    result, device_time = campaign_on_mock(1, 2.0, driver="mqos_mutants.scheduling:IdlePeersDilute")
+    failure = result.failure
+    assert failure is not None and failure.violation.requirement == "QOS-SCH-003"
+    assert len(failure.lines) <= 6  # shrunk: create, load, create, window...
+    assert result.device_time_us <= 2_000_000
+    assert result.shrink_device_time_us <= SHRINK_FACTOR * 2_000_000 + 2 * 160_080
+    scenarios, problems = parse_feature(failure.gherkin, "shrunk.feature")
+    assert problems == []
+    assert [s.requirements for s in scenarios] == [("QOS-SCH-003",)]
+
+
+def test_a_printed_scenario_replays_with_the_features_option(tmp_path: Path, capsys) -> None:
+    driver = "mqos_mutants.scheduling:IdlePeersDilute"
+    result, _ = campaign_on_mock(1, 2.0, driver=driver)
+    assert result.failure is not None
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "shrunk.feature").write_text(result.failure.gherkin)
+    status = main(["run", "-q", "--features", str(tmp_path / "features"), "-k", "Shrunk",
+                   "--mock-driver", driver, "--report-dir", str(tmp_path / "r")])
+    assert status == 1
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [r["id"] for r in report["requirements"] if r["status"] == "fail"] == ["QOS-SCH-003"]
+    assert main(["run", "-q", "--features", str(tmp_path / "features"), "-k", "Shrunk",
+                 "--report-dir", str(tmp_path / "ref")]) == 0  # the reference passes it
+
+
+def _random_section(tmp_path: Path, name: str, *options: str) -> dict:
+    assert main(["run", "-q", "-k", "random", "--random-budget", "0.4",
+                 "--report-dir", str(tmp_path / name), *options]) in (0, 2)
+    report = json.loads((tmp_path / name / "report.json").read_text())
+    section = report["random"]
+    for campaign in section["campaigns"]:
+        campaign.pop("wall_s")
+    return section
+
+
+def test_seed_replays_the_fresh_campaign_identically(tmp_path: Path) -> None:
+    first = _random_section(tmp_path, "a", "--seed", "77")
+    assert first["seeds"] == {"fixed": 20261130, "fresh": 77}
+    assert first["replay"] == "mdev-qos run --seed 77"
+    assert _random_section(tmp_path, "b", "--seed", "77") == first
+    fresh = _random_section(tmp_path, "c")["seeds"]["fresh"]
+    assert main(["run", "-q", "-k", "random", "--random-budget", "0.4", "--seed",
+                 str(fresh), "--report-dir", str(tmp_path / "d")]) in (0, 2)
+
+
+def test_the_budget_and_seeds_are_printed_and_reported(tmp_path: Path, capsys) -> None:
+    main(["run", "-k", "random", "--random-budget", "0.3", "--seed", "5",
+          "--report-dir", str(tmp_path / "r")])
+    out = capsys.readouterr().out
+    assert "random: budget 0.30 s of device time (--random-budget, half per seed)" in out
+    assert "fresh seed 5:" in out and "replay: mdev-qos run --seed 5" in out
+    campaigns = json.loads((tmp_path / "r" / "report.json").read_text())["random"]["campaigns"]
+    assert all(c["device_time_s"] <= c["budget_s"] == 0.15 for c in campaigns)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--seed", "-1"), ("--seed", "4294967296"),
+                                               ("--random-budget", "-2"),
+                                               ("--random-budget", "nan")])
+def test_a_bad_seed_or_budget_is_refused(tmp_path: Path, capsys, option: str, value: str) -> None:
+    assert main(["run", option, value, "--report-dir", str(tmp_path / "r")]) == 2
+    assert option in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_random_testing_can_be_turned_off(tmp_path: Path) -> None:
+    main(["run", "-q", "-k", "random", "--random-budget", "0", "--report-dir",
+          str(tmp_path / "r")])
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["random"]["campaigns"] == []
+    statuses = {s["status"] for s in report["scenarios"] if s["feature"] == "Random sequences"}
+    assert statuses == {"skip"}
+
+
+@pytest.mark.slow
+def test_the_three_knob_mutant_is_found_only_by_the_random_tester() -> None:
+    """The worked example of benchmarks/README.md (the default run certifies it)."""
+    result, _ = campaign_on_mock(0, 20.0, driver=THREE_KNOBS)
+    failure = result.failure
+    assert failure is not None and failure.violation.requirement == "QOS-CAP-006"
+    assert len(failure.lines) <= 10
+    knobs = " ".join(failure.lines)
+    assert 'the priority of A is set to "high"' in knobs and "weight of A" in knobs

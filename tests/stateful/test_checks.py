@@ -1,0 +1,94 @@
+"""The oracle's checks of one window, and the requirement a miss is blamed on."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from conformance.oracle.shares import expected_shares
+from conformance.stateful.checks import REQUIREMENTS, Seen, judge, share_requirement
+from conformance.suite.measure import Snapshot, Window
+
+COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
+W = 100_000
+
+
+def seen(name: str, load: str = "backlog", parent: str = "p0", **knobs: int | str) -> Seen:
+    return Seen(name, f"uuid-{name}", parent, dict(knobs), load, COUNTERS)
+
+
+def window(deltas: dict[str, dict[str, int]], live: bool = False) -> Window:
+    start = {(f"uuid-{n}", c): 1000 for n in deltas for c in COUNTERS}
+    end = {(f"uuid-{n}", c): 1000 + d.get(c, 0) for n, d in deltas.items() for c in COUNTERS}
+    return Window(Snapshot(0, 0, start), Snapshot(W, 0, end), 1000, live=live)
+
+
+def backlogged(usage: int, slices: int = 100) -> dict[str, int]:
+    return {"usage_us": usage, "wait_us": W - usage, "nr_slices": slices}
+
+
+def requirements(verdict) -> list[str]:
+    return sorted(v.requirement for v in verdict.violations)
+
+
+def test_a_fair_window_passes_and_counts_its_checks() -> None:
+    mdevs = [seen("A", weight=200), seen("B"), seen("C", load="idle")]
+    verdict = judge(window({"A": backlogged(66_000), "B": backlogged(34_000), "C": {}}), mdevs,
+                    live_knobs={}, previous={})
+    assert verdict.violations == []
+    assert verdict.checked["QOS-WGT-006"] >= 3  # two shares and the pair
+    assert verdict.checked["QOS-ACC-003"] == 1 and verdict.checked["QOS-ACC-004"] == 1
+
+
+def test_a_capped_mdev_over_its_cap_fails_the_cap() -> None:
+    verdict = judge(window({"A": backlogged(60_000)}), [seen("A", cap=30)],
+                    live_knobs={}, previous={})
+    assert "QOS-CAP-006" in requirements(verdict)
+
+
+def test_a_miss_in_a_window_that_starts_at_a_write_is_the_live_requirement() -> None:
+    verdict = judge(window({"A": backlogged(90_000), "B": backlogged(10_000)}, live=True),
+                    [seen("A"), seen("B", weight=300)], live_knobs={"p0": "weight"},
+                    previous={})
+    assert set(requirements(verdict)) == {"QOS-WGT-008"}
+
+
+def test_counters_that_go_back_or_grow_while_idle_fail_their_requirements() -> None:
+    verdict = judge(window({"A": {"usage_us": 5, "nr_slices": 1}}), [seen("A", load="idle")],
+                    live_knobs={}, previous={("uuid-A", "wait_us"): 2000})
+    assert set(requirements(verdict)) == {"QOS-ACC-002", "QOS-ACC-003"}
+
+
+def test_a_parent_with_a_periodic_mdev_gets_counter_checks_only() -> None:
+    verdict = judge(window({"A": backlogged(10_000), "B": {"usage_us": 20_000,
+                                                              "nr_slices": 40}}),
+                    [seen("A"), seen("B", load="periodic")], live_knobs={}, previous={})
+    assert verdict.violations == []
+    assert not any(r.startswith(("QOS-SCH", "QOS-WGT")) for r in verdict.checked)
+
+
+def test_each_rule_of_the_formula_names_its_requirement() -> None:
+    def blame(members, name, *, too_high=False, idle=(), elsewhere=(), live=None):
+        expected = expected_shares(m.member() for m in members)
+        one = next(m for m in members if m.name == name)
+        return share_requirement(one, expected, members, too_high=too_high, live_knob=live,
+                                 idle_peers=list(idle), busy_elsewhere=list(elsewhere))
+
+    high, low = seen("A", level="high"), seen("B", level="low")
+    assert blame([high, low], "B", too_high=True) == "QOS-PRI-006"
+    assert blame([seen("A", level="high", cap=30), low], "B") == "QOS-PRI-007"
+    assert blame([seen("A", cap=20), seen("B")], "B") == "QOS-CAP-007"
+    assert blame([seen("A", weight=300), seen("B")], "B") == "QOS-WGT-006"
+    assert blame([seen("A")], "A", idle=[seen("B", load="idle")]) == "QOS-SCH-003"
+    assert blame([seen("A")], "A", idle=[seen("B", load="idle", weight=9)]) == "QOS-WGT-007"
+    assert blame([seen("A")], "A", elsewhere=[seen("C", parent="p1")]) == "QOS-SCH-002"
+    assert blame([seen("A")], "A") == "QOS-SCH-001"
+    assert blame([seen("A"), seen("B")], "A") == "QOS-SCH-004"
+    assert blame([seen("A")], "A", live="cap") == "QOS-CAP-008"
+    assert Fraction(1, 2) == expected_shares([seen("A").member(), seen("B").member()])["A"]
+
+
+def test_every_requirement_has_a_scenario_in_random_feature() -> None:
+    from conformance.resources import features_dir
+
+    text = (features_dir() / "random.feature").read_text(encoding="utf-8")
+    assert all(f"@{r}\n" in text for r in REQUIREMENTS)
