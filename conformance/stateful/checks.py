@@ -54,6 +54,34 @@ REQUIREMENTS = (
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What the type under test offers, for the requirements' conditions."""
+
+    files: frozenset[str]  # the qos/ files of an mdev of the type
+    writable: frozenset[str]  # its knobs that the type does not fix
+    second_parent: bool  # another parent offers the type
+
+
+def unmet_condition(requirement: str, offer: Offer) -> str | None:
+    """Why ``requirement``'s stated condition does not hold for the type, or None."""
+    needs: list[tuple[str, bool]] = []  # (file, writable too)
+    group = requirement.split("-")[1]
+    knob = {"CAP": "cap", "WGT": "weight", "PRI": "priority"}.get(group)
+    if knob is not None:
+        needs.append((knob, True))
+    needs += {"QOS-ACC-005": [("wait_us", False)], "QOS-ACC-006": [("nr_slices", False)],
+              "QOS-ACC-007": [("cap", False)]}.get(requirement, [])
+    for name, writable in needs:
+        if name not in offer.files:
+            return f"the type under test has no qos/{name}"
+        if writable and name not in offer.writable:
+            return f"the type under test fixes {name}: its requirements apply to a writable one"
+    if requirement in ("QOS-SCH-002", "QOS-WGT-009") and not offer.second_parent:
+        return "no second parent offers the type under test"
+    return None
+
+
+@dataclass(frozen=True)
 class Violation:
     """One check that did not hold, with the requirement it belongs to."""
 

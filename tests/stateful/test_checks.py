@@ -92,3 +92,16 @@ def test_every_requirement_has_a_scenario_in_random_feature() -> None:
 
     text = (features_dir() / "random.feature").read_text(encoding="utf-8")
     assert all(f"@{r}\n" in text for r in REQUIREMENTS)
+
+
+def test_a_requirement_whose_condition_the_type_does_not_meet_is_named() -> None:
+    from conformance.stateful.checks import Offer, unmet_condition
+
+    fixed_cap = Offer(frozenset({"cap", "weight", "usage_us", "throttled_us"}),
+                      frozenset({"weight"}), second_parent=False)
+    assert "fixes cap" in unmet_condition("QOS-CAP-006", fixed_cap)
+    assert unmet_condition("QOS-ACC-007", fixed_cap) is None  # cap present suffices
+    assert "no qos/priority" in unmet_condition("QOS-PRI-008", fixed_cap)
+    assert "second parent" in unmet_condition("QOS-SCH-002", fixed_cap)
+    assert unmet_condition("QOS-WGT-006", fixed_cap) is None
+    assert unmet_condition("QOS-SCH-004", fixed_cap) is None
