@@ -69,8 +69,9 @@ def unmet_condition(requirement: str, offer: Offer) -> str | None:
     knob = {"CAP": "cap", "WGT": "weight", "PRI": "priority"}.get(group)
     if knob is not None:
         needs.append((knob, True))
+    # QOS-ACC-007 counts for the cap feature, which a type that fixes cap does not offer
     needs += {"QOS-ACC-005": [("wait_us", False)], "QOS-ACC-006": [("nr_slices", False)],
-              "QOS-ACC-007": [("cap", False)]}.get(requirement, [])
+              "QOS-ACC-007": [("cap", True)]}.get(requirement, [])
     for name, writable in needs:
         if name not in offer.files:
             return f"the type under test has no qos/{name}"

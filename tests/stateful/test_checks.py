@@ -100,7 +100,7 @@ def test_a_requirement_whose_condition_the_type_does_not_meet_is_named() -> None
     fixed_cap = Offer(frozenset({"cap", "weight", "usage_us", "throttled_us"}),
                       frozenset({"weight"}), second_parent=False)
     assert "fixes cap" in unmet_condition("QOS-CAP-006", fixed_cap)
-    assert unmet_condition("QOS-ACC-007", fixed_cap) is None  # cap present suffices
+    assert "fixes cap" in unmet_condition("QOS-ACC-007", fixed_cap)  # a cap feature MUST
     assert "no qos/priority" in unmet_condition("QOS-PRI-008", fixed_cap)
     assert "second parent" in unmet_condition("QOS-SCH-002", fixed_cap)
     assert unmet_condition("QOS-WGT-006", fixed_cap) is None
