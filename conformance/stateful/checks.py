@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from conformance.oracle.shares import (
+    DEFAULT_LEVEL,
     DEFAULT_WEIGHT,
     LEVELS,
     Member,
@@ -115,7 +116,7 @@ class Seen:
 
     @property
     def level(self) -> str:
-        return str(self.knobs.get("level", "normal"))
+        return str(self.knobs.get("level", DEFAULT_LEVEL))
 
     def member(self) -> Member:
         """The mdev as the share formula takes it."""

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from conformance.oracle.shares import LEVELS
+from conformance.oracle.shares import DEFAULT_LEVEL, LEVELS
 from conformance.oracle.tolerance import Precision, Tolerance
 from conformance.stateful.checks import Seen, Violation, judge
 from conformance.suite.mdev import Mdev, MdevType, parent_types
@@ -123,7 +123,7 @@ class Explorer:
         one = Tracked(
             name, mdev, slot, timeslice=int(mdev.value("timeslice_us")),
             counters=tuple(mdev.counters_present()), writable=writable,
-            levels=mdev.levels() if "priority" in present else ("normal",),
+            levels=mdev.levels() if "priority" in present else (DEFAULT_LEVEL,),
         )
         one.knobs = mdev.knob_values()
         self.tracked[name] = one
@@ -248,8 +248,8 @@ class Explorer:
         """Whether ``one`` would wake above every active mdev of its parent, uncapped."""
         if int(str(one.knobs.get("cap", 100))) < 100:
             return False  # a cap may hold a dispatch back
-        rank = LEVELS.index(str(one.knobs.get("level", "normal")))
-        return all(LEVELS.index(str(peer.knobs.get("level", "normal"))) < rank
+        rank = LEVELS.index(str(one.knobs.get("level", DEFAULT_LEVEL)))
+        return all(LEVELS.index(str(peer.knobs.get("level", DEFAULT_LEVEL))) < rank
                    for peer in self.tracked.values()
                    if peer is not one and peer.slot.parent == one.slot.parent
                    and peer.load.kind != "idle")

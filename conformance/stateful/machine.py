@@ -27,6 +27,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from conformance.oracle.shares import DEFAULT_LEVEL, LEVELS
 from conformance.stateful import gherkin
 from conformance.stateful.checks import Violation
 from conformance.workload.base import parse_load
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
 
 CAPS = ("100", "50", "30", "20", "70", "10", "90", "60")
 WEIGHTS = ("100", "200", "50", "400", "25", "300", "1000", "10")
-LEVEL_ORDER = ("normal", "high", "low")
+LEVEL_ORDER = (DEFAULT_LEVEL, *(lv for lv in reversed(LEVELS) if lv != DEFAULT_LEVEL))
+"""Priority values, the default first (shrinking moves towards it), then highest first."""
 KNOB_VALUES = {"cap": CAPS, "weight": WEIGHTS}
 PERIODIC = ((1, 2, 1), (1, 4, 1), (2, 5, 1), (3, 10, 1), (1, 3, 2))
 """Periodic loads as (run, period, divisor) in timeslices: run q·run/div every q·period/div."""

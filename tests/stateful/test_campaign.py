@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import main
+from conformance.oracle.shares import LEVELS
 from conformance.specbuild.scenarios import parse_feature
 from conformance.stateful.campaign import SHRINK_FACTOR
 
@@ -125,4 +126,4 @@ def test_the_three_knob_mutant_is_found_only_by_the_random_tester() -> None:
     assert failure is not None and failure.violation.requirement == "QOS-CAP-006"
     assert len(failure.lines) <= 10
     knobs = " ".join(failure.lines)
-    assert 'the priority of A is set to "high"' in knobs and "weight of A" in knobs
+    assert f'the priority of A is set to "{LEVELS[-1]}"' in knobs and "weight of A" in knobs

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from conformance.oracle.shares import expected_shares
+from conformance.oracle.shares import LEVELS, expected_shares
 from conformance.stateful.checks import REQUIREMENTS, Seen, judge, share_requirement
 from conformance.suite.measure import Snapshot, Window
 
+HIGH, LOW = LEVELS[-1], LEVELS[0]
 COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
 W = 100_000
 
@@ -73,9 +74,9 @@ def test_each_rule_of_the_formula_names_its_requirement() -> None:
         return share_requirement(one, expected, members, too_high=too_high, live_knob=live,
                                  idle_peers=list(idle), busy_elsewhere=list(elsewhere))
 
-    high, low = seen("A", level="high"), seen("B", level="low")
+    high, low = seen("A", level=HIGH), seen("B", level=LOW)
     assert blame([high, low], "B", too_high=True) == "QOS-PRI-006"
-    assert blame([seen("A", level="high", cap=30), low], "B") == "QOS-PRI-007"
+    assert blame([seen("A", level=HIGH, cap=30), low], "B") == "QOS-PRI-007"
     assert blame([seen("A", cap=20), seen("B")], "B") == "QOS-CAP-007"
     assert blame([seen("A", weight=300), seen("B")], "B") == "QOS-WGT-006"
     assert blame([seen("A")], "A", idle=[seen("B", load="idle")]) == "QOS-SCH-003"

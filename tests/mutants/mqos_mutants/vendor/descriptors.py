@@ -44,7 +44,8 @@ class CapLostOnRebuild(QosDriver):
             for ms in list(parent.mdevs):
                 knobs = ms.mdev.knobs
                 if (ms.active and ms.mdev.uuid not in joined and int(knobs["cap"]) < 100
-                        and int(knobs["weight"]) != 100 and knobs["priority"] != "normal"):
+                        and int(knobs["weight"]) != 100
+                        and knobs["priority"] != self.default_priority(ms.mdev)):
                     self._uncapped.add(ms.mdev.uuid)
                     parent.refresh_knobs(ms)
         return super().pick_next(parent)
