@@ -83,10 +83,10 @@ def false_fails(seeds: int, budget_s: float) -> int:
             if result.failure is not None or result.error is not None:
                 found += 1
                 print(f"FALSE FAIL {driver} seed {seed}: {result.error or ''}\n"
-                      f"{result.failure.gherkin if result.failure else ''}")
+                      f"{result.failure.gherkin if result.failure else ''}", flush=True)
         total += found
         print(f"{driver or 'reference'}: {seeds} seeds x {budget_s:g} s, {windows} windows, "
-              f"{found} false fails ({time.monotonic() - started:.0f} s)")
+              f"{found} false fails ({time.monotonic() - started:.0f} s)", flush=True)
     return total
 
 
