@@ -110,9 +110,16 @@ def _summary(result: Result) -> str:
 def _tried(random_campaigns: Campaigns, resources: Resources, outcome: Outcome,
            under_test: UnderTest) -> None:
     """Run the campaigns once per run (the first scenario that needs them)."""
+    if "skipped" in random_campaigns:  # the first scenario could not run them: nor can this
+        kind, reason = random_campaigns["skipped"]
+        (outcome.skip if kind == "condition" else outcome.unsupported)(reason)
     if "results" not in random_campaigns:
         random_campaigns["results"] = None
-        results, offer = run_campaigns(resources, outcome, under_test)
+        try:
+            results, offer = run_campaigns(resources, outcome, under_test)
+        except pytest.skip.Exception as exc:
+            random_campaigns["skipped"] = (outcome.skip_kind, str(exc.msg))
+            raise
         random_campaigns["results"], random_campaigns["offer"] = results, offer
 
 

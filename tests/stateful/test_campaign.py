@@ -127,3 +127,21 @@ def test_the_three_knob_mutant_is_found_only_by_the_random_tester() -> None:
     assert len(failure.lines) <= 10
     knobs = " ".join(failure.lines)
     assert f'the priority of A is set to "{LEVELS[-1]}"' in knobs and "weight of A" in knobs
+
+
+
+def test_without_a_workload_every_random_scenario_skips_alike() -> None:
+    from conformance.steps.stateful import _tried
+    from conformance.suite.outcome import Outcome
+    from conformance.suite.registry import Resources
+    from conformance.suite.targets import TargetOptions, open_session
+    from conformance.suite.under_test import UnderTest
+
+    session = open_session(TargetOptions())
+    session.workload, session.workload_problem = None, "no workload adapter here"
+    campaigns: dict = {}
+    for _ in range(2):  # the first scenario runs the campaigns, the next one reuses that
+        outcome = Outcome()
+        with pytest.raises(pytest.skip.Exception, match="no workload adapter here"):
+            _tried(campaigns, Resources(session, outcome), outcome, UnderTest(session))
+        assert outcome.skip_kind == "unsupported"
