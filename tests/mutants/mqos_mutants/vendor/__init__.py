@@ -16,7 +16,5 @@ GAP_ONE_WAY = "live changes in one direction only: no raise, reset to default or
 GAP_SHORT_RUN = "short runs: no mdev stays busy past about 0.25 s (no counter wrap, no decay)"
 GAP_PERIODIC = "short dispatches: no periodic load with jobs shorter than a timeslice"
 
-GAP_GRAMMAR = "grammar: a valid value followed by NUL and junk is not written"
-GAP_FIXED_RECREATE = "type-fixed knobs after writes, knobs after busy remove and re-create"
 GAP_THREE_KNOBS = ("three knobs on one mdev and a late joiner: found by the random sequences "
                    "at a larger budget (benchmarks/README.md, worked example)")
