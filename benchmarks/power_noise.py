@@ -47,6 +47,7 @@ CERTIFY_MARGIN_MUTANTS = {  # outside a bound of the certifying precision
     "WeightPlus16": "QOS-WGT-006",
     "ShareOverClaim": "QOS-WGT-006",
     "RatioOffByMore": "QOS-WGT-006",
+    "HeavyShortOfDelivered": "QOS-WGT-006",
 }
 
 

@@ -9,9 +9,14 @@ s = snapshot skew (measured; 0 in virtual time); r = 1 µs counter resolution;
     W  = ceil(T_est / δ_target)         window, δ_target from the precision
 
 A share x passes when x(1 − ι) − δ ≤ measured ≤ x + δ (interference is lost to
-nobody, so it costs each mdev ι of its own share). A pair of backlogged mdevs
-whose shares follow their weights passes when the ratio of their usage deltas,
-divided by the weight ratio, lies within the band :func:`ratio_bound` gives.
+nobody, so it costs each mdev ι of its own share). When the backlogged mdevs of a
+parent should keep it busy (their shares add up to 1), the device time it
+delivered is measured too, C ≈ Σ usage deltas within E = L + 2s + nr, and a share
+must also reach x(C − E)/W − δ (:func:`delivered_share_low`): the interference the
+device really had, not the most the spec permits, is what excuses a large share.
+A pair of backlogged mdevs whose shares follow their weights passes when the
+ratio of their usage deltas, divided by the weight ratio, lies within the band
+:func:`ratio_bound` gives.
 Two named precisions (:data:`PRECISIONS`) choose the windows; ``certify`` sizes
 them so that the claims of spec/measurement.rst ("Precision") hold.
 """
@@ -31,7 +36,8 @@ SETTLE_SLICES = 2
 OVERRUN = 1.1
 
 SHARE_PRECISION = 0.02  # certify: a share further than this from its ideal is rejected
-SHARE_PRECISION_UP_TO = 0.5  # ... for shares up to 1/2 (above, interference may take 0.02x)
+SHARE_PRECISION_UP_TO = 0.5  # ... of W for shares up to 1/2; of the device time delivered
+# (measured) for every share (above 1/2 interference may take 0.02x of W)
 RATIO_PRECISION = 1.25  # certify: a pair's ratio more than 25% off its weight ratio ...
 RATIO_REACH = 10  # ... is rejected for weight ratios up to 1:10
 FAR_RATIO_PRECISION = 10.0  # beyond 1:10: a lighter mdev given over 10x its ideal is rejected
@@ -103,6 +109,14 @@ class Tolerance:
         """Bound on the sum of one parent's usage deltas over a window."""
         return window + self.q + 2 * self.skew + members * self.resolution
 
+    def delivered(self, members: int) -> int:
+        """E: how far one parent's summed usage deltas may be from the time it delivered.
+
+        The reads of a snapshot miss at most the dispatch in progress (within L), each
+        end is skewed by s, and each of the ``members`` counters is rounded by r.
+        """
+        return self.lag + 2 * self.skew + members * self.resolution
+
     def slices(self, nr_slices_delta: int) -> int:
         """Most usage a number of dispatches can account for (overrun up to 10%) plus T."""
         return math.floor(nr_slices_delta * self.q * OVERRUN) + self.usage
@@ -126,6 +140,16 @@ class ShareBound:
 def share_bound(expected: float, delta: float, interference: float) -> ShareBound:
     """x(1 − ι) − δ ≤ measured ≤ x + δ: interference only lowers a share, by ι of it."""
     return ShareBound(expected, expected * (1 - interference) - delta, expected + delta)
+
+
+def delivered_share_low(expected: float, usage: int, delivered: int, delivered_tol: int,
+                        window: int) -> float:
+    """Least share of W for share x when the parent delivered ``delivered`` µs (Σ usage).
+
+    A conforming driver gives u ≥ xC − T, and the device time delivered is
+    C ≥ Σu − E: so u/W ≥ x(Σu − E)/W − T/W, whatever the interference was.
+    """
+    return (expected * (delivered - delivered_tol) - usage) / window
 
 
 @dataclass(frozen=True)

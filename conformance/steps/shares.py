@@ -16,7 +16,12 @@ from pytest_bdd import parsers, then
 
 from conformance.oracle.layout import cap_of, member
 from conformance.oracle.shares import Member, expected_shares, weighted_pairs
-from conformance.oracle.tolerance import Tolerance, ratio_bound, share_bound
+from conformance.oracle.tolerance import (
+    Tolerance,
+    delivered_share_low,
+    ratio_bound,
+    share_bound,
+)
 from conformance.steps.state import Measurements, Named
 from conformance.suite.measure import Snapshot
 from conformance.suite.outcome import Outcome
@@ -76,16 +81,48 @@ def check_pairs(outcome: Outcome, named: Named, measurements: Measurements) -> l
     return problems
 
 
+def delivered_by_parent(named: Named, measurements: Measurements) -> dict[str, tuple[int, int]]:
+    """Σ usage delta and mdev count of each parent whose backlogged mdevs should keep it busy.
+
+    Only where the expected shares of the backlogged mdevs add up to 1 with no cap
+    below 100 among them (the device should never idle) and every named mdev of
+    the parent has ``usage_us``; bystanders are watched by the meter.
+    """
+    window = measurements.last_window
+    found = {}
+    for members in backlogged(named):
+        if any(m.cap < 100 for m in members):
+            continue
+        if sum(expected_shares(members).values()) != 1:
+            continue
+        parent = named[members[0].name].mdev.parent
+        on_parent = [one for one in named.all() if one.mdev.parent == parent]
+        deltas = [window.delta(one.mdev.uuid, "usage_us") for one in on_parent]
+        if all(d is not None for d in deltas):
+            found[parent] = (sum(d for d in deltas if d is not None), len(deltas))
+    return found
+
+
 def check_share(
     outcome: Outcome, named: Named, measurements: Measurements, name: str, expected: float, *,
     upper_only: bool = False, lower_only: bool = False, note: str = "",
+    delivered: tuple[int, int] | None = None,
 ) -> str | None:
-    """Check one mdev's share in the last window; the problem, or None."""
+    """Check one mdev's share in the last window; the problem, or None.
+
+    ``delivered``: (Σ usage delta, mdevs) of the parent when it should have been
+    busy throughout; the share must then also reach its part of the time delivered.
+    """
     window = measurements.last_window
     measured = window.share(named[name].mdev.uuid)
     delta, iota = window.share_tolerance, window.interference
     bound = share_bound(expected, delta, iota)
     low = float("-inf") if upper_only else bound.low
+    if delivered is not None and not upper_only:
+        tol = window.tolerance
+        usage = tol.live if window.live else tol.usage
+        low = max(low, delivered_share_low(expected, usage, delivered[0],
+                                           tol.delivered(delivered[1]), window.length))
     high = float("inf") if lower_only else bound.high
     ok = low <= measured <= high
     outcome.evidence(f"share of {name}", expected=round(expected, 6), actual=round(measured, 6),
@@ -121,9 +158,11 @@ def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: s
     fixed = "" if computed == oracle_shares(named, assumed=True) else (
         "; the type fixes knobs, so the shares follow the knobs read back"
     )
+    delivered = delivered_by_parent(named, measurements)
     problems = [p for name, share in computed.items()
                 if (p := check_share(outcome, named, measurements, name, float(share),
-                                     note=fixed))]
+                                     note=fixed,
+                                     delivered=delivered.get(named[name].mdev.parent)))]
     problems += check_pairs(outcome, named, measurements)
     assert not problems, "shares outside tolerance: " + "; ".join(problems)
 

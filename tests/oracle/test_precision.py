@@ -122,3 +122,42 @@ def test_weighted_pairs_leave_out_capped_and_other_levels() -> None:
                Member("D", 100, level="low")]
     pairs = weighted_pairs(members)
     assert [(p.light.name, p.heavy.name, p.ratio) for p in pairs] == [("A", "B", Fraction(2))]
+
+
+def test_a_large_share_is_held_to_its_part_of_the_time_delivered() -> None:
+    """x = 4/5 served 0.021 short on a busy device: the band of W let it pass."""
+    from conformance.oracle.tolerance import (
+        CERTIFY,
+        Tolerance,
+        delivered_share_low,
+        share_bound,
+    )
+
+    tol = Tolerance(1000)
+    window = CERTIFY.window(tol)
+    x, measured = 0.8, 0.8 - 0.021
+    old = share_bound(x, tol.share(window), tol.interference(window))
+    assert old.holds(measured)  # 0.0214 below was inside the band of W
+    low = delivered_share_low(x, tol.usage, window, tol.delivered(5), window)
+    assert measured < low  # the device delivered all of W: more than 0.02 short fails
+    assert x - low < 0.02
+
+
+@pytest.mark.parametrize("lost", [0.0, 0.01, 0.02])
+@pytest.mark.parametrize("x", [0.55, 0.8, 0.95, 1.0])
+def test_the_time_delivered_never_fails_a_conforming_driver(x: float, lost: float) -> None:
+    """Worst case of a conforming driver: its usage T short, the sum E short of C."""
+    from conformance.oracle.tolerance import CERTIFY, Tolerance, delivered_share_low
+
+    tol = Tolerance(1000, skew=300)
+    window = CERTIFY.window(tol)
+    capacity = (1 - lost) * window
+    usage = x * capacity - tol.usage
+    summed = capacity + tol.delivered(5)  # the most the sum can read above C
+    assert usage / window >= delivered_share_low(x, tol.usage, summed, tol.delivered(5),
+                                                 window) - 1e-12
+    # and a measured share more than 0.02 below x of the time delivered (as measured,
+    # Σu) is always rejected at a certifying window, whatever the device lost
+    for summed in (capacity - tol.delivered(5), capacity, capacity + tol.delivered(5)):
+        low = delivered_share_low(x, tol.usage, summed, tol.delivered(5), window)
+        assert x * summed / window - low <= 0.02

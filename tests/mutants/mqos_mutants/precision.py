@@ -123,3 +123,39 @@ class RatioOffByMore(SharePicker):
             return shares
         lightest = by_weight(shares)[0]
         return moved(shares, lightest, shares[lightest] / self.factor)
+
+
+class HeavyShortOfDelivered(SharePicker):
+    """A share above 1/2 among three or more gets 0.021 less of the time the device
+    delivered, spread over the lighter ones (the device stays busy): outside claim (a)
+    for large shares, and inside the band x(1 − ι) − δ that ignored the time delivered.
+    """
+
+    breaks = "QOS-WGT-006"
+    run_options = CERTIFY
+    shortfall = SHARE_CLAIM + 0.001
+
+    def target_shares(self, parent: Any, active: list[Any]) -> dict[Any, float]:
+        shares = super().target_shares(parent, active)
+        order = by_weight(shares)
+        if len(order) < 3 or shares[order[-1]] <= 0.5:
+            return shares
+        heaviest, lighter = order[-1], order[:-1]
+        total = sum(shares[ms] for ms in lighter)
+        changed = {ms: shares[ms] + self.shortfall * shares[ms] / total for ms in lighter}
+        changed[heaviest] = shares[heaviest] - self.shortfall
+        return changed
+
+
+class HeavyWeightsShortByLittle(QosDriver):
+    """Weights above 1000 count 1% less: 100x4:1600 gives the heavy mdev 0.0016 less than
+    its share of the time delivered, inside the band of that time (about 0.008 at W).
+    """
+
+    breaks = "QOS-WGT-006"
+    expect = "conform"
+    run_options = CERTIFY
+
+    def sched_weight(self, mdev: Any) -> int:
+        weight = super().sched_weight(mdev)
+        return weight - weight // 100 if weight > 1000 else weight
