@@ -14,5 +14,5 @@ Feature: Precision of large shares
     Then their shares are "<shares>"
 
     Examples:
-      | weights            | shares                    |
-      | 100 100 100 100 1600 | 1/20 1/20 1/20 1/20 4/5 |
+      | weights          | shares                 |
+      | 100 100 100 1700 | 1/20 1/20 1/20 17/20   |

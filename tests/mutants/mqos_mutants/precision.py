@@ -148,7 +148,7 @@ class HeavyShortOfDelivered(SharePicker):
 
 
 class HeavyWeightsShortByLittle(QosDriver):
-    """Weights above 1000 count 1% less: 100x4:1600 gives the heavy mdev 0.0016 less than
+    """Weights above 1000 count 1% less: 100x3:1700 gives the heavy mdev 0.0013 less than
     its share of the time delivered, inside the band of that time (about 0.008 at W).
     """
 
