@@ -1,7 +1,7 @@
 """Engine scheduling decisions per second at 10, 100 and 1000 active mdevs.
 
 Every mdev is backlogged with a random weight; one in ten is capped (so the
-token-bucket events are exercised too) and a third run at high priority. The
+token-bucket events are exercised too) and a third run at urgent priority. The
 cost of a decision should grow about like log N (heaps), not like N.
 
     .venv/bin/python benchmarks/mock_decisions.py [--runs 5] [--sizes 10 100 1000]
@@ -34,7 +34,7 @@ def decisions_per_second(active: int, seed: int, slices: int = 20_000) -> float:
         if i % 10 == 0:
             kernel.vfs_write(qos(uuid, "cap"), str(rng.randint(5, 90)).encode())
         if i % 3 == 0:
-            kernel.vfs_write(qos(uuid, "priority"), b"high")
+            kernel.vfs_write(qos(uuid, "priority"), b"urgent")
         load(kernel, uuid, "backlog")
     kernel.advance(100_000)  # warm up
     parent = kernel.engine.parents["bench0"]

@@ -32,7 +32,7 @@ from mock_common import create, load, one_parent, qos  # noqa: E402
 from conformance.mock import MockKernel, QosDriver  # noqa: E402
 
 Q = 1000
-LEVELS = ("low", "normal", "high")
+LEVELS = ("background", "standard", "urgent")
 
 
 class WeightedRoundRobin(QosDriver):
@@ -89,7 +89,7 @@ def random_knobs(rng: random.Random, with_caps: bool) -> list[dict]:
         knobs.append({
             "weight": max(1, min(10_000, round(10 ** rng.uniform(0, 4)))),
             "cap": rng.choice([100, rng.randint(10, 100)]) if with_caps else 100,
-            "priority": rng.choice(LEVELS) if with_caps else "normal",
+            "priority": rng.choice(LEVELS) if with_caps else "standard",
         })
     return knobs
 

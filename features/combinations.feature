@@ -34,29 +34,29 @@ Feature: Knob combinations
 
   @scheduling @QOS-CAP-006
   Scenario: A cap holds on a priority level other than the default
-    Given fresh mdevs of the type under test with priorities "high low" and caps "30 40"
+    Given fresh mdevs of the type under test with priorities "urgent background" and caps "30 40"
     When all of them are backlogged
     And one measurement window passes
     Then their shares are "3/10 2/5"
 
   @scheduling @QOS-PRI-006
   Scenario: Strict priority holds whatever the weights
-    Given fresh mdevs of the type under test with priorities "high low low" and weights "300 100 5000"
+    Given fresh mdevs of the type under test with priorities "urgent background background" and weights "300 100 5000"
     When all of them are backlogged
     And one measurement window passes
     Then their shares are "1 0 0"
 
   @scheduling @QOS-SCH-002
   Scenario: A higher level backlogged in another domain does not change a domain's shares
-    Given fresh mdevs of the type under test with priorities "normal"
-    And fresh mdevs of the type under test in another domain with priorities "high"
+    Given fresh mdevs of the type under test with priorities "standard"
+    And fresh mdevs of the type under test in another domain with priorities "urgent"
     When all of them are backlogged
     And one measurement window passes
     Then A receives the whole device
 
   @scheduling @QOS-PRI-008
   Scenario: A middle-level mdev that becomes active is dispatched within one timeslice
-    Given fresh mdevs of the type under test with priorities "low normal"
+    Given fresh mdevs of the type under test with priorities "background standard"
     When their loads are "backlog idle"
     And the device has settled
     And B becomes backlogged

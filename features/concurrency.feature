@@ -23,7 +23,7 @@ Feature: Concurrency and permissions
       | knob     | value |
       | cap      | 50    |
       | weight   | 500   |
-      | priority | high  |
+      | priority | urgent  |
 
   @control @QOS-CONC-001
   Scenario Outline: Concurrent writers leave one of the written values
@@ -36,7 +36,7 @@ Feature: Concurrency and permissions
       | knob     | values          |
       | cap      | 10 20 30 40     |
       | weight   | 1 50 5000 10000 |
-      | priority | low normal high |
+      | priority | background standard urgent |
 
   @control @QOS-CONC-002
   Scenario Outline: A reader racing writers sees a complete value
@@ -48,7 +48,7 @@ Feature: Concurrency and permissions
       | knob     | values          |
       | cap      | 1 55 100        |
       | weight   | 7 777 7777      |
-      | priority | low normal high |
+      | priority | background standard urgent |
 
   @scheduling @QOS-CONC-003
   Scenario: Counters read during a running workload never go backwards

@@ -38,8 +38,8 @@ Feature: Read formats and defaults
   Scenario: priority lists the supported levels lowest first with the active one bracketed
     Given an mdev of the type under test that offers QoS
     And its qos directory has priority
-    Then its priority reads supported levels of the vocabulary low normal high, lowest first, the active one in brackets
-    And its priority supports normal and at least one other level
+    Then its priority reads supported levels of the vocabulary background standard urgent, lowest first, the active one in brackets
+    And its priority supports standard and at least one other level
 
   @control
   Scenario Outline: A new mdev's numeric knob reads its default
@@ -57,9 +57,9 @@ Feature: Read formats and defaults
       | weight | 100     |
 
   @control @QOS-PRI-002
-  Scenario: A new mdev's active priority is normal
+  Scenario: A new mdev's active priority is standard
     Given a fresh mdev of a type that offers priority
-    Then its active priority level is "normal"
+    Then its active priority level is "standard"
 
   @static @QOS-MODE-003
   Scenario: A knob the type fixes is read-only and reads a value in the knob's format

@@ -21,8 +21,8 @@ Feature: Lifecycle
       | knob     | value | default |
       | cap      | 30    | 100     |
       | weight   | 700   | 100     |
-      | priority | high  | normal  |
-      | priority | low   | normal  |
+      | priority | urgent  | standard  |
+      | priority | background   | standard  |
 
   @scheduling @QOS-LIFE-003
   Scenario: Counters restart at 0 after remove and re-create
@@ -42,4 +42,4 @@ Feature: Lifecycle
       | count | knob     | value |
       | 2     | cap      | 10    |
       | 2     | weight   | 9000  |
-      | 2     | priority | high  |
+      | 2     | priority | urgent  |

@@ -15,10 +15,10 @@ Feature: Priority
 
     Examples:
       | levels          | shares      |
-      | high normal     | 1 0         |
-      | normal low      | 1 0         |
-      | high low low    | 1 0 0       |
-      | low high normal | 0 1 0       |
+      | urgent standard     | 1 0         |
+      | standard background      | 1 0         |
+      | urgent background background    | 1 0 0       |
+      | background urgent standard | 0 1 0       |
 
   @scheduling @QOS-PRI-007
   Scenario Outline: What a level leaves goes to the next level down
@@ -29,15 +29,15 @@ Feature: Priority
 
     Examples:
       | levels          | weights     | caps       | loads                | shares        |
-      | high normal     | 100 100     | 30 100     | backlog backlog      | 3/10 7/10     |
-      | high high low   | 100 100 100 | 20 20 100  | backlog backlog backlog | 1/5 1/5 3/5 |
-      | high normal low | 100 100 100 | 50 30 100  | backlog backlog backlog | 1/2 3/10 1/5 |
-      | high normal     | 100 100     | 100 100    | idle backlog         | 0 1           |
-      | normal low low  | 100 100 300 | 40 100 100 | backlog backlog backlog | 2/5 3/20 9/20 |
+      | urgent standard     | 100 100     | 30 100     | backlog backlog      | 3/10 7/10     |
+      | urgent urgent background   | 100 100 100 | 20 20 100  | backlog backlog backlog | 1/5 1/5 3/5 |
+      | urgent standard background | 100 100 100 | 50 30 100  | backlog backlog backlog | 1/2 3/10 1/5 |
+      | urgent standard     | 100 100     | 100 100    | idle backlog         | 0 1           |
+      | standard background background  | 100 100 300 | 40 100 100 | backlog backlog backlog | 2/5 3/20 9/20 |
 
   @scheduling @QOS-PRI-008
   Scenario: A higher-level mdev that becomes active is dispatched within one timeslice
-    Given fresh mdevs of the type under test with priorities "low high"
+    Given fresh mdevs of the type under test with priorities "background urgent"
     When their loads are "backlog idle"
     And the device has settled
     And B becomes backlogged
@@ -45,15 +45,15 @@ Feature: Priority
 
   @scheduling @QOS-PRI-009
   Scenario: A priority change applies to running mdevs in the next window
-    Given fresh mdevs of the type under test with priorities "normal normal"
+    Given fresh mdevs of the type under test with priorities "standard standard"
     When all of them are backlogged
-    And the priority of A is changed to "high" while they run
+    And the priority of A is changed to "urgent" while they run
     And one measurement window passes
     Then their shares are "1 0"
 
   @scheduling @QOS-PRI-010
   Scenario: A starved lower-level mdev accumulates wait_us
-    Given fresh mdevs of the type under test with priorities "high low"
+    Given fresh mdevs of the type under test with priorities "urgent background"
     When all of them are backlogged
     And one measurement window passes
     Then the wait_us of B grew by about the whole window

@@ -1,6 +1,6 @@
 Feature: A valid value followed by a NUL byte
   A store method that parses its buffer as a C string stops at the first NUL: plain
-  kstrtouint takes "60\0x" as 60 and sysfs_streq takes "normal\0x" as normal.
+  kstrtouint takes "60\0x" as 60 and sysfs_streq takes "standard\0x" as standard.
   The specification makes a NUL malformed wherever it is (spec, Numeric and
   Priority write grammar), so each knob refuses such a write with EINVAL and
   keeps its value, in the claim-making profile and not only under fuzzing.
@@ -26,7 +26,7 @@ Feature: A valid value followed by a NUL byte
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario: priority refuses a level name followed by a NUL byte and more
     Given a fresh mdev of a type that offers priority
-    And its priority has been set to a supported level other than normal
-    When "normal\0x" is written to its priority
+    And its priority has been set to a supported level other than standard
+    When "standard\0x" is written to its priority
     Then the write fails with EINVAL
     And its priority still reads the value it had before the write

@@ -165,43 +165,43 @@ Feature: Writes and errors
 
     Examples:
       | written  | level  |
-      | low      | low    |
-      | low\\n    | low    |
-      | normal   | normal |
-      | high     | high   |
-      | high\\n   | high   |
+      | background      | background    |
+      | background\\n    | background    |
+      | standard   | standard |
+      | urgent     | urgent   |
+      | urgent\\n   | urgent   |
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario Outline: priority refuses anything but a supported level name and keeps its level
-    Given its priority has been set to a supported level other than normal
+    Given its priority has been set to a supported level other than standard
     When "<written>" is written to its priority
     Then the write fails with EINVAL
     And its priority still reads the value it had before the write
 
     Examples:
       | written       | why                    |
-      | Normal        | different case         |
-      | NORMAL        | different case         |
-      | ␠normal       | leading space          |
-      | normal␠       | trailing space         |
-      | [normal]      | brackets               |
-      | normal\\n\\n    | two newlines           |
+      | Standard        | different case         |
+      | STANDARD        | different case         |
+      | ␠standard       | leading space          |
+      | standard␠       | trailing space         |
+      | [standard]      | brackets               |
+      | standard\\n\\n    | two newlines           |
       | \\n            | empty value            |
-      | normal\\r      | carriage return        |
+      | standard\\r      | carriage return        |
       | hi            | prefix of a level      |
       | norm          | prefix of a level      |
       | l             | prefix of a level      |
       | highest       | longer than a level    |
-      | normal.       | trailing punctuation   |
+      | standard.       | trailing punctuation   |
       | medium        | not in the vocabulary  |
       | realtime      | not in the vocabulary  |
-      | low normal    | two level names        |
+      | background standard    | two level names        |
       | 1             | a number               |
       | \\0            | NUL byte               |
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario: priority refuses a level of the vocabulary that the mdev does not support
-    When each level of low normal high that it does not support is written to its priority
+    When each level of background standard urgent that it does not support is written to its priority
     Then every one of those writes failed with EINVAL and left the level unchanged
 
   Rule: a file the suite may not change refuses every write

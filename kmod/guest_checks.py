@@ -180,8 +180,8 @@ def check_abi(sysfs: Sysfs, abi_text: str, parent: str, type_ids: list[str]) -> 
 
 # --- mdevctl -----------------------------------------------------------------------
 
-GOOD_ATTRS = [{"qos/cap": "60"}, {"qos/weight": "+0300"}, {"qos/priority": "high\n"}]
-GOOD_READBACK = {"qos/cap": "60\n", "qos/weight": "300\n", "qos/priority": "low normal [high]\n"}
+GOOD_ATTRS = [{"qos/cap": "60"}, {"qos/weight": "+0300"}, {"qos/priority": "urgent\n"}]
+GOOD_READBACK = {"qos/cap": "60\n", "qos/weight": "300\n", "qos/priority": "background standard [urgent]\n"}
 
 
 def mdevctl_start(parent: str, uuid: str, config: dict) -> subprocess.CompletedProcess[str]:
@@ -208,7 +208,7 @@ def check_mdevctl_good(sysfs: Sysfs, parent: str, type_id: str) -> CheckResult:
         got = {attr: sysfs.read(uuid, attr) for attr in GOOD_READBACK}
         if got != GOOD_READBACK:
             return CheckResult(name, False, f"read back {got}, expected {GOOD_READBACK}")
-        return CheckResult(name, True, "cap 60, weight 300, priority high")
+        return CheckResult(name, True, "cap 60, weight 300, priority urgent")
     finally:
         subprocess.run(["mdevctl", "stop", "-u", uuid], capture_output=True, timeout=60)
         sysfs.remove(uuid)
@@ -238,7 +238,7 @@ def check_mdevctl(sysfs: Sysfs, parent: str) -> list[CheckResult]:
             sysfs, parent, "mqos-full", [{"qos/weight": "200"}, {"qos/cap": "101"}], "cap 101"
         ),
         check_mdevctl_bad(
-            sysfs, parent, "mqos-full", [{"qos/priority": "urgent"}], "priority urgent"
+            sysfs, parent, "mqos-full", [{"qos/priority": "high"}], "priority high"
         ),
         check_mdevctl_bad(
             sysfs, parent, "mqos-fixed", [{"qos/cap": "60"}], "a write to the type-fixed cap"
@@ -266,7 +266,7 @@ def check_nonroot(
     uuid = sysfs.create(parent, type_id)
     try:
         problems = []
-        for knob, value in (("cap", b"50"), ("weight", b"500"), ("priority", b"low")):
+        for knob, value in (("cap", b"50"), ("weight", b"500"), ("priority", b"background")):
             before = sysfs.read(uuid, f"qos/{knob}")
             err = writer(NOBODY, sysfs.device(uuid) / "qos" / knob, value)
             after = sysfs.read(uuid, f"qos/{knob}")

@@ -34,9 +34,9 @@ MODULE_DESCRIPTION("The qos/ attribute group of mediated devices");
 #endif
 
 static const char * const mdev_qos_level_names[MDEV_QOS_NR_LEVELS] = {
-	[MDEV_QOS_LOW] = "low",
-	[MDEV_QOS_NORMAL] = "normal",
-	[MDEV_QOS_HIGH] = "high",
+	[MDEV_QOS_BACKGROUND] = "background",
+	[MDEV_QOS_STANDARD] = "standard",
+	[MDEV_QOS_URGENT] = "urgent",
 };
 
 #define MDEV_QOS_KNOBS	(BIT(MDEV_QOS_CAP) | BIT(MDEV_QOS_WEIGHT) | \

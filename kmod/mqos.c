@@ -5,7 +5,8 @@
  * Two parent devices, mqos0 and mqos1 of class "mqos", each offer three mdev
  * types:
  *
- *   mqos-full   every file of the qos/ group, levels "low normal high"
+ *   mqos-full   every file of the qos/ group, levels
+ *               "background standard urgent"
  *   mqos-fixed  the same, but the type fixes cap at 50 (mode 0444)
  *   mqos-plain  no QoS: its mdevs have no qos/ directory at all
  *

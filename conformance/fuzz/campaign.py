@@ -130,8 +130,8 @@ def explicit_inputs(knob: str, low: int, high: int, supported: tuple[str, ...]) 
     ]
     words = [
         b"", b"\n", *(lv.encode() for lv in supported), *((lv + "\n").encode() for lv in supported),
-        b"High", b"HIGH", b" high", b"high ", b"[high]", b"high\n\n", b"urgent", b"2",
-        b"normal\0", " ".join(supported).encode(), "nörmal".encode(),
+        b"Urgent", b"URGENT", b" urgent", b"urgent ", b"[urgent]", b"urgent\n\n", b"high", b"2",
+        b"standard\0", " ".join(supported).encode(), "ständard".encode(),
     ]
     own = words if knob == "priority" else numeric
     return own + page + (numeric if knob == "priority" else words)
@@ -314,7 +314,7 @@ def _generate(probe: _Probe, strategy: Any, max_examples: int, seed: int | None)
 def _restore(target: Target, path: str, knob: str, original: bytes, write: Write) -> bool:
     """Write the original value back and check it reads as before."""
     if knob == "priority":
-        value = priority(original).active.encode()  # "low [normal] high" -> b"normal"
+        value = priority(original).active.encode()  # "background [standard] urgent" -> b"standard"
     else:
         value = original.rstrip(b"\n")
     try:

@@ -18,7 +18,9 @@ from conformance.oracle.grammar import U32_MAX
 
 PAGE_SIZE = 4096
 U64_MAX = 2**64 - 1
-LEVEL_WORDS = ("low", "normal", "high", "idle", "realtime", "urgent", "none", "max")
+LEVEL_WORDS = (
+    "background", "standard", "urgent", "low", "normal", "high", "idle", "realtime", "none", "max",
+)
 _UNICODE_DIGITS = "٠١٢٣٤٥٦٧٨٩०१२३४५६७८९０１２３４５６７８９"  # Arabic-Indic, Devanagari, fullwidth
 _JUNK = [b" ", b"\t", b"\r", b"\n", b"\0", b"-", b"+", b"x", b"\xff", b".", b"[", b"]", b"%"]
 

@@ -136,10 +136,10 @@ class QosDriver:
         return self.fixed_value(mdev, "weight") if self.is_fixed(mdev, "weight") else 100
 
     def default_priority(self, mdev: Mdev) -> str:
-        """A new mdev's level: the fixed value, else ``normal``."""
+        """A new mdev's level: the fixed value, else ``standard``."""
         if self.is_fixed(mdev, "priority"):
             return str(self.fixed_value(mdev, "priority"))
-        return "normal"
+        return "standard"
 
     def initial_knobs(self, mdev: Mdev) -> dict[str, Any]:
         """Knob values of a newly created mdev (also used without ``qos/``)."""
@@ -274,7 +274,7 @@ class QosDriver:
         return parent.spec.timeslice_us
 
     def sched_level(self, mdev: Mdev) -> int:
-        """Strict-priority rank: index in ``low normal high`` (higher first)."""
+        """Strict-priority rank: index in ``background standard urgent`` (higher first)."""
         return LEVELS.index(mdev.knobs["priority"])
 
     def sched_weight(self, mdev: Mdev) -> int:

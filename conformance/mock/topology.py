@@ -14,7 +14,7 @@ from typing import Any
 
 KNOBS = ("cap", "weight", "priority")
 OPTIONAL_COUNTERS = ("throttled_us", "wait_us", "nr_slices")
-LEVELS = ("low", "normal", "high")
+LEVELS = ("background", "standard", "urgent")
 
 DEFAULT_TOPOLOGY: dict[str, Any] = {
     "driver": "mqos",
@@ -24,7 +24,8 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "name": "full",
             "description": "time-shared device with every QoS knob",
             "instances": 8,
-            "qos": {"knobs": ["cap", "weight", "priority"], "levels": ["low", "normal", "high"]},
+            "qos": {"knobs": ["cap", "weight", "priority"],
+                    "levels": ["background", "standard", "urgent"]},
         },
         {
             "name": "fixed",
@@ -32,7 +33,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "instances": 8,
             "qos": {
                 "knobs": ["cap", "weight", "priority"],
-                "levels": ["low", "normal", "high"],
+                "levels": ["background", "standard", "urgent"],
                 "fixed": {"cap": 50},
             },
         },
@@ -209,8 +210,8 @@ def _check_offer(type_name: str, offer: QosOffer) -> None:
             raise TopologyError(f"type {type_name}: fixed priority {value!r} is not a level")
         if knob in ("cap", "weight") and not isinstance(value, int):
             raise TopologyError(f"type {type_name}: fixed {knob} must be an integer")
-    if "priority" in offer.knobs and "normal" not in offer.levels:
-        raise TopologyError(f"type {type_name}: the levels must include 'normal'")
+    if "priority" in offer.knobs and "standard" not in offer.levels:
+        raise TopologyError(f"type {type_name}: the levels must include 'standard'")
 
 
 def validate(data: Any, source: str = "topology") -> None:

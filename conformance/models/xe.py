@@ -15,6 +15,12 @@ scheduler itself runs in GuC firmware):
   "scheduled ... for its EQ/PT in the next time-slice after the current one
   completes and function has a work submitted". Read as ``[low] normal high``.
 
+This ABI's priority words differ from Xe's on purpose (spec, rationale): its
+``background standard urgent`` are strict levels with default ``standard``. The
+model shows what a driver gets by exposing ``sched_priority`` word for word in
+order, Xe ``low`` as ``background``, ``normal`` as ``standard``, ``high`` as
+``urgent`` (``XE_WORD``): the file's format holds, its meaning does not.
+
 The model: the functions take turns in VF order (round robin); at each turn's
 end, a ``high`` function with work goes first (round robin among them); otherwise
 the next function in order runs its EQ if it has work, holds the engine idle
@@ -24,7 +30,8 @@ function is ``normal`` (it keeps its turn). Work always yields within PT.
 
 The ABI's files onto what Xe has:
 
-- ``priority``: ``sched_priority`` itself, writable, default ``low`` as upstream;
+- ``priority``: ``sched_priority`` word for word (``XE_WORD``), writable, default
+  ``background`` (Xe's ``low``) as upstream;
 - ``cap``, ``weight``: absent (no ceiling; the only share-like knob, EQ, is also
   the quantum, and the ABI's quantum is read-only);
 - ``timeslice_us``: the EQ both types are provisioned with, 2 ms (the default EQ
@@ -46,6 +53,8 @@ if TYPE_CHECKING:
     from conformance.mock.mdevcore import Mdev
 
 EXEC_QUANTUM_US = 2000  # the model's provisioning: exec_quantum_ms = 2
+XE_WORD = {"background": "low", "standard": "normal", "urgent": "high"}
+"""This ABI's level -> the ``sched_priority`` word the model programs for it."""
 
 
 @dataclass
@@ -75,34 +84,37 @@ class XeSriov(ModelDriver):
     quantum_us = EXEC_QUANTUM_US
     findings = (
         (("QOS-PRI-002", "QOS-LIFE-002", "QOS-LIFE-004"),
-         "sched_priority's default is low: a new VF reads [low] normal high where the ABI "
-         "requires normal, and the lifecycle checks, which expect every knob at its default "
-         "after a create, read low too."),
+         "sched_priority's default is low: exposed word for word (low as background, "
+         "normal as standard, high as urgent), a new VF reads [background] standard urgent "
+         "where the ABI requires standard, and the lifecycle checks, which expect every "
+         "knob at its default after a create, read background too."),
         (("QOS-PRI-006",),
-         "The three words are not strict levels: low and normal differ only for a function "
-         "without work (normal keeps its EQ turn, low is skipped), so two functions with "
-         "work at normal and low alternate EQ turns and share 1/2 each where the ABI "
-         "requires the higher one to take everything. Only high is served ahead of the "
-         "others (in the next time-slice once it has work)."),
+         "Xe's three words are not strict levels: low and normal differ only for a "
+         "function without work (normal keeps its EQ turn, low is skipped), so two "
+         "functions with work at standard (Xe normal) and background (Xe low) alternate "
+         "EQ turns and share 1/2 each where the ABI requires the higher one to take "
+         "everything. Only high (urgent) is served ahead of the others (in the next "
+         "time-slice once it has work)."),
         (("QOS-SCH-003",),
-         "A normal function keeps its EQ turn without work: an idle VF set to normal holds "
-         "the engine idle for its turn, so a busy VF beside it gets 1/2 where the ABI gives "
-         "it the whole device (found by the random sequences: no hand-written scenario "
-         "sets an idle mdev to normal, the ABI's default)."),
+         "A function at Xe's normal (standard, word for word) keeps its EQ turn without "
+         "work: an idle VF set to standard, the ABI's default, holds the engine idle for "
+         "its turn, so a busy VF beside it gets 1/2 where the ABI gives it the whole device "
+         "(found by the random sequences)."),
     )
     remedy = (
         "No firmware change: the driver maps the ABI onto what the GuC has, offering the "
-        "levels [normal] high with the ABI's normal as GuC low (a function is scheduled "
-        "only when it has work, which is the ABI's work-conserving default) and high as "
-        "GuC high; GuC normal, which holds a turn for a function without work, has no "
-        "place in the ABI. Every VF must also be provisioned with a non-zero "
-        "exec_quantum_ms: the default 0 (unlimited) has no time slice to report."
+        "levels [standard] urgent with the ABI's standard as GuC low (a function is "
+        "scheduled only when it has work, which is the ABI's work-conserving default) and "
+        "urgent as GuC high; GuC normal, which holds a turn for a function without work, "
+        "is a reservation, not a level (spec 1.1, finding 4). Every VF must also be "
+        "provisioned with a non-zero exec_quantum_ms: the default 0 (unlimited) has no "
+        "time slice to report."
     )
 
     offer = QosOffer(knobs=("priority",), levels=LEVELS, counters=("wait_us", "nr_slices"))
 
     def default_priority(self, mdev: Mdev) -> str:
-        return "low"  # sched_priority's default
+        return "background"  # sched_priority's default, low, word for word
 
     def new_parent_state(self) -> GucState:
         return GucState()
@@ -125,11 +137,11 @@ class XeSriov(ModelDriver):
         if owner is not None and now < guc.turn_end:
             if self.has_work(owner):
                 return owner, guc.turn_end - now
-            if owner.mdev.knobs["priority"] == "normal":
+            if self.xe_word(owner) == "normal":
                 return None, 0  # a normal function keeps its turn, busy or not
         guc.owner = None
         vfs = [u for u in guc.vfs if u in by_uuid]
-        high = [u for u in vfs if by_uuid[u].mdev.knobs["priority"] == "high"
+        high = [u for u in vfs if self.xe_word(by_uuid[u]) == "high"
                 and self.has_work(by_uuid[u])]
         if high:
             chosen = self.after(high, guc.high_cursor, vfs)
@@ -139,7 +151,7 @@ class XeSriov(ModelDriver):
         for step in range(len(vfs)):
             uuid = vfs[(start + step) % len(vfs)]
             ms = by_uuid[uuid]
-            if self.has_work(ms) or ms.mdev.knobs["priority"] == "normal":
+            if self.has_work(ms) or self.xe_word(ms) == "normal":
                 guc.cursor = uuid
                 return self.give_turn(guc, ms, now)
         return None, 0
@@ -149,6 +161,11 @@ class XeSriov(ModelDriver):
         if self.has_work(ms):
             return ms, self.quantum_us
         return None, 0  # a normal function without work: the engine idles its turn
+
+    @staticmethod
+    def xe_word(ms: MdevSched) -> str:
+        """The ``sched_priority`` word the mdev's level is programmed as."""
+        return XE_WORD[ms.mdev.knobs["priority"]]
 
     @staticmethod
     def after(candidates: list[str], cursor: str | None, order: list[str]) -> str:

@@ -3,7 +3,7 @@
 Every read is exactly one value followed by exactly one newline, with no other
 whitespace. Numeric files read as unsigned decimal without sign or leading zeros;
 counters fit in 64 bits; ``priority`` lists the supported levels of the ordered
-vocabulary ``low normal high``, lowest first, the active one in brackets;
+vocabulary ``background standard urgent``, lowest first, the active one in brackets;
 ``domain`` names a scheduling domain (1 to 64 of ``A-Z a-z 0-9 . _ : -``).
 Each parser raises :class:`FormatError` saying what is wrong.
 """
@@ -78,7 +78,7 @@ class PriorityRead:
 
 
 def priority(raw: bytes) -> PriorityRead:
-    """Parse and check a ``priority`` read, e.g. ``low [normal] high``."""
+    """Parse and check a ``priority`` read, e.g. ``background [standard] urgent``."""
     text = single_value(raw)
     words = text.split(" ")
     if any(not w for w in words):

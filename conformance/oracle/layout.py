@@ -51,7 +51,7 @@ def one_value(name: str, raw: bytes) -> None:
 
 
 def enough_levels(words: list[str]) -> bool:
-    """A priority offers normal and at least one other level of the vocabulary."""
+    """A priority offers standard and at least one other level of the vocabulary."""
     return DEFAULT_LEVEL in words and len(set(words) & set(LEVELS)) >= 2
 
 

@@ -17,14 +17,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-LEVELS: tuple[str, ...] = ("low", "normal", "high")
+LEVELS: tuple[str, ...] = ("background", "standard", "urgent")
 """The priority vocabulary, lowest first."""
 
 CAP_RANGE = (1, 100)
 WEIGHT_RANGE = (1, 10000)
 DEFAULT_CAP = 100
 DEFAULT_WEIGHT = 100
-DEFAULT_LEVEL = "normal"
+DEFAULT_LEVEL = "standard"
 DEFAULT_KNOBS: dict[str, str] = {
     "cap": str(DEFAULT_CAP),
     "weight": str(DEFAULT_WEIGHT),

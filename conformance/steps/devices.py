@@ -76,7 +76,7 @@ def _has_file(subject: Mdev, outcome: Outcome, name: str) -> None:
     require_file(outcome, subject, name)
 
 
-@given(parsers.re(r"the level (?P<level>low|normal|high) is supported by it"))
+@given(parsers.re(r"the level (?P<level>background|standard|urgent) is supported by it"))
 def _level_supported(subject: Mdev, outcome: Outcome, level: str) -> None:
     """The subject offers ``level``; a driver need not offer every level."""
     levels = subject.levels()
@@ -87,13 +87,13 @@ def _level_supported(subject: Mdev, outcome: Outcome, level: str) -> None:
         )
 
 
-@given("its priority has been set to a supported level other than normal")
+@given("its priority has been set to a supported level other than standard")
 def _priority_moved(subject: Mdev, resources: Resources, outcome: Outcome) -> None:
     """Move the subject's priority off the default, to its highest other level."""
     others = [lv for lv in subject.levels() if lv != DEFAULT_LEVEL]
     if not others:
         raise AssertionError(
-            f"priority of mdev {subject.uuid} supports only normal; "
+            f"priority of mdev {subject.uuid} supports only standard; "
             "expected at least two levels (QOS-PRI-001)"
         )
     set_knob(resources, outcome, subject, "priority", others[-1])

@@ -167,7 +167,7 @@ def _stable_reads(subject: Mdev, outcome: Outcome) -> None:
 
 # -- priority ----------------------------------------------------------------------------
 @then(
-    "its priority reads supported levels of the vocabulary low normal high, "
+    "its priority reads supported levels of the vocabulary background standard urgent, "
     "lowest first, the active one in brackets"
 )
 def _priority_format(subject: Mdev, outcome: Outcome) -> None:
@@ -176,20 +176,21 @@ def _priority_format(subject: Mdev, outcome: Outcome) -> None:
     try:
         parsed = formats.priority(raw)
     except FormatError as exc:
-        outcome.evidence("priority", expected="e.g. low [normal] high",
+        outcome.evidence("priority", expected="e.g. background [standard] urgent",
                          actual=raw.decode(errors="replace"))
         raise AssertionError(f"priority of mdev {subject.uuid} reads {raw!r}: {exc}") from None
-    outcome.evidence("priority", expected="e.g. low [normal] high", actual=parsed.render())
+    outcome.evidence("priority", expected="e.g. background [standard] urgent",
+                     actual=parsed.render())
 
 
-@then("its priority supports normal and at least one other level")
+@then("its priority supports standard and at least one other level")
 def _priority_levels(subject: Mdev, outcome: Outcome) -> None:
-    """Priority offers normal and another level."""
+    """Priority offers standard and another level."""
     raw = subject.raw("priority")
     words = [w.strip("[]") for w in raw.decode(errors="replace").split()]
-    outcome.evidence("supported levels", expected="normal and another", actual=words)
+    outcome.evidence("supported levels", expected="standard and another", actual=words)
     assert enough_levels(words), (
-        f"priority of mdev {subject.uuid} reads {raw!r}: expected normal and at least one "
+        f"priority of mdev {subject.uuid} reads {raw!r}: expected standard and at least one "
         "other level"
     )
 

@@ -68,7 +68,7 @@ def set_knob(
     if knob == "priority" and value not in mdev.levels():
         outcome.skip(
             f"mdev {mdev.uuid} does not support priority level {value!r}: a driver offers "
-            "normal and at least one other level, not necessarily every level"
+            "standard and at least one other level, not necessarily every level"
         )
     try:
         count = resources.write(mdev, knob, value)

@@ -172,7 +172,8 @@ def _range_read_back(writes: Writes, outcome: Outcome) -> None:
     assert not problems, f"{len(problems)} valid writes misbehaved: " + "; ".join(problems[:10])
 
 
-@when("each level of low normal high that it does not support is written to its priority")
+@when("each level of background standard urgent that it does not support "
+      "is written to its priority")
 def _write_unsupported(
     subject: Mdev, resources: Resources, outcome: Outcome, writes: Writes
 ) -> None:

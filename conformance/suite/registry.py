@@ -28,7 +28,7 @@ _BRACKETED = re.compile(rb"\[([^\]\s]+)\]")
 def restore_value(raw: bytes) -> bytes:
     """The value to write back so a knob reads ``raw`` again.
 
-    ``low [normal] high`` restores by writing ``normal``; numbers restore as read.
+    ``background [standard] urgent`` restores by writing ``standard``; numbers restore as read.
     """
     match = _BRACKETED.search(raw)
     return match[1] if match else raw.rstrip(b"\n")

@@ -39,7 +39,8 @@ def make_mdev(root: Path, uuid: str, files: list[str]) -> Path:
     real = root / "sys/devices/virtual/mqos/mqos0" / uuid
     (real / "qos").mkdir(parents=True)
     for name in files:
-        (real / "qos" / name).write_text("low [normal] high\n" if name == "priority" else "0\n")
+        content = "background [standard] urgent\n" if name == "priority" else "0\n"
+        (real / "qos" / name).write_text(content)
     bus = root / "sys/bus/mdev/devices"
     bus.mkdir(parents=True, exist_ok=True)
     (bus / uuid).symlink_to(real)

@@ -19,7 +19,7 @@ EXPECTED_CHECKS = (
     "fuzz profile on mqos-full",
     "mdevctl start mqos-full with qos attrs",
     "mdevctl refuses cap 101 on mqos-full",
-    "mdevctl refuses priority urgent on mqos-full",
+    "mdevctl refuses priority high on mqos-full",
     "mdevctl refuses a write to the type-fixed cap on mqos-fixed",
     "abi coverage",
     "qos/ files and modes per type",

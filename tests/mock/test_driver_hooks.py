@@ -57,7 +57,7 @@ def test_file_hook() -> None:
 def test_pick_hook_ignores_priority() -> None:
     bench = _bench("sample_drivers:RoundRobin")
     a, b = _two_backlogged(bench)
-    bench.write(a, "priority", "high")
+    bench.write(a, "priority", "urgent")
     assert bench.shares([a, b]) == pytest.approx([0.5, 0.5], abs=0.02)
 
 

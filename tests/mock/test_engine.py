@@ -79,8 +79,8 @@ def test_uncapped_never_throttled(bench: Bench) -> None:
 
 def test_strict_priority_and_leftovers(bench: Bench) -> None:
     hi, mid, lo = _backlogged(bench, 3)
-    bench.write(hi, "priority", "high")
-    bench.write(lo, "priority", "low")
+    bench.write(hi, "priority", "urgent")
+    bench.write(lo, "priority", "background")
     assert bench.shares([hi, mid, lo]) == pytest.approx([1.0, 0, 0], abs=0.02)
     bench.write(hi, "cap", "30")
     bench.k.advance(2000)
@@ -94,7 +94,7 @@ def test_strict_priority_and_leftovers(bench: Bench) -> None:
 
 def test_starved_mdev_accumulates_wait(bench: Bench) -> None:
     hi, lo = _backlogged(bench, 2)
-    bench.write(lo, "priority", "low")
+    bench.write(lo, "priority", "background")
     bench.k.advance(2000)
     d = bench.window([lo])[lo]
     assert d["usage_us"] == 0 and d["nr_slices"] == 0
@@ -104,7 +104,7 @@ def test_starved_mdev_accumulates_wait(bench: Bench) -> None:
 def test_priority_dispatch_latency(bench: Bench) -> None:
     lo, hi = _backlogged(bench, 2)
     bench.load(hi, "idle")
-    bench.write(hi, "priority", "high")
+    bench.write(hi, "priority", "urgent")
     bench.k.advance(10_300)
     bench.load(hi, "periodic 200 50000")
     waited = 0

@@ -97,7 +97,7 @@ def test_priority_change_of_a_waiting_mdev_applies_at_the_next_decision(bench: B
     bench.load(a, "backlog")
     bench.load(b, "backlog")
     bench.k.advance(3_500)
-    bench.write(b, "priority", "high")
+    bench.write(b, "priority", "urgent")
     bench.k.advance(1_500)  # a's or b's slice ends within one q
     before = bench.value(a, "usage_us")
     bench.k.advance(20_000)

@@ -11,7 +11,7 @@ from conformance.mock.noise import Noise
 
 LOADS = ["idle", "backlog", "periodic 300 1000", "periodic 50 7000", "periodic 2500 3000"]
 KNOBS = {"cap": ["5", "30", "77", "100"], "weight": ["1", "100", "2500", "10000"],
-         "priority": ["low", "normal", "high"]}
+         "priority": ["background", "standard", "urgent"]}
 
 operation = st.one_of(
     st.tuples(st.just("load"), st.integers(0, 5), st.sampled_from(LOADS)),

@@ -172,7 +172,7 @@ def test_real_mdevctl_starts_with_qos_attrs_and_rolls_back(mount: MockMount,
     for sub in ("scripts.d/callouts", "scripts.d/notifiers"):
         (config / sub).mkdir(parents=True)
     good, bad = "5e1f0000-0000-4000-8000-0000000000a1", "5e1f0000-0000-4000-8000-0000000000a2"
-    attrs = [{"qos/cap": "60"}, {"qos/weight": "300"}, {"qos/priority": "high"}]
+    attrs = [{"qos/cap": "60"}, {"qos/weight": "300"}, {"qos/priority": "urgent"}]
     (tmp_path / "good.json").write_text(json.dumps(
         {"mdev_type": "mqos-full", "start": "manual", "attrs": attrs}))
     (tmp_path / "bad.json").write_text(json.dumps(
@@ -194,7 +194,7 @@ exit 0
 """
     result = _sh(script, "unshare", "--mount", "--propagation", "private")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[:3] == ["60", "300", "low normal [high]"]
+    assert result.stdout.splitlines()[:3] == ["60", "300", "background standard [urgent]"]
     assert f"{good} mqos0 mqos-full" in result.stdout
     assert "Failed to write 0 to attribute qos/weight" in result.stderr
     assert "Invalid argument" in result.stderr

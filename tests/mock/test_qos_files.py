@@ -24,7 +24,7 @@ def _errno(call, *args, **kwargs) -> int:
 def test_every_file_mode_and_default(bench: Bench) -> None:
     u = bench.create()
     assert bench.k.vfs_listdir(f"/sys/bus/mdev/devices/{u}/qos") == ALL
-    expected = {"cap": b"100\n", "weight": b"100\n", "priority": b"low [normal] high\n",
+    expected = {"cap": b"100\n", "weight": b"100\n", "priority": b"background [standard] urgent\n",
                 "timeslice_us": b"1000\n", "usage_us": b"0\n", "throttled_us": b"0\n",
                 "wait_us": b"0\n", "nr_slices": b"0\n", "domain": b"mqos0\n"}
     for name, content in expected.items():
@@ -72,23 +72,24 @@ def test_weight_bounds(bench: Bench) -> None:
         assert bench.read(u, "weight") == value + b"\n"
 
 
-@pytest.mark.parametrize("level", ["low", "normal", "high"])
+@pytest.mark.parametrize("level", ["background", "standard", "urgent"])
 @pytest.mark.parametrize("newline", [b"", b"\n"])
 def test_priority_accepts_level_names(bench: Bench, level, newline) -> None:
     u = bench.create()
     data = level.encode() + newline
     assert bench.write(u, "priority", data) == len(data)
-    words = [f"[{w}]" if w == level else w for w in ("low", "normal", "high")]
+    words = [f"[{w}]" if w == level else w for w in ("background", "standard", "urgent")]
     assert bench.read(u, "priority") == (" ".join(words) + "\n").encode()
 
 
-@pytest.mark.parametrize("data", [b"HIGH", b"High", b" high", b"high ", b"[high]", b"high\n\n",
-                                  b"\n", b"urgent", b"hi", b"high\x00", b"low normal"])
+@pytest.mark.parametrize("data", [b"URGENT", b"Urgent", b" urgent", b"urgent ", b"[urgent]",
+                                  b"urgent\n\n", b"\n", b"high", b"normal", b"urg", b"urgent\x00",
+                                  b"background standard"])
 def test_priority_rejects_everything_else(bench: Bench, data) -> None:
     u = bench.create()
-    bench.write(u, "priority", b"low")
+    bench.write(u, "priority", b"background")
     assert _errno(bench.write, u, "priority", data) == errno.EINVAL
-    assert bench.read(u, "priority") == b"[low] normal high\n"
+    assert bench.read(u, "priority") == b"[background] standard urgent\n"
 
 
 def test_empty_write_succeeds_and_changes_nothing(bench: Bench) -> None:

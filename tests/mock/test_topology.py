@@ -35,7 +35,8 @@ def test_bad_examples_are_refused(path: Path) -> None:
     ({"types": [{"name": "t"}], "parents": [{"name": "p", "types": ["u"]}]}, "unknown types"),
     ({"types": [{"name": "t", "qos": {"knobs": ["weight"], "fixed": {"cap": 5}}}],
       "parents": [{"name": "p", "types": ["t"]}]}, "not offered"),
-    ({"types": [{"name": "t", "qos": {"levels": ["normal", "high"], "fixed": {"priority": "low"}}}],
+    ({"types": [{"name": "t", "qos": {"levels": ["standard", "urgent"],
+                                      "fixed": {"priority": "background"}}}],
       "parents": [{"name": "p", "types": ["t"]}]}, "not a level"),
     ({"types": [{"name": "t"}, {"name": "t"}], "parents": [{"name": "p", "types": ["t"]}]},
      "duplicate type"),
@@ -65,7 +66,7 @@ def test_vendor_topology_is_presented() -> None:
     qos = f"/sys/bus/mdev/devices/{uuid}/qos"
     assert kernel.vfs_listdir(qos) == ["domain", "nr_slices", "priority", "timeslice_us",
                                        "usage_us", "wait_us", "weight"]
-    assert kernel.vfs_read(f"{qos}/priority") == b"[normal] high\n"
+    assert kernel.vfs_read(f"{qos}/priority") == b"[standard] urgent\n"
     assert kernel.vfs_stat(f"{qos}/priority")[1] == 0o444
     assert kernel.vfs_read(f"{qos}/timeslice_us") == b"2000\n"
     assert kernel.vfs_read(f"/sys/kernel/debug/vgpu/{uuid}/load") == b"idle\n"

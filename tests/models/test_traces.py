@@ -82,15 +82,15 @@ def test_xe_normal_holds_its_turn_low_does_not_high_goes_first() -> None:
     # A high: at every turn's end A has work -> A runs all 60 ms.
     rig = Rig(XeSriov)
     a, b, c = rig.create(), rig.create(), rig.create()
-    assert rig.read(a, "priority") == "[low] normal high\n"
+    assert rig.read(a, "priority") == "[background] standard urgent\n"
     rig.load(a, "backlog")
     rig.load(c, "backlog")
-    rig.write(b, "priority", "normal")
+    rig.write(b, "priority", "standard")  # Xe normal
     assert rig.usage([a, b, c], 60_000) == [20_000, 0, 20_000]
-    rig.write(b, "priority", "low")
+    rig.write(b, "priority", "background")  # Xe low
     rig.advance(6000)
     assert rig.usage([a, b, c], 60_000) == [30_000, 0, 30_000]
-    rig.write(a, "priority", "high")
+    rig.write(a, "priority", "urgent")  # Xe high
     rig.advance(6000)
     assert rig.usage([a, b, c], 60_000) == [60_000, 0, 0]
 

@@ -96,7 +96,7 @@ def cap_at_next_period(r: Rig) -> bool:
 def priority_three_periods_late(r: Rig) -> bool:
     a, b = r.busy(2)
     r.until(34_000)
-    r.write(a, "priority", "high")
+    r.write(a, "priority", "urgent")
     return off(r.shares([a, b]), [1.0, 0.0])
 
 
@@ -255,15 +255,15 @@ def cap_budget_banked_while_idle(r: Rig) -> bool:
 
 
 def high_decays_after_long_run(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high")
+    (a,) = r.busy(1, priority="urgent")
     (b,) = r.busy(1)
     r.until(150_000)
     return off(r.shares([a, b]), [1.0, 0.0])
 
 
 def starvation_boost(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high")
-    (b,) = r.busy(1, priority="low")
+    (a,) = r.busy(1, priority="urgent")
+    (b,) = r.busy(1, priority="background")
     r.until(2_000)
     return off(r.shares([a, b]), [1.0, 0.0])
 
@@ -294,20 +294,20 @@ def weight_back_to_100(r: Rig) -> bool:
 
 
 def demotion_deferred(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high")
+    (a,) = r.busy(1, priority="urgent")
     (b,) = r.busy(1)
-    return after_change(r, [a, b], [(a, "priority", "low")], [0.0, 1.0])
+    return after_change(r, [a, b], [(a, "priority", "background")], [0.0, 1.0])
 
 
 def normal_write_ignored(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high")
+    (a,) = r.busy(1, priority="urgent")
     (b,) = r.busy(1)
-    return after_change(r, [a, b], [(a, "priority", "normal")], [0.5, 0.5])
+    return after_change(r, [a, b], [(a, "priority", "standard")], [0.5, 0.5])
 
 
 # -- combinations ----------------------------------------------------------------
 def cap_ignored_off_normal(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high", cap="30")
+    (a,) = r.busy(1, priority="urgent", cap="30")
     r.until(2_000)
     return off(r.shares([a]), [0.3])
 
@@ -327,7 +327,7 @@ def weights_ignored_beside_cap(r: Rig) -> bool:
 
 
 def level_lost_with_weight(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="high", weight="200")
+    (a,) = r.busy(1, priority="urgent", weight="200")
     (b,) = r.busy(1)
     r.until(2_000)
     return off(r.shares([a, b]), [1.0, 0.0])
@@ -335,13 +335,13 @@ def level_lost_with_weight(r: Rig) -> bool:
 
 def priority_across_parents(r: Rig) -> bool:
     (a,) = r.busy(1)
-    r.busy(1, parent="mqos1", priority="high")
+    r.busy(1, parent="mqos1", priority="urgent")
     r.until(2_000)
     return off(r.shares([a]), [1.0])
 
 
 def normal_arrival_not_preempting(r: Rig) -> bool:
-    (a,) = r.busy(1, priority="low")
+    (a,) = r.busy(1, priority="background")
     b = r.create()
     r.until(10_500)
     r.load(b, "backlog")
@@ -428,7 +428,7 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "NormalArrivalNotPreempting": normal_arrival_not_preempting,
     "CapStopsAtNul": lambda r: accepts(r, "cap", b"60\0x"),
     "WeightStopsAtNul": lambda r: accepts(r, "weight", b"200\0x"),
-    "PriorityStopsAtNul": lambda r: accepts(r, "priority", b"high\0x"),
+    "PriorityStopsAtNul": lambda r: accepts(r, "priority", b"urgent\0x"),
     "FixedCapLostOnKnobWrite": fixed_cap_lost_on_knob_write,
     "SchedStateOutlivesBusyMdev": sched_state_outlives_busy_mdev,
     "CountersOutliveBusyMdev": counters_outlive_busy_mdev,

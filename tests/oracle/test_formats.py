@@ -41,9 +41,9 @@ def test_every_u64_reads_back(value: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "levels", "active"),
-    [(b"low [normal] high\n", ("low", "normal", "high"), "normal"),
-     (b"[normal] high\n", ("normal", "high"), "normal"),
-     (b"low normal [high]\n", ("low", "normal", "high"), "high")],
+    [(b"background [standard] urgent\n", ("background", "standard", "urgent"), "standard"),
+     (b"[standard] urgent\n", ("standard", "urgent"), "standard"),
+     (b"background standard [urgent]\n", ("background", "standard", "urgent"), "urgent")],
 )
 def test_priority_reads(raw: bytes, levels: tuple[str, ...], active: str) -> None:
     parsed = formats.priority(raw)
@@ -53,9 +53,10 @@ def test_priority_reads(raw: bytes, levels: tuple[str, ...], active: str) -> Non
 
 @pytest.mark.parametrize(
     "raw",
-    [b"low normal high\n", b"[normal]\n", b"high [normal] low\n", b"low [normal]  high\n",
-     b"[low] [normal]\n", b"low [urgent]\n", b"[low] high\n", b"low [normal] high",
-     b"low [Normal] high\n", b"normal [normal]\n"],
+    [b"background standard urgent\n", b"[standard]\n", b"urgent [standard] background\n",
+     b"background [standard]  urgent\n", b"[background] [standard]\n", b"background [high]\n",
+     b"[background] urgent\n", b"background [standard] urgent",
+     b"background [Standard] urgent\n", b"standard [standard]\n"],
 )
 def test_malformed_priority_reads(raw: bytes) -> None:
     with pytest.raises(FormatError):
@@ -63,7 +64,7 @@ def test_malformed_priority_reads(raw: bytes) -> None:
 
 
 def test_knob_and_file_dispatch() -> None:
-    assert formats.knob_value("priority", b"normal [high]\n") == "high"
+    assert formats.knob_value("priority", b"standard [urgent]\n") == "urgent"
     assert formats.knob_value("cap", b"60\n") == "60"
     assert formats.qos_file("usage_us", b"5\n") == "5"
     with pytest.raises(ValueError):

@@ -19,7 +19,7 @@ from conformance.oracle.grammar import (
 )
 
 EINVAL, ERANGE = frozenset({errno.EINVAL}), frozenset({errno.EINVAL, errno.ERANGE})
-LEVELS = ("low", "normal", "high")
+LEVELS = ("background", "standard", "urgent")
 
 
 @pytest.mark.parametrize(
@@ -83,15 +83,16 @@ def test_every_weight_in_range_reads_back_canonical(
     assert outcome.accepted and outcome.reads == str(value)
 
 
-@pytest.mark.parametrize("data", [b"low", b"normal\n", b"high"])
+@pytest.mark.parametrize("data", [b"background", b"standard\n", b"urgent"])
 def test_priority_accepts_a_supported_level(data: bytes) -> None:
     assert priority_write(data, LEVELS).accepted
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"Normal", b"NORMAL", b" normal", b"normal ", b"[normal]", b"normal\n\n", b"\n",
-     b"normal\r", b"hi", b"norm", b"highest", b"medium", b"low normal", b"1", b"\0",
+    [b"", b"Standard", b"STANDARD", b" standard", b"standard ", b"[standard]", b"standard\n\n",
+     b"\n", b"standard\r", b"urg", b"stand", b"urgentest", b"low", b"normal", b"high", b"medium",
+     b"background standard", b"1", b"\0",
      b"\xff"],
 )
 def test_priority_refuses_anything_else(data: bytes) -> None:
@@ -99,7 +100,7 @@ def test_priority_refuses_anything_else(data: bytes) -> None:
 
 
 def test_priority_refuses_an_unsupported_level() -> None:
-    outcome = priority_write(b"low", ("normal", "high"))
+    outcome = priority_write(b"background", ("standard", "urgent"))
     assert not outcome.accepted and "not supported" in outcome.why
 
 

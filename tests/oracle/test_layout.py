@@ -21,13 +21,14 @@ def test_another_value_differs_and_is_valid() -> None:
     assert another_value("cap", "90", ()) == "80"
     assert another_value("cap", "100", ()) == "90"
     assert another_value("weight", "200", ()) == "300"
-    assert another_value("priority", "high", ("low", "normal", "high")) == "normal"
+    assert another_value("priority", "urgent", ("background", "standard", "urgent")) == "standard"
 
 
 @pytest.mark.parametrize(
     ("knob", "raw", "write"),
     [("cap", b"50\n", b"51"), ("cap", b"100\n", b"1"), ("cap", b"garbage", b"1"),
-     ("priority", b"low [normal] high\n", b"high"), ("priority", b"[high] x", b"high")],
+     ("priority", b"background [standard] urgent\n", b"urgent"),
+     ("priority", b"[urgent] x", b"urgent")],
 )
 def test_another_write(knob: str, raw: bytes, write: bytes) -> None:
     assert another_write(knob, raw) == write
@@ -35,18 +36,18 @@ def test_another_write(knob: str, raw: bytes, write: bytes) -> None:
 
 def test_member_takes_defaults_for_absent_knobs() -> None:
     one = member("A", {"weight": 300})
-    assert (one.weight, one.cap, one.level) == (300, 100, "normal")
+    assert (one.weight, one.cap, one.level) == (300, 100, "standard")
     assert cap_of({}) == 100 and cap_of({"cap": 40}) == 40
 
 
 def test_levels_rule() -> None:
-    assert enough_levels(["low", "normal"])
-    assert not enough_levels(["normal"])
-    assert not enough_levels(["low", "high"])
+    assert enough_levels(["background", "standard"])
+    assert not enough_levels(["standard"])
+    assert not enough_levels(["background", "urgent"])
 
 
 def test_one_value() -> None:
-    one_value("priority", b"low [normal] high\n")
+    one_value("priority", b"background [standard] urgent\n")
     one_value("cap", b"5\n")
     with pytest.raises(FormatError):
         one_value("cap", b"5 6\n")

@@ -119,7 +119,7 @@ def test_one_to_five_hundred_is_told_from_one_to_ten_thousand() -> None:
 
 def test_weighted_pairs_leave_out_capped_and_other_levels() -> None:
     members = [Member("A", 100), Member("B", 200), Member("C", 300, cap=20),
-               Member("D", 100, level="low")]
+               Member("D", 100, level="background")]
     pairs = weighted_pairs(members)
     assert [(p.light.name, p.heavy.name, p.ratio) for p in pairs] == [("A", "B", Fraction(2))]
 

@@ -50,10 +50,10 @@ def test_water_filling_examples(knobs: list[tuple[int, int]], expected: list[Fra
 
 
 def test_strict_priority_and_leftovers_pass_down() -> None:
-    members = [Member("a", cap=50, level="high"), Member("b", cap=30, level="normal"),
-               Member("c", level="low")]
+    members = [Member("a", cap=50, level="urgent"), Member("b", cap=30, level="standard"),
+               Member("c", level="background")]
     assert expected_shares(members) == {"a": F(1, 2), "b": F(3, 10), "c": F(1, 5)}
-    starved = [Member("a", level="high"), Member("b", level="low")]
+    starved = [Member("a", level="urgent"), Member("b", level="background")]
     assert expected_shares(starved) == {"a": F(1), "b": F(0)}
 
 
@@ -64,7 +64,7 @@ def test_idle_members_get_nothing_and_dilute_nobody() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [dict(weight=0), dict(weight=10001), dict(cap=0), dict(cap=101), dict(level="urgent")],
+    [dict(weight=0), dict(weight=10001), dict(cap=0), dict(cap=101), dict(level="high")],
 )
 def test_out_of_range_knobs_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
@@ -75,7 +75,7 @@ def test_duplicate_names_are_refused() -> None:
     with pytest.raises(ValueError):
         water_fill(F(1), [Member("x"), Member("x")])
     with pytest.raises(ValueError):
-        expected_shares([Member("x", level="high"), Member("x", level="low")])
+        expected_shares([Member("x", level="urgent"), Member("x", level="background")])
 
 
 @settings(deadline=None)  # a busy machine is not a slow function
@@ -101,7 +101,7 @@ def test_device_is_work_conserving_up_to_the_caps(members: list[Member]) -> None
 
 
 @settings(deadline=None)  # a busy machine is not a slow function
-@given(member_lists(levels=("normal",)))
+@given(member_lists(levels=("standard",)))
 def test_weights_are_proportional_when_nothing_is_capped(members: list[Member]) -> None:
     uncapped = [Member(m.name, weight=m.weight) for m in members]
     total = sum(m.weight for m in uncapped)
@@ -109,7 +109,7 @@ def test_weights_are_proportional_when_nothing_is_capped(members: list[Member]) 
 
 
 @settings(deadline=None)  # a busy machine is not a slow function
-@given(member_lists(min_size=2, levels=("normal",)))
+@given(member_lists(min_size=2, levels=("standard",)))
 def test_water_filling_is_weighted_max_min_fair(members: list[Member]) -> None:
     """An mdev below its cap has the largest share per unit of weight in its level."""
     shares = expected_shares(members)

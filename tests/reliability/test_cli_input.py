@@ -118,7 +118,7 @@ def test_an_other_parent_without_the_type_is_refused(capsys, tmp_path) -> None:
         "timeslice_us": 1000,
         "types": [{"name": "full", "instances": 4,
                    "qos": {"knobs": ["cap", "weight", "priority"],
-                           "levels": ["low", "normal", "high"]}},
+                           "levels": ["background", "standard", "urgent"]}},
                   {"name": "plain", "instances": 4, "qos": None}],
         "parents": [{"name": "mqos0", "types": ["full", "plain"]},
                     {"name": "mqos1", "types": ["plain"]}],

@@ -54,9 +54,9 @@ def test_only_the_first_page_reaches_store() -> None:
         ("cap", b"101", "out-of-range", {errno.EINVAL}),
         ("weight", b"4294967296", "out-of-range", {errno.EINVAL, errno.ERANGE}),
         ("weight", b"10000\n", "accepted", set()),
-        ("priority", b"high\n", "accepted", set()),
-        ("priority", b"High", "malformed", {errno.EINVAL}),
-        ("priority", b"[high]", "malformed", {errno.EINVAL}),
+        ("priority", b"urgent\n", "accepted", set()),
+        ("priority", b"Urgent", "malformed", {errno.EINVAL}),
+        ("priority", b"[urgent]", "malformed", {errno.EINVAL}),
     ],
 )
 def test_the_spec_table_rows(knob, data, category, errnos) -> None:
@@ -140,7 +140,7 @@ class KeepsBadWrites(QosDriver):
 
 
 class CaseBlindPriority(QosDriver):
-    """Accepts ``HIGH`` and ``High``."""
+    """Accepts ``URGENT`` and ``Urgent``."""
 
     def parse_priority(self, mdev, buf: bytes) -> str:
         return super().parse_priority(mdev, buf.lower())

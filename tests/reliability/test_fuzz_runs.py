@@ -63,7 +63,7 @@ def test_a_type_that_fixes_cap_skips_cap_for_its_condition(tmp_path) -> None:
 def test_the_fuzz_profile_over_fuse_restores_a_named_mdev(shared_mount, tmp_path) -> None:
     target = shared_mount.target
     uuid = shared_mount.create()
-    for knob, value in {"cap": b"37", "weight": b"4321", "priority": b"high"}.items():
+    for knob, value in {"cap": b"37", "weight": b"4321", "priority": b"urgent"}.items():
         target.write(f"{DEVICES}/{uuid}/qos/{knob}", value)
     before = {k: target.read(f"{DEVICES}/{uuid}/qos/{k}") for k in ("cap", "weight", "priority")}
     result = subprocess.run(

@@ -38,7 +38,7 @@ LANES = 2
 SEED = int(os.environ.get("MDEV_QOS_KILL_SEED", "2017"))
 EXIT_BOUND_S = 30.0  # a run must exit this soon after SIGINT/SIGTERM
 START_BOUND_S = 60.0  # a run must start changing things this soon
-BASELINE = {"cap": b"37", "weight": b"4321", "priority": b"low"}
+BASELINE = {"cap": b"37", "weight": b"4321", "priority": b"background"}
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 NOTHING = "no_scenario_has_this_name"
 

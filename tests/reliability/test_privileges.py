@@ -18,7 +18,7 @@ import pytest
 from conftest import DEVICES, PARENT, TYPE, TYPE_DIR, suite_env
 
 NOBODY = 65534
-KNOBS = {"cap": b"50", "weight": b"500", "priority": b"high"}
+KNOBS = {"cap": b"50", "weight": b"500", "priority": b"urgent"}
 
 
 def _snapshot(target, uuid: str) -> dict[str, bytes]:
@@ -85,7 +85,7 @@ def test_a_run_without_allow_write_is_refused_and_changes_nothing(shared_mount, 
 def test_an_mdev_not_named_is_untouched_by_a_run(fuse_mount, tmp_path, profile) -> None:
     target = fuse_mount.target
     bystander = fuse_mount.create()
-    for knob, value in {"cap": b"41", "weight": b"1234", "priority": b"low"}.items():
+    for knob, value in {"cap": b"41", "weight": b"1234", "priority": b"background"}.items():
         target.write(f"{DEVICES}/{bystander}/qos/{knob}", value)
     before = _snapshot(target, bystander)
     devices = target.listdir(DEVICES)

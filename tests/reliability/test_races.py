@@ -21,7 +21,7 @@ from conformance.sysfs.mock_target import MockTarget
 KNOB_VALUES = {
     "cap": [b"10", b"20\n", b"55", b"100"],
     "weight": [b"1", b"777\n", b"5000", b"10000"],
-    "priority": [b"low", b"normal\n", b"high"],
+    "priority": [b"background", b"standard\n", b"urgent"],
 }
 LOAD = "/sys/kernel/debug/mqos"
 

@@ -128,7 +128,7 @@ def test_examples_validate_against_the_hooked_fragment(
     ("old", "new"),
     [
         ("<weight fixed='200'/>", "<weight fixed='0'/>"),
-        ("levels='low normal high'", "levels='low urgent'"),
+        ("levels='background standard urgent'", "levels='background high'"),
         ("<cap/>", "<cap>60</cap>"),
     ],
 )

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.resources import schema_path
 
-LEVELS = ("low", "normal", "high")
+LEVELS = ("background", "standard", "urgent")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_numeric_ranges(defs: dict, name: str, low: int, high: int) -> None:
 
 
 def test_priority_pattern_matches_the_rule(defs: dict) -> None:
-    """Supported levels in vocabulary order, normal among them, >= 2, one bracketed."""
+    """Supported levels in vocabulary order, standard among them, >= 2, one bracketed."""
     accepted = set()
     for size in range(1, 4):
         for combo in itertools.permutations(LEVELS, size):
@@ -55,7 +55,7 @@ def test_priority_pattern_matches_the_rule(defs: dict) -> None:
                 text = " ".join(words) + "\n"
                 expected = (
                     list(combo) == [w for w in LEVELS if w in combo]
-                    and "normal" in combo
+                    and "standard" in combo
                     and size >= 2
                     and sum(marks) == 1
                 )

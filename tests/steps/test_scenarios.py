@@ -123,10 +123,10 @@ class WrongErrnoForRange(QosDriver):
 
 
 class LowLevelSlicesFiveQuanta(QosDriver):
-    """Lets a low-level dispatch run five timeslices, so a waking high mdev waits."""
+    """Lets a low-level dispatch run five timeslices, so a waking urgent mdev waits."""
 
     def slice_length(self, mdev: Any, timeslice: int, pending: float) -> int:
-        if mdev.knobs["priority"] == "low":
+        if mdev.knobs["priority"] == "background":
             timeslice *= 5
         return super().slice_length(mdev, timeslice, pending)
 

@@ -21,7 +21,7 @@ DEMO_REQUIREMENTS = [
     Requirement("QOS-LAY-002", "MUST", "base", "", "qos/ holds usage_us", "layout"),
     Requirement("QOS-CAP-005", "MUST", "cap", "cap present", "failed write keeps cap", "cap"),
     Requirement("QOS-CAP-001", "MUST", "cap", "cap present", "cap reads 100", "cap"),
-    Requirement("QOS-PRI-002", "MUST", "priority", "priority present", "normal", "priority"),
+    Requirement("QOS-PRI-002", "MUST", "priority", "priority present", "standard", "priority"),
     Requirement("QOS-SCH-001", "MUST", "base", "", "work conservation", "scheduling"),
     Requirement("QOS-FMT-005", "SHOULD", "base", "", "timeslice at most 100 ms", "formats"),
 ]

@@ -57,11 +57,11 @@ def test_writes_on_a_named_device_are_restored(mock_session) -> None:
     resources = registry(mock_session)
     resources.write(named, "cap", "40")
     resources.write(named, "cap", "30")
-    resources.write(named, "priority", "high")
+    resources.write(named, "priority", "urgent")
     assert named.raw("cap") == b"30\n"
     resources.close()
     assert named.raw("cap") == b"100\n"
-    assert "[normal]" in named.raw("priority").decode()
+    assert "[standard]" in named.raw("priority").decode()
     assert named.uuid in live_mdevs(mock_session)  # never removed
 
 
@@ -185,7 +185,8 @@ def test_a_writer_writes_only_its_own_file(mock_session) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [(b"low [normal] high\n", b"normal"), (b"60\n", b"60"), (b"[high]\n", b"high")],
+    [(b"background [standard] urgent\n", b"standard"), (b"60\n", b"60"),
+     (b"[urgent]\n", b"urgent")],
 )
 def test_restore_value(raw: bytes, value: bytes) -> None:
     assert restore_value(raw) == value

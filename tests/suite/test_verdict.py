@@ -12,7 +12,7 @@ CATALOGUE = [
     Requirement("QOS-CAP-001", "MUST", "cap", "cap present", "cap default", "s"),
     Requirement("QOS-CAP-006", "MUST", "cap", "cap present", "cap ceiling", "s"),
     Requirement("QOS-WGT-001", "MUST", "weight", "weight present", "weight default", "s"),
-    Requirement("QOS-PRI-002", "MUST", "priority", "priority present", "normal", "s"),
+    Requirement("QOS-PRI-002", "MUST", "priority", "priority present", "standard", "s"),
 ]
 
 

@@ -53,15 +53,15 @@ enum mdev_qos_file {
 
 /**
  * enum mdev_qos_level - the priority levels, lowest first
- * @MDEV_QOS_LOW: served only when no higher level has work
- * @MDEV_QOS_NORMAL: the default level
- * @MDEV_QOS_HIGH: served first
+ * @MDEV_QOS_BACKGROUND: served only when no higher level has work
+ * @MDEV_QOS_STANDARD: the default level
+ * @MDEV_QOS_URGENT: served first
  * @MDEV_QOS_NR_LEVELS: the number of levels
  */
 enum mdev_qos_level {
-	MDEV_QOS_LOW,
-	MDEV_QOS_NORMAL,
-	MDEV_QOS_HIGH,
+	MDEV_QOS_BACKGROUND,
+	MDEV_QOS_STANDARD,
+	MDEV_QOS_URGENT,
 	MDEV_QOS_NR_LEVELS,
 };
 
@@ -70,7 +70,7 @@ enum mdev_qos_level {
 #define MDEV_QOS_CAP_MAX	100
 #define MDEV_QOS_WEIGHT_MAX	10000
 #define MDEV_QOS_WEIGHT_DEFAULT	100
-#define MDEV_QOS_LEVEL_DEFAULT	MDEV_QOS_NORMAL
+#define MDEV_QOS_LEVEL_DEFAULT	MDEV_QOS_STANDARD
 
 /**
  * struct mdev_qos_type - what the mdevs of one type offer

@@ -133,9 +133,9 @@ class PriorityWithoutBrackets(QosDriver):
 
 
 class PrioritySingleLevel(QosDriver):
-    """priority offers the single level normal."""
+    """priority offers the single level standard."""
 
     breaks = "QOS-PRI-001"
 
     def supported_levels(self, mdev: Any) -> tuple[str, ...]:
-        return ("normal",)
+        return ("standard",)

@@ -123,7 +123,7 @@ class WeightMalformedEio(QosDriver):
 
 
 class PriorityCaseInsensitive(QosDriver):
-    """priority accepts ``HIGH`` and ``High``."""
+    """priority accepts ``URGENT`` and ``Urgent``."""
 
     breaks = "QOS-PRI-004"
 
@@ -132,7 +132,7 @@ class PriorityCaseInsensitive(QosDriver):
 
 
 class PriorityStripsSpaces(QosDriver):
-    """priority strips surrounding whitespace (``" high "`` succeeds)."""
+    """priority strips surrounding whitespace (``" urgent "`` succeeds)."""
 
     breaks = "QOS-PRI-004"
 
@@ -141,7 +141,7 @@ class PriorityStripsSpaces(QosDriver):
 
 
 class PriorityPrefixMatch(QosDriver):
-    """priority takes any prefix of a level name (``hi`` means high)."""
+    """priority takes any prefix of a level name (``urg`` means urgent)."""
 
     breaks = "QOS-PRI-004"
 

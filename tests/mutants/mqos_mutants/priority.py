@@ -11,7 +11,7 @@ PREEMPT_SLICES = 3
 
 
 class PriorityIgnored(QosDriver):
-    """Every level schedules as normal."""
+    """Every level schedules as standard."""
 
     breaks = "QOS-PRI-006"
 

@@ -29,14 +29,14 @@ class WeightDefault1024(QosDriver):
 
 
 class PriorityDefaultLow(QosDriver):
-    """A new mdev's level is low."""
+    """A new mdev's level is background."""
 
     breaks = "QOS-PRI-002"
 
     def default_priority(self, mdev: Any) -> str:
         if self.is_fixed(mdev, "priority"):
             return super().default_priority(mdev)
-        return "low"
+        return "background"
 
 
 class CapAcceptsZero(QosDriver):

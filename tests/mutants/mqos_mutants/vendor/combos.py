@@ -8,18 +8,18 @@ from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import SharePicker, waiting
 
-NORMAL = LEVELS.index("normal")
+STANDARD = LEVELS.index("standard")
 LATE_SLICES = 4
 
 
 class CapIgnoredOffNormal(QosDriver):
-    """The bandwidth throttle sits on the normal run list only: a cap on a ``high`` or
-    ``low`` mdev reads back but is not enforced (QOS-CAP-006)."""
+    """The bandwidth throttle sits on the standard run list only: a cap on an ``urgent`` or
+    ``background`` mdev reads back but is not enforced (QOS-CAP-006)."""
 
     breaks = "QOS-CAP-006"
 
     def sched_cap(self, mdev: Any) -> int:
-        return super().sched_cap(mdev) if mdev.knobs["priority"] == "normal" else 100
+        return super().sched_cap(mdev) if mdev.knobs["priority"] == "standard" else 100
 
 
 class CapIgnoredWithWeight(QosDriver):
@@ -63,12 +63,12 @@ class WeightsIgnoredBesideCap(QosDriver):
 
 class LevelLostWithWeight(QosDriver):
     """Weight and level share one register field: an mdev whose weight is not the
-    default is scheduled at ``normal`` whatever its priority reads (QOS-PRI-006)."""
+    default is scheduled at ``standard`` whatever its priority reads (QOS-PRI-006)."""
 
     breaks = "QOS-PRI-006"
 
     def sched_level(self, mdev: Any) -> int:
-        return super().sched_level(mdev) if int(mdev.knobs["weight"]) == 100 else NORMAL
+        return super().sched_level(mdev) if int(mdev.knobs["weight"]) == 100 else STANDARD
 
 
 class PriorityAcrossParents(SharePicker):
@@ -91,8 +91,8 @@ class PriorityAcrossParents(SharePicker):
 
 
 class NormalArrivalNotPreempting(QosDriver):
-    """Only a ``high`` arrival triggers a reschedule at the slice end: a ``normal`` mdev
-    that becomes active while a ``low`` one runs waits four more slices
+    """Only an ``urgent`` arrival triggers a reschedule at the slice end: a ``standard`` mdev
+    that becomes active while a ``background`` one runs waits four more slices
     (QOS-PRI-008)."""
 
     breaks = "QOS-PRI-008"
@@ -111,7 +111,7 @@ class NormalArrivalNotPreempting(QosDriver):
         choice = super().pick_next(parent)
         last = self._last.get(parent.name)
         if (choice is not None and last is not None and last is not choice
-                and waiting(last) and last.level < choice.level == NORMAL
+                and waiting(last) and last.level < choice.level == STANDARD
                 and parent.now - self._since[choice.mdev.uuid]
                 < (LATE_SLICES + 1) * parent.timeslice):
             choice = last

@@ -90,8 +90,8 @@ class CapBudgetBankedWhileIdle(QosDriver):
 
 
 class HighDecaysAfterLongRun(QosDriver):
-    """An mdev at ``high`` that stays busy for more than 100 ms is scheduled as
-    ``normal`` until it idles (an anti-hog decay), so its normal peers share the
+    """An mdev at ``urgent`` that stays busy for more than 100 ms is scheduled as
+    ``standard`` until it idles (an anti-hog decay), so its standard peers share the
     device with it (QOS-PRI-006)."""
 
     breaks = "QOS-PRI-006"
@@ -105,7 +105,7 @@ class HighDecaysAfterLongRun(QosDriver):
     def sched_level(self, mdev: Any) -> int:
         level = super().sched_level(mdev)
         if mdev.uuid in self._decayed:
-            return min(level, LEVELS.index("normal"))
+            return min(level, LEVELS.index("standard"))
         return level
 
     def pick_next(self, parent: Any) -> Any:

@@ -36,7 +36,7 @@ class WeightStopsAtNul(QosDriver):
 
 class PriorityStopsAtNul(QosDriver):
     """priority matches the level names with ``sysfs_streq`` on a C string, so
-    ``high\\0x`` selects high (QOS-PRI-004: only the exact name, one newline)."""
+    ``urgent\\0x`` selects urgent (QOS-PRI-004: only the exact name, one newline)."""
 
     breaks = "QOS-PRI-004"
 

@@ -118,15 +118,15 @@ class WeightDefaultIgnored(_Programmed):
 
 
 class NormalWriteIgnored(_Programmed):
-    """Writing ``normal`` is not programmed (normal needs "no special handling"): an
-    mdev set back to normal keeps its old level (QOS-PRI-009)."""
+    """Writing ``standard`` is not programmed (standard needs "no special handling"): an
+    mdev set back to standard keeps its old level (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
     known_gap = GAP_ONE_WAY
     knob = "priority"
 
     def programs(self, value: Any) -> bool:
-        return value != "normal"
+        return value != "standard"
 
     def sched_level(self, mdev: Any) -> int:
         return LEVELS.index(self.in_force(mdev))
