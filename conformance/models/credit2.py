@@ -99,9 +99,10 @@ class XenCredit2(ModelDriver):
          "every measurement window."),
     )
     remedy = (
-        "Create each domain's unit with weight 100 (only ratios matter, and credit2 takes "
-        "any weight from 1 to 65535). The spec could as well accept any default weight, "
-        "since only ratios have a meaning."
+        "Create each domain's unit with weight 100, or keep credit2's 256 and scale "
+        "(256 * weight / 100): only ratios matter, and credit2 takes any weight from 1 to "
+        "65535. The spec keeps 100 as the ABI's default rather than each scheduler's own "
+        "(spec 1.1, issue 14; rationale, weight)."
     )
 
     offer = QosOffer(knobs=("cap", "weight"))
