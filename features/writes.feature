@@ -179,25 +179,28 @@ Feature: Writes and errors
     And its priority still reads the value it had before the write
 
     Examples:
-      | written       | why                    |
-      | Standard        | different case         |
-      | STANDARD        | different case         |
-      | ␠standard       | leading space          |
-      | standard␠       | trailing space         |
-      | [standard]      | brackets               |
-      | standard\\n\\n    | two newlines           |
-      | \\n            | empty value            |
-      | standard\\r      | carriage return        |
-      | hi            | prefix of a level      |
-      | norm          | prefix of a level      |
-      | l             | prefix of a level      |
-      | highest       | longer than a level    |
-      | standard.       | trailing punctuation   |
-      | medium        | not in the vocabulary  |
-      | realtime      | not in the vocabulary  |
-      | background standard    | two level names        |
-      | 1             | a number               |
-      | \\0            | NUL byte               |
+      | written             | why                         |
+      | Standard            | different case              |
+      | STANDARD            | different case              |
+      | ␠standard           | leading space               |
+      | standard␠           | trailing space              |
+      | [standard]          | brackets                    |
+      | standard\\n\\n      | two newlines                |
+      | \\n                 | empty value                 |
+      | standard\\r         | carriage return             |
+      | urg                 | prefix of a level           |
+      | stand               | prefix of a level           |
+      | b                   | prefix of a level           |
+      | urgently            | longer than a level         |
+      | standard.           | trailing punctuation        |
+      | medium              | not in the vocabulary       |
+      | realtime            | not in the vocabulary       |
+      | low                 | Xe's word, not a level here |
+      | normal              | Xe's word, not a level here |
+      | high                | Xe's word, not a level here |
+      | background standard | two level names             |
+      | 1                   | a number                    |
+      | \\0                 | NUL byte                    |
 
   @control @QOS-PRI-004 @QOS-PRI-005
   Scenario: priority refuses a level of the vocabulary that the mdev does not support
