@@ -53,7 +53,7 @@ class QosDriver:
         ``counter_value(mdev, name, counters)`` what a counter file reports
 
     The offer of a type (spec 1.1: the ``qos/`` directory of the type directory)
-        ``type_offer(mtype)``         file name -> content of the type's ``qos/``
+        ``offer_files(mtype)``        file name -> content of the type's ``qos/``
                                       (empty: no directory); default from ``qos_offer``
 
     Scheduling domain (spec 1.1)
@@ -239,7 +239,7 @@ class QosDriver:
         return counters[name]
 
     # -- the offer of a type ----------------------------------------------------
-    def type_offer(self, mtype: MdevType) -> dict[str, str]:
+    def offer_files(self, mtype: MdevType) -> dict[str, str]:
         """The files of the type's ``qos/`` and what each reads (empty: no directory)."""
         offer = self.qos_offer(mtype)
         if offer is None:

@@ -135,7 +135,7 @@ class MdevCore:
 
         directory.add(Attribute("create", 0o200, store=create))
         directory.mkdir("devices")
-        offer = self.driver.type_offer(mtype)
+        offer = self.driver.offer_files(mtype)
         if offer:
             qos = directory.mkdir("qos")
             for name in offer:
@@ -143,7 +143,7 @@ class MdevCore:
 
     def _offer_show(self, mtype: MdevType, name: str) -> Any:
         """The show method of one file of a type's ``qos/`` (asked of the driver each read)."""
-        return lambda: self.driver.type_offer(mtype)[name].encode()
+        return lambda: self.driver.offer_files(mtype)[name].encode()
 
     # -- instances ---------------------------------------------------------------
     def create(self, mtype: MdevType, buf: bytes) -> Mdev:

@@ -13,7 +13,7 @@ class NoTypeOffer(QosDriver):
     breaks = "QOS-DISC-001"
     expect = "warning"
 
-    def type_offer(self, mtype: Any) -> dict[str, str]:
+    def offer_files(self, mtype: Any) -> dict[str, str]:
         return {}
 
 
@@ -22,8 +22,8 @@ class OfferWithVendorFile(QosDriver):
 
     breaks = "QOS-DISC-002"
 
-    def type_offer(self, mtype: Any) -> dict[str, str]:
-        found = super().type_offer(mtype)
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
         if found:
             found["profile"] = "vgpu-4q\n"
         return found
@@ -34,8 +34,8 @@ class OfferFixesWhatMdevsDoNot(QosDriver):
 
     breaks = "QOS-DISC-003"
 
-    def type_offer(self, mtype: Any) -> dict[str, str]:
-        found = super().type_offer(mtype)
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
         if "cap" in found:
             found["cap"] = "40\n"
         return found
@@ -46,8 +46,8 @@ class OfferHidesACounter(QosDriver):
 
     breaks = "QOS-DISC-003"
 
-    def type_offer(self, mtype: Any) -> dict[str, str]:
-        found = super().type_offer(mtype)
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
         if found:
             found["files"] = found["files"].replace(" nr_slices", "")
         return found
@@ -58,7 +58,7 @@ class OfferForAPlainType(QosDriver):
 
     breaks = "QOS-DISC-004"
 
-    def type_offer(self, mtype: Any) -> dict[str, str]:
-        found = super().type_offer(mtype)
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
         return found or {"files": "usage_us timeslice_us\n", "domain": "mqos0\n",
                          "timeslice_us": "1000\n"}
