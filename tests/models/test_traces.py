@@ -70,7 +70,7 @@ def test_gvtg_files() -> None:
     rig = Rig(GvtG)
     a = rig.create()
     names = rig.k.vfs_listdir(f"/sys/bus/mdev/devices/{a}/qos")
-    assert sorted(names) == ["timeslice_us", "usage_us", "weight"]
+    assert sorted(names) == ["domain", "timeslice_us", "usage_us", "weight"]
     assert rig.read(a, "weight") == "4\n"
     assert rig.read(a, "timeslice_us") == "1000\n"
 
