@@ -241,7 +241,7 @@ def abi_entry(
     if not contact or not users:
         raise AbiError("the spec's ABI field list needs Contact and Users")
     blocks = []
-    chapters = [(FILES_SECTION, WHAT_PREFIXES)]
+    chapters: list[tuple[str, tuple[str, ...]]] = [(FILES_SECTION, WHAT_PREFIXES)]
     if TYPE_SECTION in document.ids:
         chapters.append((TYPE_SECTION, TYPE_WHAT_PREFIXES))
     items = [(item, prefixes) for anchor, prefixes in chapters
