@@ -25,3 +25,12 @@ Feature: Live changes in every direction
     And the weight of A is changed to "100" while they run
     And one measurement window passes
     Then their shares are "1/2 1/2"
+
+  @scheduling @QOS-PRI-009
+  Scenario: A priority set back to standard on a running mdev restores equal shares
+    Given fresh mdevs of the type under test with priorities "urgent standard"
+    When all of them are backlogged
+    And one measurement window passes
+    And the priority of A is changed to "standard" while they run
+    And one measurement window passes
+    Then their shares are "1/2 1/2"

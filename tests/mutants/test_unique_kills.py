@@ -16,6 +16,8 @@ from mutant_score import killed
 
 # the scenario (a fragment of its pytest-bdd test name) -> the mutant only it kills
 ONLY_KILLER = {
+    "priority_set_back_to_standard": "mqos_mutants.vendor.oneway:NormalWriteIgnored",
+    "busy_for_a_while": "mqos_mutants.vendor.history:HighDecaysAfterLongRun",
     "over_every_span_of_a_window": "mqos_mutants.vendor.timers:FortyMsFrame",
     "joins_after_another_has_run": "mqos_mutants.vendor.history:NewcomerStartsAtZero",
     "goes_idle_after_running": "mqos_mutants.vendor.timers:IdleKeepsSlotUntilRebuild",

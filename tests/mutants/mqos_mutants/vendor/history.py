@@ -9,7 +9,6 @@ from typing import Any
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import waiting
-from mqos_mutants.vendor import GAP_SHORT_RUN
 from mqos_mutants.vendor.base import VruntimePicker
 
 BANK_US = 50_000  # the most unused cap budget the driver keeps for an idle mdev
@@ -95,7 +94,6 @@ class HighDecaysAfterLongRun(QosDriver):
     device with it (QOS-PRI-006)."""
 
     breaks = "QOS-PRI-006"
-    known_gap = GAP_SHORT_RUN
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)

@@ -8,7 +8,6 @@ from typing import Any
 from conformance.mock import QosDriver
 from conformance.mock.topology import LEVELS
 from mqos_mutants.support import DeferredKnob
-from mqos_mutants.vendor import GAP_ONE_WAY
 
 
 class OneWayKnob(DeferredKnob):
@@ -55,7 +54,6 @@ class DemotionDeferred(OneWayKnob):
     taken off the higher run list when it leaves it) (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
-    known_gap = GAP_ONE_WAY
     deferred = "priority"
 
     def defers(self, old: Any, new: Any) -> bool:
@@ -122,7 +120,6 @@ class NormalWriteIgnored(_Programmed):
     mdev set back to standard keeps its old level (QOS-PRI-009)."""
 
     breaks = "QOS-PRI-009"
-    known_gap = GAP_ONE_WAY
     knob = "priority"
 
     def programs(self, value: Any) -> bool:
