@@ -100,7 +100,7 @@ class Seen:
 
     name: str
     uuid: str
-    parent: str
+    parent: str  # where it competes: its scheduling domain (its parent by default)
     knobs: Mapping[str, int | str]  # "weight", "cap", "level" (the oracle's names)
     load: str  # idle, backlog or periodic (the kind)
     counters: tuple[str, ...]

@@ -58,6 +58,7 @@ class Tracked:
     knobs: dict[str, int | str] = field(default_factory=dict)
     load: Load = IDLE
     cap_changed: bool = False
+    domain: str = ""  # its scheduling domain (qos/domain, else its parent)
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Explorer:
             levels=mdev.levels() if "priority" in present else (DEFAULT_LEVEL,),
         )
         one.knobs = mdev.knob_values()
+        one.domain = mdev.domain()
         self.tracked[name] = one
         return one
 
@@ -158,14 +160,14 @@ class Explorer:
         if knob == "cap":
             one.cap_changed = True
         if not self.dirty:
-            self.live_knobs[one.slot.parent] = knob
+            self.live_knobs[one.domain] = knob
             self.pending = self._meter().snapshot()
 
     def set_load(self, name: str, load: Load) -> None:
         """Give an mdev a load; one that wakes above every active peer must be dispatched."""
         one = self.tracked[name]
         wakes = load.kind == "backlog" and one.load.kind == "idle" and self._may_preempt(one)
-        q = self._q(one.slot.parent)
+        q = self._q(one.domain)
         latency = Tolerance(q).latency
         if wakes and "nr_slices" in one.counters and self.budget.affords(latency):
             self._latency(one, load, q)
@@ -181,7 +183,7 @@ class Explorer:
             return False
         meter = self._meter()
         groups = [[one.member() for one in self._seen() if one.load == "backlog"
-                   and one.parent == parent] for parent in self._parents()]
+                   and one.parent == domain] for domain in self._domains()]
         base = meter.window_length([g for g in groups if g])
         length = max(1, base * permille // 1000)
         settle = Tolerance(meter.q).settle if self.dirty else 0
@@ -224,9 +226,12 @@ class Explorer:
     def _parents(self) -> list[str]:
         return list(dict.fromkeys(one.slot.parent for one in self.tracked.values()))
 
-    def _q(self, parent: str | None = None) -> int:
+    def _domains(self) -> list[str]:
+        return list(dict.fromkeys(one.domain for one in self.tracked.values()))
+
+    def _q(self, domain: str | None = None) -> int:
         slices = [one.timeslice for one in self.tracked.values()
-                  if parent is None or one.slot.parent == parent]
+                  if domain is None or one.domain == domain]
         return max(slices)
 
     def _meter(self) -> Meter:
@@ -241,17 +246,18 @@ class Explorer:
                      bystanders=[u for u in dict.fromkeys(bystanders) if u not in ours])
 
     def _seen(self) -> list[Seen]:
-        return [Seen(one.name, one.mdev.uuid, one.slot.parent, dict(one.knobs), one.load.kind,
+        # the checks group mdevs by where they compete: their scheduling domain
+        return [Seen(one.name, one.mdev.uuid, one.domain, dict(one.knobs), one.load.kind,
                      one.counters, one.cap_changed) for one in self.tracked.values()]
 
     def _may_preempt(self, one: Tracked) -> bool:
-        """Whether ``one`` would wake above every active mdev of its parent, uncapped."""
+        """Whether ``one`` would wake above every active mdev of its domain, uncapped."""
         if int(str(one.knobs.get("cap", 100))) < 100:
             return False  # a cap may hold a dispatch back
         rank = LEVELS.index(str(one.knobs.get("level", DEFAULT_LEVEL)))
         return all(LEVELS.index(str(peer.knobs.get("level", DEFAULT_LEVEL))) < rank
                    for peer in self.tracked.values()
-                   if peer is not one and peer.slot.parent == one.slot.parent
+                   if peer is not one and peer.domain == one.domain
                    and peer.load.kind != "idle")
 
     def _latency(self, one: Tracked, load: Load, q: int) -> None:

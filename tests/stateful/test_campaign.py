@@ -145,3 +145,19 @@ def test_without_a_workload_every_random_scenario_skips_alike() -> None:
         with pytest.raises(pytest.skip.Exception, match="no workload adapter here"):
             _tried(campaigns, Resources(session, outcome), outcome, UnderTest(session))
         assert outcome.skip_kind == "unsupported"
+
+
+TOPOLOGIES = Path(__file__).resolve().parents[1] / "mutants" / "topologies"
+
+
+@pytest.mark.parametrize("topology", ["shared-engine.json", "two-engines.json"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mdevs_are_judged_by_their_scheduling_domain_not_their_parent(
+    tmp_path: Path, topology: str, seed: int
+) -> None:
+    """Parents that share an engine compete: the sequences must not call that a leak."""
+    status = main(["run", "-q", "-k", "random", "--seed", str(seed), "--mock-topology",
+                   str(TOPOLOGIES / topology), "--report-dir", str(tmp_path / "r")])
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    failed = [s["name"] for s in report["scenarios"] if s["status"] == "fail"]
+    assert status == 0 and failed == []
