@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kernel.conftest import load_kmod_module
+from .conftest import load_kmod_module
 
 series = load_kmod_module("series")
 

@@ -117,7 +117,8 @@ def test_a_busy_bystander_over_fuse(shared_mount, tmp_path) -> None:
     target.write(LOAD.format(bystander), TEN_PERCENT)
     before = _state(target, bystander)
     argv = [sys.executable, "-m", "conformance", "run", "--sysfs-root", str(shared_mount.root),
-            "--parent", PARENT, "--type", TYPE, "--allow-write", "-q", "-k", "QOS-SCH-001 and not random",
+            "--parent", PARENT, "--type", TYPE, "--allow-write", "-q",
+            "-k", "QOS-SCH-001 and not random",
             "--state-dir", str(tmp_path / "state"), "--report-dir", str(tmp_path / "report")]
     result = subprocess.run(argv, env=suite_env(), capture_output=True, text=True, timeout=300,
                             check=False)
