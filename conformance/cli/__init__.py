@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the subcommand; its exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
     except BrokenPipeError:
         # the reader of stdout went away before the command finished printing:
         # nothing more can be said, and a crash must never read as a verdict

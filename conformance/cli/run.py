@@ -307,6 +307,7 @@ def main(args: argparse.Namespace) -> int:
         return refused_status(f"internal error, not a verdict: {type(exc).__name__}: {exc}")
     try:
         _print_summary(result)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the verdict stands (the reports are written); only its summary is unread
         from conformance.cli import stdout_gone
