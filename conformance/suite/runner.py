@@ -10,10 +10,12 @@ from __future__ import annotations
 import gc
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -51,6 +53,25 @@ class _SessionPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[suite_plugin.SESSION_KEY] = self.session
+
+
+@contextmanager
+def _private_hypothesis_home() -> Iterator[None]:
+    """Point hypothesis' cache (``./.hypothesis`` by default) at a scratch directory.
+
+    The random sequences and the fuzz profile use hypothesis, which caches what it
+    learns in the working directory; a run must leave nothing behind there.
+    """
+    from hypothesis import configuration
+
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    scratch = tempfile.mkdtemp(prefix="mdev-qos-hypothesis-")
+    configuration.set_hypothesis_home_dir(scratch)
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def progress_line(index: int, total: int, result: ScenarioResult) -> str:
@@ -145,9 +166,11 @@ def run_scenarios(
         started = time.time()
         gc.freeze()  # what is alive now (imports, the parsed spec) outlives the run
         try:
-            code = pytest.main(
-                args, plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins]
-            )
+            with _private_hypothesis_home():
+                code = pytest.main(
+                    args,
+                    plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins],
+                )
         finally:
             gc.unfreeze()
     outcome = RunOutcome(
