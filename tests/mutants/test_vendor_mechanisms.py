@@ -390,7 +390,17 @@ def counters_outlive_busy_mdev(r: Rig) -> bool:
                                              "nr_slices"))
 
 
+# -- descriptors -----------------------------------------------------------------
+def cap_lost_on_rebuild(r: Rig) -> bool:
+    (a,) = r.busy(1, cap="30", weight="300", priority="urgent")
+    r.k.engine.advance(W)
+    (b,) = r.busy(1)  # a later joiner: the run list is rebuilt
+    r.k.engine.advance(W)
+    return off(r.shares([a, b]), [0.3, 0.7])
+
+
 CHECKS: dict[str, Callable[[Rig], bool]] = {
+    "CapLostOnRebuild": cap_lost_on_rebuild,
     "WeightAtRebalanceTick": weight_at_rebalance_tick,
     "CapAtNextPeriod": cap_at_next_period,
     "PriorityThreePeriodsLate": priority_three_periods_late,
