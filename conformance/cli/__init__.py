@@ -47,11 +47,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def stdout_gone() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush is silent."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    """Point stdout, and stderr if its reader went away too, at /dev/null.
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    Nothing more can be said on a closed pipe, and the interpreter's final flush
+    of what is still buffered must not fail (which would exit 120).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+            if stream is sys.stderr:
+                continue
+        except (BrokenPipeError, ValueError):
+            pass
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

@@ -30,6 +30,9 @@ def _stderr_line(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
     except BrokenPipeError:
         _progress_closed = True
+        devnull = os.open(os.devnull, os.O_WRONLY)  # so that no later flush fails on exit
+        os.dup2(devnull, sys.stderr.fileno())
+        os.close(devnull)
 
 
 @dataclass
