@@ -35,7 +35,14 @@ class ScenarioPair:
 
     @property
     def same(self) -> bool:
-        return self.mock == self.kernel
+        if self.mock == self.kernel:
+            return True
+        # The random sequences spend a budget of device time; windows sized for the
+        # module's longer timeslice buy fewer of them, so a requirement one run reached
+        # and passed may be "not reached" (a skip) in the other. Only a fail or an error
+        # on one side is a disagreement there.
+        random = "random_sequence" in self.id
+        return random and {self.mock, self.kernel} == {"pass", "skip"}
 
 
 @dataclass
