@@ -27,6 +27,7 @@ from conformance.suite import plugin as suite_plugin
 from conformance.suite import scenario_source
 from conformance.suite.recorder import Recorder
 from conformance.suite.session import SuiteSession
+from conformance.suite.step_lookup import memoised_step_lookup
 
 SCENARIO_MODULE = "conformance.suite.scenarios"
 DEFAULT_STEP_PLUGINS = ("conformance.steps",)
@@ -166,7 +167,7 @@ def run_scenarios(
         started = time.time()
         gc.freeze()  # what is alive now (imports, the parsed spec) outlives the run
         try:
-            with _private_hypothesis_home():
+            with _private_hypothesis_home(), memoised_step_lookup():
                 code = pytest.main(
                     args,
                     plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins],
