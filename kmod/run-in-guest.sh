@@ -165,6 +165,15 @@ boot_modules() {
 	done | awk '!seen[$0]++'
 }
 
+# Each argument single-quoted for the guest's busybox sh, so that a -k
+# expression with spaces or parentheses reaches the suite as one word.
+sh_quote() {
+	local arg
+	for arg in "$@"; do
+		printf "'%s' " "${arg//\'/\'\\\'\'}"
+	done
+}
+
 write_init() {
 	local ko out_k=$1
 	cat <<EOF
@@ -204,7 +213,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
 	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 MQOS_MODULE_ARGS="$MODULE_ARGS" \\
 	/bin/bash $GUEST_SCRIPT $out_k $PYTHON $out_k/build/mqos.ko $KVER \\
-	${SUITE_ARGS[*]:-}
+	$(sh_quote "${SUITE_ARGS[@]}")
 echo \$? > /root$out_k/guest.rc
 sync
 poweroff -f

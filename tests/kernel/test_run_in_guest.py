@@ -49,3 +49,20 @@ def test_a_missing_tool_names_its_debian_package(tmp_path: Path) -> None:
     proc = run(env={"PATH": str(bindir)})
     assert proc.returncode == 2
     assert "qemu-system-x86_64 not found; install the Debian package qemu-system-x86" in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("busybox") is None, reason="busybox is not installed")
+def test_suite_arguments_reach_the_guest_as_written() -> None:
+    """The guest's init is busybox sh: a -k expression with spaces, parentheses or
+    quotes must arrive as one word each (unquoted, '(' broke the boot)."""
+    words = ["-k", "not (proportion or random)", "it's", "$HOME", ""]
+    define = f'source <(sed -n "/^sh_quote()/,/^}}/p" {SCRIPT})'
+    quote = subprocess.run(
+        ["bash", "-c", f'{define}; sh_quote "$@"', "-", *words],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    guest = subprocess.run(
+        ["busybox", "sh", "-c", f'for w in {quote}; do printf "%s\\n" "<$w>"; done'],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert guest.splitlines() == [f"<{w}>" for w in words]
