@@ -181,7 +181,11 @@ def check_abi(sysfs: Sysfs, abi_text: str, parent: str, type_ids: list[str]) -> 
 # --- mdevctl -----------------------------------------------------------------------
 
 GOOD_ATTRS = [{"qos/cap": "60"}, {"qos/weight": "+0300"}, {"qos/priority": "urgent\n"}]
-GOOD_READBACK = {"qos/cap": "60\n", "qos/weight": "300\n", "qos/priority": "background standard [urgent]\n"}
+GOOD_READBACK = {
+    "qos/cap": "60\n",
+    "qos/weight": "300\n",
+    "qos/priority": "background standard [urgent]\n",
+}
 
 
 def mdevctl_start(parent: str, uuid: str, config: dict) -> subprocess.CompletedProcess[str]:

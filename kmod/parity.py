@@ -119,6 +119,7 @@ def render(parity: Parity) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Compare the two reports; 0 when they agree scenario by scenario."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mock", type=Path, help="report.json of the mock run")
     ap.add_argument("kernel", type=Path, help="report.json of the module run")
