@@ -9,7 +9,7 @@ OUT=$1 PYTHON=$2 KO=$3
 shift 4
 exec > >(tee -a "$OUT/guest.log") 2>&1
 # shellcheck disable=SC2086 # module parameters are separate words
-modprobe mdev && insmod "$(dirname "$KO")/mdev_qos.ko" &&
+modprobe mdev && modprobe vfio && insmod "$(dirname "$KO")/mdev_qos.ko" &&
 	insmod "$KO" ${MQOS_MODULE_ARGS:-} || exit 2
 echo "== timeslice_us=$(cat /sys/module/mqos/parameters/timeslice_us)"
 cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mqos0 \

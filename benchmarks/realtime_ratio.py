@@ -51,22 +51,31 @@ def one_run(precision: str, profile: str, extra: list[str]) -> dict[str, float |
     }
 
 
-def one_guest_run(precision: str, profile: str, extra: list[str],
-                  module_args: str) -> dict[str, float | str]:
-    """Duration, device-time limit and verdict of one run of the C module in the guest."""
+def one_guest_run(precision: str, profile: str, extra: list[str], module_args: str,
+                  kernels: list[str]) -> list[dict[str, float | str]]:
+    """Per kernel: duration, device-time limit and verdict of the C module in the guest."""
     with tempfile.TemporaryDirectory(prefix="mdev-qos-ratio-guest-") as tmp:
         command = ["bash", str(ROOT / "kmod" / "run-in-guest.sh"), "--out", tmp,
                    "--script", str(ROOT / "benchmarks" / "guest_ratio.sh")]
+        for kernel in kernels:
+            command += ["--kernel", kernel]
         if module_args:
             command += ["--module-args", module_args]
         started = time.monotonic()
         subprocess.run([*command, "--", "--profile", profile, "--precision", precision,
                         *extra], check=False, stdout=subprocess.DEVNULL)
         process_s = time.monotonic() - started
-        report = json.loads((Path(tmp) / "report" / "report.json").read_text())
-    timing = report["timing"]
-    return {"verdict": report["verdict"], "run_s": timing["duration_s"],
-            "process_s": process_s, "limit_s": timing["device_time_limit_s"]}
+        results = []
+        # run-in-guest.sh writes each kernel's results to OUT/VERSION/
+        for path in sorted(Path(tmp).glob("*/report/report.json")):
+            report = json.loads(path.read_text())
+            timing = report["timing"]
+            results.append({"kernel": path.parents[1].name, "verdict": report["verdict"],
+                            "run_s": timing["duration_s"], "process_s": process_s,
+                            "limit_s": timing["device_time_limit_s"]})
+        if not results:
+            raise SystemExit(f"no guest report under {tmp}: did the guest boot?")
+    return results
 
 
 def main() -> int:
@@ -79,20 +88,26 @@ def main() -> int:
     parser.add_argument("--guest", action="store_true",
                         help="the C module in the QEMU guest instead of the FUSE mock")
     parser.add_argument("--module-args", default="", help="with --guest: e.g. timeslice_us=1000")
+    parser.add_argument("--kernel", action="append", default=[],
+                        help="with --guest: this kernel only (repeatable; default both)")
     parser.add_argument("extra", nargs="*", help="more mdev-qos run options")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'precision':<10}{'verdict':<16}{'limit s':>9}{'run s':>9}{'process s':>11}"
-          f"{'run/limit':>11}")
+    print(f"{'precision':<10}{'kernel':<24}{'verdict':<16}{'limit s':>9}{'run s':>9}"
+          f"{'process s':>11}{'run/limit':>11}")
     for precision in args.precision or PRECISIONS:
         ratios = []
         for _ in range(args.runs):
-            r = (one_guest_run(precision, args.profile, args.extra, args.module_args)
-                 if args.guest else one_run(precision, args.profile, args.extra))
-            ratio = float(r["run_s"]) / float(r["limit_s"]) if r["limit_s"] else float("inf")
-            ratios.append(ratio)
-            print(f"{precision:<10}{r['verdict']!s:<16}{r['limit_s']:>9.2f}{r['run_s']:>9.2f}"
-                  f"{r['process_s']:>11.2f}{ratio:>11.2f}")
+            runs = (one_guest_run(precision, args.profile, args.extra, args.module_args,
+                                  args.kernel)
+                    if args.guest else [{"kernel": "FUSE mock",
+                                         **one_run(precision, args.profile, args.extra)}])
+            for r in runs:
+                ratio = float(r["run_s"]) / float(r["limit_s"]) if r["limit_s"] else float("inf")
+                ratios.append(ratio)
+                print(f"{precision:<10}{r['kernel']!s:<24}{r['verdict']!s:<16}"
+                      f"{r['limit_s']:>9.2f}{r['run_s']:>9.2f}{r['process_s']:>11.2f}"
+                      f"{ratio:>11.2f}")
         if args.runs > 1:
             print(f"{precision:<10}median run/limit {statistics.median(ratios):.2f}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
