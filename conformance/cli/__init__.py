@@ -13,7 +13,7 @@ import sys
 
 from conformance import SPEC_VERSION, __version__
 
-SUBCOMMANDS = ("run", "mock", "spec", "snapshot", "models")
+SUBCOMMANDS = ("run", "mock", "spec", "snapshot", "models", "discover")
 
 
 def build_parser() -> argparse.ArgumentParser:

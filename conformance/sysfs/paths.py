@@ -61,6 +61,16 @@ def type_qos(parent: str, type_id: str, name: str = "") -> str:
     return f"{base}/{name}" if name else base
 
 
+def type_devices(parent: str, type_id: str) -> str:
+    """The directory of links to the mdevs of a type on its parent."""
+    return f"{type_dir(parent, type_id)}/devices"
+
+
+def parent_subsystem(parent: str) -> str:
+    """The link naming the bus (or class) of a parent device, e.g. ``.../bus/pci``."""
+    return f"{parent_dir(parent)}/subsystem"
+
+
 def create_file(parent: str, type_id: str) -> str:
     """The file whose write of a UUID creates an mdev of that type."""
     return f"{type_dir(parent, type_id)}/create"
