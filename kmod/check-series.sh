@@ -7,8 +7,8 @@
 # 1. kmod/series.py regenerates the series from kmod/ and the spec: it must be
 #    byte for byte the committed one (kmod/ and the series are one source);
 # 2. `git am` applies it to a pristine extract of linux-source-6.12;
-# 3. the tree builds the helper and the sample in-tree (x86_64 defconfig with
-#    VFIO, mdev and the sample as modules) with W=1 and no warning;
+# 3. the tree builds the helper and the samples in-tree (x86_64 defconfig with
+#    VFIO, mdev, mqos and mdpy as modules) with W=1 and no warning;
 # 4. scripts/checkpatch.pl --strict finds nothing in any patch;
 # 5. scripts/kernel-doc -none warns about nothing in the new files;
 # 6. scripts/get_abi.pl validate accepts the new ABI entry.
@@ -16,8 +16,9 @@
 # Steps 2-6 run in the trixie chroot kmod/trixie-kernel.sh prepares (gcc-14,
 # perl, git), in MQOS_KERNEL_CACHE (/var/cache/mdev-qos): the pristine tree is a
 # git repository there, made once, and the build directory is kept, so that a
-# rerun only rebuilds what the series touches.  Exit 0 when every check passed,
-# 1 when one failed, 2 when a prerequisite is missing.
+# rerun only rebuilds what the series touches; one run at a time uses it (a lock
+# in the cache).  Exit 0 when every check passed, 1 when one failed, 2 when a
+# prerequisite is missing.
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +35,10 @@ FAILED=0
 die() {
 	echo "check-series: $*" >&2
 	exit 2
+}
+
+need() {
+	command -v "$1" >/dev/null || die "$1 not found; install the Debian package $2"
 }
 
 result() {
@@ -62,11 +67,21 @@ find_python() {
 	die "no Python with the conformance package; run .ci/setup or set MQOS_PYTHON"
 }
 
+# Every missing tool or file is named in one line, with what provides it.
 check_prerequisites() {
+	local tool
+	need git git
+	need tar tar
+	need xz xz-utils
+	need flock util-linux
+	need chroot coreutils
 	[ "$(id -u)" = 0 ] || die "needs root (chroot)"
 	[ -r "$TARBALL" ] || die "$TARBALL not found; install the Debian package linux-source-6.12"
 	[ -f "$ROOT/.done" ] || die "no trixie chroot in $ROOT; run kmod/trixie-kernel.sh"
-	command -v git >/dev/null || die "git not found; install the Debian package git"
+	for tool in gcc-14 make git perl bc bison flex; do
+		in_root sh -c "command -v $tool" >/dev/null ||
+			die "$tool not found in the chroot $ROOT; remove it and run kmod/trixie-kernel.sh"
+	done
 	find_python
 }
 
@@ -129,11 +144,12 @@ build_in_tree() {
 	fi
 	cp "$ROOT$BUILD/.config.base" "$ROOT$BUILD/.config"
 	in_root "$TREE/scripts/config" --file "$BUILD/.config" --enable VFIO --module VFIO_MDEV \
-		--enable SAMPLES --module SAMPLE_VFIO_MDEV_MQOS
+		--enable SAMPLES --module SAMPLE_VFIO_MDEV_MQOS --module SAMPLE_VFIO_MDEV_MDPY
 	in_root make -s -C "$TREE" O="$BUILD" "${COMPILERS[@]}" olddefconfig
 	config=$ROOT$BUILD/.config
-	grep -qx 'CONFIG_VFIO_MDEV=m' "$config" && grep -qx 'CONFIG_SAMPLE_VFIO_MDEV_MQOS=m' "$config" ||
-		{ result "in-tree configuration with VFIO_MDEV and SAMPLE_VFIO_MDEV_MQOS" 1; return; }
+	grep -qx 'CONFIG_VFIO_MDEV=m' "$config" && grep -qx 'CONFIG_SAMPLE_VFIO_MDEV_MQOS=m' "$config" &&
+		grep -qx 'CONFIG_SAMPLE_VFIO_MDEV_MDPY=m' "$config" ||
+		{ result "in-tree configuration with VFIO_MDEV and the mqos and mdpy samples" 1; return; }
 	echo "== building drivers/vfio/mdev/ and samples/vfio-mdev/ in-tree with W=1"
 	in_root make -s -j"$(nproc)" -C "$TREE" O="$BUILD" "${COMPILERS[@]}" W=1 \
 		drivers/vfio/mdev/mdev_qos.o drivers/vfio/mdev/ samples/vfio-mdev/ \
@@ -162,7 +178,7 @@ run_checkpatch() {
 run_kernel_doc() {
 	local out
 	out=$(in_root sh -c "cd $TREE && scripts/kernel-doc -none -Wall include/linux/mdev_qos.h \
-		drivers/vfio/mdev/mdev_qos.c samples/vfio-mdev/mqos.c" 2>&1)
+		drivers/vfio/mdev/mdev_qos.c samples/vfio-mdev/mqos.c samples/vfio-mdev/mdpy.c" 2>&1)
 	result "kernel-doc -none on the new files" $([ -z "$out" ] && echo 0 || echo 1)
 	[ -z "$out" ] || echo "$out" | head -n 20
 }
@@ -182,6 +198,9 @@ run_get_abi() {
 main() {
 	local start=$SECONDS
 	check_prerequisites
+	# the pristine tree and its build directory are shared by every run on this machine
+	exec 9>"$CACHE/check-series.lock"
+	flock 9
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
 	regenerate

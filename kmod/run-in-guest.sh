@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the mdev_qos helper and the mqos sample, boot Debian's kernels under QEMU
+# Build the mdev_qos helper, the mqos sample and the converted mdpy sample, boot Debian's kernels under QEMU
 # (TCG, never KVM) and certify the module inside each guest; called by
 # `tox -e kernel`.
 #
@@ -24,7 +24,8 @@
 #
 # Environment: MQOS_GUEST_TIMEOUT (seconds, default 900), MQOS_GUEST_MEMORY
 # (default 1G), MQOS_PYTHON (the interpreter the guest runs the suite with),
-# MQOS_KERNEL_CACHE (default /var/cache/mdev-qos).
+# MQOS_KERNEL_CACHE (default /var/cache/mdev-qos), MQOS_LINUX_SOURCE (the
+# linux-source-6.12 tarball mdpy-defs.h comes from).
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +34,11 @@ OUT=$REPO/out/kernel
 CACHE=${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}
 KERNELS=()
 # the files of kmod/ a build needs (kmod/series.py maps them into the kernel tree)
-SOURCES=(Kbuild mdev_qos.c mqos.c include/linux/mdev_qos.h)
+SOURCES=(Kbuild mdev_qos.c mqos.c mdpy.c include/linux/mdev_qos.h)
+# mdpy.c is the kernel's mdpy sample converted; its mdpy-defs.h (no headers package
+# ships it) comes from linux-source-6.12: unpacked by .ci/setup, else here, once
+LINUX_SOURCE=${MQOS_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
+MDPY_DEFS=samples/vfio-mdev/mdpy-defs.h
 GUEST_SCRIPT=$KMOD_DIR/guest.sh
 MODULE_ARGS=
 SUITE_ARGS=()
@@ -131,6 +136,19 @@ check_prerequisites() {
 	default_kernels
 	for k in "${KERNELS[@]}"; do describe_kernel "$k"; done
 	find_python
+	find_mdpy_defs
+}
+
+# MDPY_DEFS_FILE: the kernel's mdpy-defs.h, next to the tarball it comes from.
+find_mdpy_defs() {
+	local dir=${LINUX_SOURCE%.tar.xz}
+	MDPY_DEFS_FILE=$dir/$MDPY_DEFS
+	[ -r "$MDPY_DEFS_FILE" ] && return
+	[ -r "$LINUX_SOURCE" ] ||
+		die "$LINUX_SOURCE not found (mdpy.c needs its $MDPY_DEFS); install the Debian package linux-source-6.12"
+	echo "== unpacking $MDPY_DEFS from $LINUX_SOURCE (once, about 25 s)"
+	tar -xJf "$LINUX_SOURCE" -C "$(dirname "$dir")" "$(basename "$dir")/$MDPY_DEFS" ||
+		die "$LINUX_SOURCE has no $(basename "$dir")/$MDPY_DEFS"
 }
 
 # Build from a copy of the sources in BUILD (OUT/VER/build), in the chroot if
@@ -140,6 +158,7 @@ build_module() {
 	echo "== building kmod/ against $KVER${CHROOT:+ in $CHROOT} (warnings are errors)"
 	mkdir -p "$build"
 	(cd "$KMOD_DIR" && cp --parents "${SOURCES[@]}" "$build/")
+	cp "$MDPY_DEFS_FILE" "$build/"
 	if [ -z "$CHROOT" ]; then
 		make -s -C "$KBUILD" M="$build" modules
 	else
@@ -151,7 +170,7 @@ build_module() {
 		cp "$CHROOT$rel"/*.ko "$build/"
 		rm -rf "${CHROOT:?}$rel"
 	fi
-	for ko in mdev_qos mqos; do
+	for ko in mdev_qos mqos mdpy; do
 		[ -f "$build/$ko.ko" ] || die "the build produced no $ko.ko"
 	done
 }

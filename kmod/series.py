@@ -20,6 +20,7 @@ Exit 0 when done or when the series matches, 1 when it does not, 2 on bad input.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import subprocess
@@ -38,6 +39,9 @@ OUT_OF_TREE_MACROS = (
     "MDEV_QOS_GROUP_BY_HAND",
     "MQOS_NO_IOMMUFD_OPS",
     "MQOS_VFIO_FREE_IN_RELEASE",
+    "MDPY_NO_IOMMUFD_OPS",
+    "MDPY_VFIO_FREE_IN_RELEASE",
+    "MDPY_MUTABLE_CLASS",
 )
 ABI_PATH = "Documentation/ABI/testing/sysfs-bus-mdev-qos"
 # kmod/ file -> its place in the kernel tree
@@ -50,6 +54,15 @@ SOURCES = {
     "selftest/config": "tools/testing/selftests/mdev_qos/config",
     "selftest/mdev_qos.sh": "tools/testing/selftests/mdev_qos/mdev_qos.sh",
 }
+# kmod/ file -> the file of the pristine tree it converts, and that file's sha256 in
+# linux-source-6.12 (the drift check reverse-applies the patch to the source and
+# must get the pristine file back)
+CONVERTED = {
+    "mdpy.c": (
+        "samples/vfio-mdev/mdpy.c",
+        "6013eb3135220a0b563fad9a48fde94926ee8b492ff243b28d0611bfff7c4ee4",
+    ),
+}
 # files of the pristine tree the series changes
 BASE_FILES = (
     "MAINTAINERS",
@@ -57,6 +70,7 @@ BASE_FILES = (
     "Documentation/driver-api/index.rst",
     "samples/Kconfig",
     "samples/vfio-mdev/Makefile",
+    "samples/vfio-mdev/mdpy.c",
     "tools/testing/selftests/Makefile",
 )
 AUTHOR = "mdev-qos project <kvm@vger.kernel.org>"
@@ -71,16 +85,22 @@ class SeriesError(Exception):
 
 
 def in_tree(text: str) -> str:
-    """``text`` without its out-of-tree blocks (as if no OUT_OF_TREE_MACROS were defined)."""
+    """``text`` without its out-of-tree blocks (as if no OUT_OF_TREE_MACROS were defined).
+
+    Where a block went from between two blank lines, one blank line stays; the
+    rest of the text is kept as it is.
+    """
     out: list[str] = []
     # one frame per open #if: (ours, dropping in the current branch)
     stack: list[tuple[bool, bool]] = []
+    cut = False  # a line went since the last one kept
     for line in text.splitlines(keepends=True):
         m = _DIRECTIVE.match(line)
         kind, macro = (m[1], m[2]) if m else ("", "")
         dropping = any(drop for _, drop in stack)
         if kind in ("ifdef", "ifndef") and macro in OUT_OF_TREE_MACROS:
             stack.append((True, kind == "ifdef"))
+            cut = True
             continue
         if kind in ("if", "ifdef", "ifndef"):
             stack.append((False, False))
@@ -88,19 +108,23 @@ def in_tree(text: str) -> str:
             raise SeriesError(f"unbalanced #{kind}")
         elif kind == "else" and stack[-1][0]:
             stack[-1] = (True, not stack[-1][1])
+            cut = True
             continue
         elif kind == "elif" and stack[-1][0]:
             raise SeriesError("#elif in an out-of-tree block")
         elif kind == "endif":
             ours, _ = stack.pop()
             if ours:
+                cut = True
                 continue
-        if not dropping:
+        if dropping:
+            cut = True
+        elif not (cut and line == "\n" and out and out[-1] == "\n"):
             out.append(line)
+            cut = False
     if stack:
         raise SeriesError("unterminated #if")
-    # a block between two blank lines leaves one blank line, not two
-    return re.sub(r"\n\n\n+", "\n\n", "".join(out))
+    return "".join(out)
 
 
 def spec_abi() -> str:
@@ -126,6 +150,11 @@ def tree_files() -> dict[str, str]:
     }
     files[ABI_PATH] = spec_abi()
     return files
+
+
+def converted_files() -> dict[str, str]:
+    """Every file of the tree the series converts, by its path, as it becomes."""
+    return {tree: in_tree((KMOD / src).read_text()) for src, (tree, _) in CONVERTED.items()}
 
 
 # --- edits of the pristine tree ---------------------------------------------------------
@@ -223,8 +252,14 @@ def edit_sample(tree: Path) -> None:
     _add_files(tree, ["samples/vfio-mdev/mqos.c"])
 
 
+def edit_mdpy(tree: Path) -> None:
+    """Patch 5: the mdpy sample exports its usage through the helper."""
+    for path, text in converted_files().items():
+        (tree / path).write_text(text)
+
+
 def edit_selftest(tree: Path) -> None:
-    """Patch 5: the conformance suite as a KTAP selftest."""
+    """Patch 6: the conformance suite as a KTAP selftest."""
     _replace_once(
         tree,
         "tools/testing/selftests/Makefile",
@@ -298,6 +333,23 @@ suite can measure the shares.""",
         edit_sample,
     ),
     Patch(
+        "samples: vfio-mdev: mdpy: account emulated accesses in the qos group",
+        """Give the mdpy sample the counters-only qos group of the mdev_qos helper:
+usage_us, timeslice_us and domain, and no knob, so that a driver that
+cannot steer its device's time still shows how much each mdev used.
+
+The parent now emulates the trapped accesses of its mdevs (config space
+and BAR 0 reads and writes through the VFIO device file) one at a time,
+under one spinlock, and charges each access to its mdev.  usage_us is that
+time, so the usage of all mdevs together never exceeds the time that
+passed, as the interface requires of a parent's engine; timeslice_us
+states 100 us, well above one access of at most four bytes.  The
+framebuffer a user mmap()ed, the ioctls and the reset do not go through
+the engine and are not counted.  Every type states the same offer in its
+qos directory.""",
+        edit_mdpy,
+    ),
+    Patch(
         "selftests: mdev_qos: certify an mdev type with the conformance suite",
         """Run the mdev-qos conformance suite against a parent and type (the mqos
 sample by default) and report one KTAP test per requirement of the
@@ -319,8 +371,10 @@ Patch 1 adds mdev_qos, a helper that owns the files, their parsing and
 formatting, so that a driver supplies only what it offers and its policy.
 Patch 2 documents the ABI (generated from the specification), patch 3 the
 helper.  Patch 4 adds mqos, a sample driver over a simulated engine, which
-the conformance suite certifies on this kernel under QEMU, and patch 5
-runs the suite as a KTAP selftest where it is installed.
+the conformance suite certifies on this kernel under QEMU.  Patch 5 makes
+mdpy a second, different user: it has no knob and exports only the time
+its parent spends emulating each mdev.  Patch 6 runs the suite as a KTAP
+selftest where it is installed.
 
 The series applies to Linux 6.12 (Debian 13's linux-source-6.12), builds
 with W=1 without warnings, and is checkpatch --strict and kernel-doc
@@ -429,20 +483,81 @@ def added_files(patch_text: str) -> dict[str, str]:
     return files
 
 
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def changed_files(patch_text: str) -> dict[str, list[str]]:
+    """The files a patch changes (not creates), with the lines of their hunks."""
+    files: dict[str, list[str]] = {}
+    for block in re.split(r"^diff --git ", patch_text, flags=re.MULTILINE)[1:]:
+        header, _, body = block.partition("\n@@")
+        if "\nnew file mode" in header or "\ndeleted file mode" in header:
+            continue
+        lines = ("@@" + body).splitlines()
+        hunk = [line for line in lines if line[:1] in (" ", "+", "-") or line.startswith("@@")]
+        files[header.split()[0].removeprefix("a/")] = hunk
+    return files
+
+
+def unapply(text: str, hunk_lines: list[str]) -> str:
+    """The file a patch changed into ``text``: its hunks undone, each checked against it."""
+    new = text.splitlines(keepends=True)
+    old: list[str] = []
+    at = 0
+    for line in hunk_lines:
+        m = _HUNK.match(line)
+        if m:
+            start = int(m[3]) - (1 if m[4] != "0" else 0)
+            if start < at or int(m[1]) - (1 if m[2] != "0" else 0) != len(old) + start - at:
+                raise SeriesError(f"a hunk out of place: {line}")
+            old += new[at:start]
+            at = start
+            continue
+        kind, content = line[0], line[1:] + "\n"
+        if kind in " +" and (at >= len(new) or new[at] != content):
+            raise SeriesError(f"line {at + 1} is not the patch's {content.rstrip()!r}")
+        if kind in " -":
+            old.append(content)
+        if kind in " +":
+            at += 1
+    return "".join(old + new[at:])
+
+
+def _check_converted(changed: dict[str, list[str]]) -> list[str]:
+    """Each converted file is its pristine one with the series' changes, and only those."""
+    problems = []
+    for path, text in converted_files().items():
+        pristine = next(sha for tree, sha in CONVERTED.values() if tree == path)
+        if path not in changed:
+            problems.append(f"{path}: not in the series")
+            continue
+        try:
+            base = unapply(text, changed[path])
+        except SeriesError as exc:
+            problems.append(f"{path}: differs from its source ({exc})")
+            continue
+        if hashlib.sha256(base.encode()).hexdigest() != pristine:
+            problems.append(f"{path}: differs from its source")
+    return problems
+
+
 def check_series(series: Path) -> list[str]:
     """Where the committed series differs from what kmod/ and the spec give now."""
     patches = sorted(series.glob("0*.patch"))
     if not patches:
         return [f"no patches in {series}"]
     carried: dict[str, str] = {}
+    changed: dict[str, list[str]] = {}
     for patch in patches:
         carried.update(added_files(patch.read_text()))
+        changed.update(changed_files(patch.read_text()))
     problems = []
     for path, content in tree_files().items():
         if path not in carried:
             problems.append(f"{path}: not in the series")
         elif carried[path] != content:
             problems.append(f"{path}: differs from its source")
+    problems += _check_converted(changed)
     if len(patches) != len(PATCHES) + 1:
         problems.append(f"{len(patches)} files, expected {len(PATCHES)} patches and a cover letter")
     return problems

@@ -1,8 +1,8 @@
-"""kmod/ (the mdev_qos helper, the mqos sample) builds cleanly and passes checkpatch.
+"""kmod/ (the mdev_qos helper, the mqos and mdpy samples) builds cleanly and passes checkpatch.
 
 Both skip when their tool is missing: the kbuild tree comes from Debian's
-linux-headers-amd64, checkpatch.pl from the kernel source (see kmod/README.md;
-point MQOS_CHECKPATCH at it).
+linux-headers-amd64, mdpy-defs.h and checkpatch.pl from the kernel source (see
+kmod/README.md; point MQOS_CHECKPATCH at it).
 """
 
 from __future__ import annotations
@@ -18,17 +18,22 @@ import pytest
 KMOD = Path(__file__).resolve().parents[2] / "kmod"
 
 
+MDPY_DEFS = Path("/usr/src/linux-source-6.12/samples/vfio-mdev/mdpy-defs.h")
+
+
 def kbuild_trees() -> list[str]:
     return sorted(glob.glob("/lib/modules/*/build/Makefile"))
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not kbuild_trees(), reason="no kernel headers (linux-headers-amd64)")
+@pytest.mark.skipif(not MDPY_DEFS.exists(), reason=f"no {MDPY_DEFS} (.ci/setup unpacks it)")
 def test_the_module_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     kdir = Path(kbuild_trees()[-1]).parent
-    for name in ("mqos.c", "mdev_qos.c", "include/linux/mdev_qos.h", "Kbuild"):
+    for name in ("mqos.c", "mdpy.c", "mdev_qos.c", "include/linux/mdev_qos.h", "Kbuild"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(KMOD / name, tmp_path / name)
+    shutil.copy(MDPY_DEFS, tmp_path / MDPY_DEFS.name)
     assert "-Werror" in (tmp_path / "Kbuild").read_text()
     proc = subprocess.run(
         ["make", "-C", str(kdir), f"M={tmp_path}", "modules"],
@@ -39,6 +44,7 @@ def test_the_module_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "warning:" not in proc.stderr
     assert (tmp_path / "mqos.ko").exists()
+    assert (tmp_path / "mdpy.ko").exists()
     assert (tmp_path / "mdev_qos.ko").exists()
 
 
