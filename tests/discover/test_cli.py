@@ -77,6 +77,9 @@ def test_it_never_writes_to_the_mock(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     assert main(["discover", "--mock", "--json"]) == 0
     validate(json.loads(capsys.readouterr().out))
+    assert main(["discover", "--mock", "--parent", "mqos0", "--type", "mqos-full",
+                 "--propose", "--set", "cap=60"]) == 0
+    assert "<attr name='qos/cap' value='60'/>" in capsys.readouterr().out
     assert writes == [] and not (tmp_path / "state").exists()
 
 
