@@ -15,6 +15,11 @@ Run by kmod/guest.sh inside the guest, after the suite, as
 - ``mdevctl``: ``define --auto`` of a device with ``qos/*`` attrs, started by
   ``mdevctl start -u``, read back, stopped and undefined; ``modify --live`` where
   this mdevctl has it (1.3.0 and later), else reported as not offered.
+- ``mdev-qos discover``: ``--json`` of the guest's real /sys validates against
+  spec/schema/discover.schema.json and shows the PCI parent's offer; what
+  ``--propose`` prints is defined and started through ``mdevctl`` (JSON) and
+  ``virsh`` (XML), read back from sysfs and from ``discover`` itself, and removed;
+  a value the offer refuses prints nothing and creates nothing.
 
 libvirt sees only parents on buses it knows (PCI, CCW, AP), so these checks use
 the mqos parent on QEMU's ``pci-testdev``,
@@ -311,6 +316,105 @@ def check_modify_live(sysfs: Sysfs, parent: str) -> CheckResult:
         forget(uuid, parent, sysfs)
 
 
+# --- mdev-qos discover -----------------------------------------------------------------
+
+
+def discover(*args: str) -> subprocess.CompletedProcess[str]:
+    """``mdev-qos discover`` on the guest's /sys (the suite's interpreter)."""
+    return run([sys.executable, "-m", "conformance", "discover", "--op-timeout", "60", *args],
+               cwd="/tmp")
+
+
+def schema_errors(document: object) -> list[str]:
+    """Where ``document`` breaks spec/schema/discover.schema.json."""
+    from jsonschema import Draft202012Validator
+
+    from conformance.resources import schema_path
+
+    schema = json.loads(schema_path("discover").read_text(encoding="utf-8"))
+    return [f"{list(e.path)}: {e.message}"
+            for e in Draft202012Validator(schema).iter_errors(document)]
+
+
+def offered_type(document: dict, parent: str) -> dict | None:
+    """The mqos-full type of ``parent`` in a discover document."""
+    for entry in document.get("parents", []):
+        if entry["name"] == parent:
+            for kind in entry["types"]:
+                if kind["id"] == TYPE_ID:
+                    return kind
+    return None
+
+
+def check_discover_json(parent: str) -> CheckResult:
+    """``discover --json`` of the real /sys validates and shows the PCI parent's offer."""
+    name = "mdev-qos discover: --json on the guest's /sys validates and shows the offer"
+    proc = discover("--json")
+    if proc.returncode != 0:
+        return CheckResult(name, False, f"exit {proc.returncode}: {proc.stderr.strip()}")
+    document = json.loads(proc.stdout)
+    errors = schema_errors(document)
+    if errors:
+        return CheckResult(name, False, f"schema: {errors[0]}")
+    parents = [p["name"] for p in document["parents"]]
+    kind = offered_type(document, parent)
+    if kind is None or kind["offer"] is None:
+        return CheckResult(name, False, f"no offer of {TYPE_ID} on {parent}; parents {parents}")
+    entry = next(p for p in document["parents"] if p["name"] == parent)
+    if entry["libvirt_name"] != libvirt_name(parent):
+        return CheckResult(name, False, f"libvirt name {entry['libvirt_name']!r}")
+    if set(kind["offer"]["settable"]) != {"cap", "weight", "priority"}:
+        return CheckResult(name, False, f"settable {kind['offer']['settable']}")
+    return CheckResult(name, True, f"parents {' '.join(parents)}; {TYPE_ID} on {parent}: "
+                       f"settable {' '.join(kind['offer']['settable'])}")
+
+
+def check_discover_propose(sysfs: Sysfs, parent: str) -> CheckResult:
+    """What ``--propose`` prints is defined and started by mdevctl and by libvirt."""
+    name = "mdev-qos discover: --propose output defined and started by mdevctl and virsh"
+    by_mdevctl, by_libvirt = str(uuidlib.uuid4()), str(uuidlib.uuid4())
+    base = ("--parent", parent, "--type", TYPE_ID)
+    scratch = Path(tempfile.mkdtemp(prefix="discover-", dir="/run"))
+    try:
+        refused = discover(*base, "--propose", "xml", "--set", "cap=101")
+        if refused.returncode != 2 or refused.stdout:
+            return CheckResult(name, False, f"cap=101 proposed: exit {refused.returncode}")
+        proposals = {}
+        for kind, uuid, knobs in (("mdevctl", by_mdevctl, ("cap=55", "weight=250")),
+                                  ("xml", by_libvirt, ("cap=45", "priority=urgent"))):
+            sets = [arg for knob in knobs for arg in ("--set", knob)]
+            proc = discover(*base, "--propose", kind, "--uuid", uuid, *sets)
+            if proc.returncode != 0:
+                return CheckResult(name, False, f"--propose {kind}: {proc.stderr.strip()}")
+            proposals[kind] = scratch / f"proposal.{kind}"
+            proposals[kind].write_text(proc.stdout)
+        node = mdev_node_name(by_libvirt, parent)
+        for argv in (["mdevctl", "define", "-p", parent, "-u", by_mdevctl, "--jsonfile",
+                      str(proposals["mdevctl"])],
+                     ["mdevctl", "start", "-u", by_mdevctl],
+                     ["virsh", "-c", URI, "nodedev-define", str(proposals["xml"])],
+                     ["virsh", "-c", URI, "nodedev-start", node]):
+            proc = run(argv)
+            if proc.returncode != 0:
+                return CheckResult(name, False, f"{' '.join(argv[:2])}: {proc.stderr.strip()}")
+        got = (sysfs.read(by_mdevctl, "qos/cap"), sysfs.read(by_mdevctl, "qos/weight"),
+               sysfs.read(by_libvirt, "qos/cap"), sysfs.read(by_libvirt, "qos/priority"))
+        if got[:3] != ("55\n", "250\n", "45\n") or "[urgent]" not in got[3]:
+            return CheckResult(name, False, f"sysfs reads {got}")
+        listed = discover("--json", "--parent", parent, "--type", TYPE_ID)
+        kind_seen = offered_type(json.loads(listed.stdout), parent) if listed.stdout else None
+        live = {m["uuid"]: m["knobs"] for m in (kind_seen or {}).get("mdevs", [])}
+        if (live.get(by_mdevctl, {}).get("cap"), live.get(by_libvirt, {}).get("priority")) != (
+                "55", "urgent"):
+            return CheckResult(name, False, f"discover lists the live mdevs as {live}")
+        return CheckResult(name, True, "mdevctl: cap 55 weight 250, virsh: cap 45 urgent; "
+                           "both listed live; cap=101 refused")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        forget(by_mdevctl, parent, sysfs)
+        forget(by_libvirt, parent, sysfs)
+
+
 # --- driver --------------------------------------------------------------------------
 
 
@@ -329,6 +433,8 @@ def all_checks(sysfs: Sysfs, example: Path, scratch: Path) -> Iterator[CheckResu
     yield check_live_update(sysfs, parent, libvirt)
     yield check_define_auto(sysfs, parent)
     yield check_modify_live(sysfs, parent)
+    yield check_discover_json(parent)
+    yield check_discover_propose(sysfs, parent)
 
 
 @contextmanager

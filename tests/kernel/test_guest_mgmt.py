@@ -7,9 +7,11 @@ by test_guest_results.py.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -77,3 +79,15 @@ def test_the_worked_examples_xml_is_valid_for_libvirt(tmp_path: Path) -> None:
 def test_the_worked_example_is_shown_in_the_spec() -> None:
     integration = (REPO / "spec/integration.rst").read_text()
     assert "examples/libvirt-set-cap.sh" in integration
+
+
+def test_the_discover_checks_read_a_discover_document(guest_mgmt: ModuleType) -> None:
+    """The guest's discover check validates what the command prints, and finds the type."""
+    proc = subprocess.run([sys.executable, "-m", "conformance", "discover", "--mock", "--json"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    document = json.loads(proc.stdout)
+    assert guest_mgmt.schema_errors(document) == []
+    assert guest_mgmt.offered_type(document, "mqos1")["offer"]["domain"] == "mqos1"
+    assert guest_mgmt.offered_type(document, "0000:00:03.0") is None
+    document["parents"][0]["bus"] = 7
+    assert guest_mgmt.schema_errors(document)

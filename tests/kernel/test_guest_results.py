@@ -31,6 +31,8 @@ EXPECTED_CHECKS = (
     "libvirt: nodedev-update --live",
     "mdevctl: define --auto with qos attrs",
     "mdevctl: modify --live",
+    "mdev-qos discover: --json on the guest's /sys",
+    "mdev-qos discover: --propose output defined and started",
     "rmmod with a busy mdev",
     "kernel log clean",
 )
