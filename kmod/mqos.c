@@ -992,6 +992,12 @@ static int mqos_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		kfree(p);
 		return ret;
 	}
+	ret = mqos_offers_add(p);
+	if (ret) {
+		mdev_unregister_parent(&p->mdev_parent);
+		kfree(p);
+		return ret;
+	}
 	pci_set_drvdata(pdev, p);
 	return 0;
 }
@@ -1000,6 +1006,7 @@ static void mqos_pci_remove(struct pci_dev *pdev)
 {
 	struct mqos_parent *p = pci_get_drvdata(pdev);
 
+	mqos_offers_del(p);
 	mdev_unregister_parent(&p->mdev_parent);
 	hrtimer_cancel(&p->timer);
 	kfree(p);	/* p->dev was never registered */
