@@ -60,7 +60,7 @@ def test_discover_lists_a_fuse_mount_and_writes_nothing(mount: Any) -> None:
     doc = json.loads(proc.stdout)
     validate(doc)
     kinds = {(p["name"], t["id"]): t for p in doc["parents"] for t in p["types"]}
-    assert kinds[("mqos1", "mqos-fixed")]["offer"]["fixed"] == {"cap": "50"}
+    assert kinds[("mqos1", "mqos-fixed")]["offer"]["fixed"]["cap"] == "50"
     (mdev,) = kinds[("mqos0", "mqos-full")]["mdevs"]
     assert mdev["uuid"] == FULL and mdev["knobs"]["cap"] == "60"
     assert _contents(mount.root) == before
