@@ -62,8 +62,10 @@ def types_table(found: Discovery) -> list[str]:
             row = [shown(parent.name), shown(kind.type_id), _attribute(kind, "available_instances")]
             offer = kind.offer
             if offer is None:
-                rows.append([*row, NONE, NONE, "no QoS offer (no qos/ in the type directory)",
-                             NONE, NONE])
+                why = ("no offer in the type directory; its mdevs have qos/ (a spec 1.0 "
+                       "driver?)" if any(m.qos is not None for m in kind.mdevs)
+                       else "no QoS offer (no qos/ in the type directory)")
+                rows.append([*row, NONE, NONE, why, NONE, NONE])
                 continue
             slice_us = str(offer.timeslice_us) if offer.timeslice_us is not None else NONE
             rows.append([*row, shown(offer.domain), slice_us, settable(offer), fixed(offer),

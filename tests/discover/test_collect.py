@@ -113,3 +113,11 @@ def test_the_schema_rejects_a_broken_document(mock_target: MockTarget,
         full["offer"]["settable"]["usage_us"] = {"min": 0, "max": 1}
     with pytest.raises(AssertionError):
         validate(doc)
+
+
+def test_a_type_without_an_offer_whose_mdevs_have_qos_is_told_apart(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {}, SHARE_CAP_MDEV)
+    qos = root / "sys/devices/pci0000:00/0000:00:03.0/mdev_supported_types/vnd-a/qos"
+    qos.rmdir()
+    text = render(discover(FsTarget(str(root), writable=False)))
+    assert "no offer in the type directory; its mdevs have qos/" in text
