@@ -9,7 +9,10 @@
 #                    modules with modules.dep)
 # CACHE/trixie-root/ a trixie chroot (mmdebstrap) with gcc-14 and VER's headers:
 #                    Debian 13's headers need gcc-14, which Debian 12 lacks; it
-#                    also builds the patch series in-tree (kmod/series.py)
+#                    also builds the patch series in-tree (kmod/series.py);
+#                    and Debian 13's management userland (libvirt's node
+#                    device driver, virsh, mdevctl, udev, xmllint), which the
+#                    6.12 guest's libvirt and mdevctl checks run in
 # CACHE/trixie.kver  VER, the release run-in-guest.sh boots
 #
 # Each step is skipped when its result is already there, so a rerun takes a
@@ -22,6 +25,11 @@ MIRROR=${MQOS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ROOT=$CACHE/trixie-root
 # what the chroot needs: the module build, and the in-tree build of the series
 CHROOT_PACKAGES=gcc-14,make,kmod,bc,bison,flex,libelf-dev,libssl-dev,python3,perl,git,xz-utils,ca-certificates
+# what the 6.12 guest's management checks run (kmod/guest_mgmt.py): libvirtd with
+# its node device driver alone, virsh, mdevctl, udev; installed without
+# recommends (libvirt-daemon's would bring every hypervisor driver)
+MGMT_PACKAGES=(libvirt-daemon libvirt-daemon-driver-nodedev libvirt-clients mdevctl udev
+	libxml2-utils)
 
 die() {
 	echo "trixie-kernel: $*" >&2
@@ -78,10 +86,37 @@ make_chroot() {
 	fi
 	echo "== mmdebstrap: a trixie chroot with gcc-14 and linux-headers-$kver (about 2 min)"
 	rm -rf "$ROOT" "$ROOT.tmp"
-	mmdebstrap --quiet --variant=apt --include="$CHROOT_PACKAGES,linux-headers-$kver" \
+	mmdebstrap --quiet --variant=apt --include="$CHROOT_PACKAGES,$(IFS=,; echo "${MGMT_PACKAGES[*]}"),linux-headers-$kver" \
 		trixie "$ROOT.tmp" "$MIRROR" || die "mmdebstrap of trixie failed"
 	mv "$ROOT.tmp" "$ROOT"
 	touch "$ROOT/.done"
+}
+
+# Debian 13's management userland in an existing chroot, when a package is missing
+# (a fresh chroot has it from mmdebstrap): trixie's package lists are the ones
+# update_lists fetched, copied in, so nothing is downloaded twice.
+mgmt_userland() {
+	local installed missing=() pkg lists=$ROOT/var/lib/apt/lists
+	installed=$(chroot "$ROOT" dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' \
+		"${MGMT_PACKAGES[@]}" 2>/dev/null || true)
+	for pkg in "${MGMT_PACKAGES[@]}"; do
+		grep -qx "ii $pkg" <<<"$installed" || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	echo "== installing ${missing[*]} into the trixie chroot"
+	cp "$CACHE"/apt/lists/*_dists_trixie_* "$lists/"
+	# no service is started in the chroot
+	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+	if ! chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >"$CACHE/mgmt-install.log" 2>&1; then
+		rm -f "$ROOT/usr/sbin/policy-rc.d"
+		die "installing ${missing[*]} into $ROOT failed (see $CACHE/mgmt-install.log)"
+	fi
+	rm -f "$ROOT/usr/sbin/policy-rc.d"
+	chroot "$ROOT" apt-get clean
+	find "$lists" -maxdepth 1 -type f -name '*_dists_trixie_*' -delete
 }
 
 main() {
@@ -99,6 +134,7 @@ main() {
 	[ -n "$kver" ] || die "trixie has no linux-image-amd64 in $MIRROR"
 	unpack_image "$kver"
 	make_chroot "$kver"
+	mgmt_userland
 	echo "$kver" >"$CACHE/trixie.kver"
 	echo "== trixie kernel $kver ready in $CACHE"
 }
