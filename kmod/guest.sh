@@ -11,6 +11,13 @@
 # (e) drives libvirt and mdevctl as management clients,
 # and finally unloads the module with devices busy and scans the kernel log.
 # Every step appends one JSON line to OUT/checks.jsonl; exit 1 if any failed.
+#
+# Environment (run-in-guest.sh passes them through):
+#   MQOS_GUEST_ONLY  comma-separated steps to run of suite, fuzz, checks, mgmt
+#                    (default: all); loading, unloading and the log scan always run
+#   MQOS_MGMT_ROOT   a root holding the kernel's own distribution's userland
+#                    (libvirt, mdevctl, udev, python3): (e) runs chrooted there,
+#                    else in the host's userland
 set -u
 
 OUT=$1 PYTHON=$2 KO=$3 KVER=$4
@@ -98,9 +105,52 @@ run_checks() {
 # (e) libvirt and mdevctl as clients of the qos/ files, on the PCI parent
 # (QEMU's pci-testdev): see guest_mgmt.py
 run_mgmt() {
-	echo "== libvirt and mdevctl (uptime $(uptime_s) s)"
-	(cd "$KMOD_DIR" && "$PYTHON" guest_mgmt.py --out "$OUT" \
-		--example "$REPO/spec/examples/libvirt-set-cap.sh") || FAILED=1
+	echo "== libvirt and mdevctl${MQOS_MGMT_ROOT:+ of $MQOS_MGMT_ROOT} (uptime $(uptime_s) s)"
+	if [ -n "${MQOS_MGMT_ROOT:-}" ]; then
+		mgmt_in_root "$MQOS_MGMT_ROOT" || FAILED=1
+	else
+		(cd "$KMOD_DIR" && "$PYTHON" guest_mgmt.py --out "$OUT" \
+			--example "$REPO/spec/examples/libvirt-set-cap.sh" \
+			--callout "$REPO/contrib/mdevctl/mdev-qos") || FAILED=1
+	fi
+}
+
+# guest_mgmt.py with another distribution's userland: ROOT (read-only, like
+# everything from the host) under a tmpfs-backed overlay, with the guest's
+# /proc, /sys, /dev, its kernel's modules, a fresh /run and /tmp, the repo and
+# OUT at their own paths; run by that root's python3.  The host's tree, as it
+# is now, is at /run/host in there: `mdev-qos discover` runs with the suite's
+# interpreter, chrooted back into it.
+mgmt_in_root() {
+	local root=$1 new=/run/mgmt-root rw=/run/mgmt-root.rw host=/run/mgmt-host err
+	if ! err=$(mkdir -p "$host" 2>&1 && mount --rbind / "$host" 2>&1 &&
+		mkdir -p "$new" "$rw/upper" "$rw/work" 2>&1 && modprobe overlay 2>&1 &&
+		mount -t overlay overlay \
+			-o "lowerdir=$root,upperdir=$rw/upper,workdir=$rw/work" "$new" 2>&1); then
+		record "libvirt and mdevctl set-up" 0 "overlay on $root: $err"
+		return 1
+	fi
+	# the repo and OUT last: either may be under /tmp or /run
+	if ! err=$(mkdir -p "$new/usr/lib/modules" 2>&1 && mount -t proc proc "$new/proc" 2>&1 &&
+		mount --rbind /sys "$new/sys" 2>&1 && mount --rbind /dev "$new/dev" 2>&1 &&
+		mount -t tmpfs tmpfs "$new/run" 2>&1 && mount -t tmpfs tmpfs "$new/tmp" 2>&1 &&
+		mount --rbind /usr/lib/modules "$new/usr/lib/modules" 2>&1 &&
+		mkdir -p "$new/run/host" 2>&1 && mount --rbind "$host" "$new/run/host" 2>&1 &&
+		mkdir -p "$new$REPO" "$new$OUT" 2>&1 && mount --bind "$REPO" "$new$REPO" 2>&1 &&
+		mount --bind "$OUT" "$new$OUT" 2>&1); then
+		record "libvirt and mdevctl set-up" 0 "mounts in $new: $err"
+		return 1
+	fi
+	chroot "$new" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+		LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 /bin/sh -c 'cd "$1" && exec python3 guest_mgmt.py \
+		--out "$2" --example "$3" --callout "$4" --suite chroot /run/host "$5"' - \
+		"$KMOD_DIR" "$OUT" "$REPO/spec/examples/libvirt-set-cap.sh" \
+		"$REPO/contrib/mdevctl/mdev-qos" "$PYTHON"
+}
+
+# wanted STEP: whether MQOS_GUEST_ONLY (unset: every step) names STEP
+wanted() {
+	[ -z "${MQOS_GUEST_ONLY:-}" ] || [[ ",$MQOS_GUEST_ONLY," == *",$1,"* ]]
 }
 
 # Unload with devices present and busy: the driver must tear them down cleanly.
@@ -130,10 +180,10 @@ main() {
 	echo "== guest up after $(uptime_s) s; repo $REPO"
 	: >"$RESULTS"
 	if load_module; then
-		run_suite "$@"
-		run_fuzz
-		run_checks
-		run_mgmt
+		wanted suite && run_suite "$@"
+		wanted fuzz && run_fuzz
+		wanted checks && run_checks
+		wanted mgmt && run_mgmt
 		unload_busy
 	fi
 	scan_kernel_log

@@ -11,10 +11,12 @@ Run by kmod/guest.sh inside the guest, after the suite, as
   ``nodedev-dumpxml``, then ``nodedev-destroy`` and ``nodedev-undefine``. A
   definition with a value the driver refuses fails to start and leaves no device.
   ``nodedev-update --live`` is checked where libvirt offers it (10.1.0 and
-  later) and otherwise reported as not offered by this libvirt.
+  later): a new cap reaches sysfs and ``nodedev-dumpxml`` at once, the persistent
+  definition keeps its own, and a cap the driver refuses fails and changes
+  nothing; with an older libvirt both are reported as not offered by it.
 - ``mdevctl``: ``define --auto`` of a device with ``qos/*`` attrs, started by
   ``mdevctl start -u``, read back, stopped and undefined; ``modify --live`` where
-  this mdevctl has it (1.3.0 and later), else reported as not offered.
+  this mdevctl has it (1.3.0 and later), likewise, else reported as not offered.
 - ``mdev-qos discover``: ``--json`` of the guest's real /sys validates against
   spec/schema/discover.schema.json and shows the PCI parent's offer; what
   ``--propose`` prints is defined and started through ``mdevctl`` (JSON) and
@@ -23,10 +25,13 @@ Run by kmod/guest.sh inside the guest, after the suite, as
 
 libvirt sees only parents on buses it knows (PCI, CCW, AP), so these checks use
 the mqos parent on QEMU's ``pci-testdev``,
-never the class devices ``mqos0``/``mqos1``. The guest's root filesystem is the
-host's, read-only: /etc and /var get a tmpfs overlay so that mdevctl and libvirt
-can keep their state, and libvirt's hypervisor drivers are hidden the same way so
-that libvirtd starts with the node device driver alone.
+never the class devices ``mqos0``/``mqos1``. The userland is whichever root this
+runs in: the host's (kmod/guest.sh) or the kernel's own distribution's, a chroot
+kmod/guest.sh enters when MQOS_MGMT_ROOT names one (Debian 13's for 6.12). A
+read-only /etc or /var gets a tmpfs overlay so that mdevctl and libvirt can keep
+their state, and libvirt's hypervisor drivers are hidden the same way so that
+libvirtd starts with the node device driver alone. Standard library only: the
+chroot's Python has nothing else.
 """
 
 from __future__ import annotations
@@ -41,17 +46,52 @@ import sys
 import tempfile
 import time
 import uuid as uuidlib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-
-from guest_checks import CheckResult, Sysfs
 
 URI = "nodedev:///system"
 TYPE_ID = "mqos-full"
 LIBVIRT_DRIVERS = Path("/usr/lib/x86_64-linux-gnu/libvirt/connection-driver")
+CALLOUTS = Path("/usr/lib/mdevctl/scripts.d/callouts")
 LIVE_UPDATE_LIBVIRT = (10, 1, 0)
 LIVE_MODIFY_MDEVCTL = (1, 3, 0)
+REFUSED_CAP = "101"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One named check: passed or not, and why (a line of checks.jsonl)."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+
+    def line(self) -> str:
+        """The console line: ``PASS name`` or ``FAIL name: why``."""
+        return f"PASS {self.name}" if self.ok else f"FAIL {self.name}: {self.detail}"
+
+
+class Sysfs:
+    """The mdevs under ``root``'s /sys/bus/mdev/devices ("/" in the guest)."""
+
+    def __init__(self, root: str | Path = "/") -> None:
+        self.root = Path(root)
+
+    def device(self, uuid: str) -> Path:
+        """An mdev's sysfs directory."""
+        return self.root / "sys/bus/mdev/devices" / uuid
+
+    def read(self, uuid: str, name: str) -> str:
+        """One attribute of an mdev, as the kernel shows it."""
+        return (self.device(uuid) / name).read_text()
+
+    def remove(self, uuid: str) -> None:
+        """Remove an mdev, if it is there."""
+        if self.device(uuid).exists():
+            (self.device(uuid) / "remove").write_text("1")
 
 
 class SetupError(Exception):
@@ -80,7 +120,9 @@ def dotted(numbers: tuple[int, ...]) -> str:
 
 
 def overlay(directory: Path, scratch: Path) -> None:
-    """Make ``directory`` writable: a tmpfs-backed overlay on the read-only host tree."""
+    """Make ``directory`` writable: a tmpfs-backed overlay on a read-only tree."""
+    if os.access(directory, os.W_OK):
+        return  # a root that is writable already (a chroot on an overlay)
     upper, work = scratch / "upper", scratch / "work"
     upper.mkdir(parents=True)
     work.mkdir()
@@ -221,33 +263,89 @@ def check_refused(sysfs: Sysfs, parent: str) -> CheckResult:
         forget(uuid, parent, sysfs)
 
 
-def check_live_update(sysfs: Sysfs, parent: str, libvirt: str) -> CheckResult:
-    """``nodedev-update --live`` changes cap on a running mdev, where libvirt has it."""
-    name = "libvirt: nodedev-update --live changes the cap of a running mdev"
+def xml_cap(xml: str) -> str | None:
+    """The ``qos/cap`` attr of a node device's XML, or None."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return None
+    for attr in root.iter("attr"):
+        if attr.get("name") == "qos/cap":
+            return attr.get("value")
+    return None
+
+
+def first_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """What a failed command said, in one line: the call-out's word, else the last line."""
+    lines = (proc.stderr or proc.stdout).strip().splitlines()
+    if not lines:
+        return f"exit {proc.returncode}"
+    callout = [line for line in lines if "mdev-qos:" in line]
+    return (callout or lines)[-1].strip()[:240]
+
+
+def not_offered(names: tuple[str, str], what: str, have: str,
+                needs: tuple[int, ...]) -> list[CheckResult]:
+    """Both live checks, reported as not offered by this userland (not skipped)."""
+    why = f"not offered by {what} {have} (needs {dotted(needs)}): not run"
+    return [CheckResult(name, True, why) for name in names]
+
+
+def live_update_checks(sysfs: Sysfs, parent: str, libvirt: str) -> list[CheckResult]:
+    """``nodedev-update --live``: a new cap reaches the running mdev, a refused one nothing.
+
+    The definition says cap 60; a live update to 40 must show in sysfs and in
+    ``nodedev-dumpxml`` at once while the definition (``--inactive``) keeps 60;
+    a live update to a cap the driver refuses must fail and leave all three as
+    they were.
+    """
+    names = ("libvirt: nodedev-update --live changes the cap of a running mdev",
+             f"libvirt: nodedev-update --live with cap {REFUSED_CAP} fails and "
+             "changes nothing")
     if version(libvirt) < LIVE_UPDATE_LIBVIRT:
-        return CheckResult(name, True, f"not offered by libvirt {libvirt} "
-                           f"(nodedev-update needs {dotted(LIVE_UPDATE_LIBVIRT)}): not run")
+        return not_offered(names, "libvirt", libvirt, LIVE_UPDATE_LIBVIRT)
     uuid = str(uuidlib.uuid4())
     node = mdev_node_name(uuid, parent)
-    files = []
+    files = {}
     try:
-        for attrs in ({"qos/cap": "60"}, {"qos/cap": "40"}, {"qos/cap": "0"}):
+        for cap in ("60", "40", REFUSED_CAP):
             with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
-                f.write(device_xml(parent, uuid, attrs))
-            files.append(f.name)
-        for step in (("nodedev-define", files[0]), ("nodedev-start", node),
-                     ("nodedev-update", node, files[1], "--live")):
+                f.write(device_xml(parent, uuid, {"qos/cap": cap}))
+            files[cap] = f.name
+        for step in (("nodedev-define", files["60"]), ("nodedev-start", node)):
             proc = virsh(*step)
             if proc.returncode != 0:
-                return CheckResult(name, False, f"{step[0]}: {proc.stderr.strip()}")
-        if sysfs.read(uuid, "qos/cap") != "40\n":
-            return CheckResult(name, False, f"cap reads {sysfs.read(uuid, 'qos/cap')!r}")
-        proc = virsh("nodedev-update", node, files[2], "--live")
-        if proc.returncode == 0 or sysfs.read(uuid, "qos/cap") != "40\n":
-            return CheckResult(name, False, "a live cap of 0 was accepted or changed the cap")
-        return CheckResult(name, True, f"libvirt {libvirt}: 60 → 40 live, 0 refused")
+                return [CheckResult(name, False, f"{step[0]}: {first_line(proc)}")
+                        for name in names]
+
+        def state() -> tuple[str | None, ...]:
+            """The cap in sysfs, in the running device's XML and in its definition."""
+            cap = sysfs.read(uuid, "qos/cap").strip() if sysfs.device(uuid).exists() else None
+            return (cap, xml_cap(virsh("nodedev-dumpxml", node).stdout),
+                    xml_cap(virsh("nodedev-dumpxml", node, "--inactive").stdout))
+
+        proc = virsh("nodedev-update", node, files["40"], "--live")
+        got = state()
+        if proc.returncode != 0:
+            changed = CheckResult(names[0], False, f"nodedev-update: {first_line(proc)}")
+        elif got != ("40", "40", "60"):
+            changed = CheckResult(names[0], False, "sysfs, live XML, definition: "
+                                  f"{got}, expected ('40', '40', '60')")
+        else:
+            changed = CheckResult(names[0], True, f"libvirt {libvirt}: 60 → 40 in sysfs "
+                                  "and nodedev-dumpxml, the definition keeps 60")
+        proc = virsh("nodedev-update", node, files[REFUSED_CAP], "--live")
+        after = state()
+        if proc.returncode == 0:
+            refused = CheckResult(names[1], False, f"accepted; now {after}")
+        elif after != got:
+            refused = CheckResult(names[1], False, f"failed but changed {got} to {after}")
+        else:
+            refused = CheckResult(names[1], True, f"refused ({first_line(proc)}); "
+                                  f"sysfs, live XML, definition still {after}")
+        return [changed, refused]
     finally:
-        for path in files:
+        for path in files.values():
             os.unlink(path)
         forget(uuid, parent, sysfs)
 
@@ -291,27 +389,83 @@ def check_define_auto(sysfs: Sysfs, parent: str) -> CheckResult:
         forget(uuid, parent, sysfs)
 
 
-def check_modify_live(sysfs: Sysfs, parent: str) -> CheckResult:
-    """``modify --live`` changes a running mdev's cap, where this mdevctl has it."""
-    name = "mdevctl: modify --live changes the cap of a running mdev"
+def find_config(listing: object, uuid: str) -> dict[str, object] | None:
+    """The configuration of ``uuid`` in ``mdevctl list --dumpjson`` output."""
+    if isinstance(listing, dict):
+        if isinstance(listing.get(uuid), dict):
+            return listing[uuid]
+        listing = list(listing.values())
+    if isinstance(listing, list):
+        for item in listing:
+            found = find_config(item, uuid)
+            if found is not None:
+                return found
+    return None
+
+
+def listed_cap(uuid: str) -> str | None:
+    """The ``qos/cap`` that ``mdevctl list`` shows for a running mdev, or None."""
+    # not "list -u": for one running mdev mdevctl leaves the attributes out
+    proc = run(["mdevctl", "list", "--dumpjson"])
+    try:
+        config = find_config(json.loads(proc.stdout), uuid)
+    except ValueError:
+        return None
+    found = None
+    attrs = config.get("attrs", []) if config else []
+    for attr in attrs if isinstance(attrs, list) else []:
+        found = attr.get("qos/cap", found)
+    return found
+
+
+def modify_live_checks(sysfs: Sysfs, parent: str) -> list[CheckResult]:
+    """``modify --live`` on a running mdev: a new cap takes, a refused one changes nothing."""
+    names = ("mdevctl: modify --live changes the cap of a running mdev",
+             f"mdevctl: modify --live with cap {REFUSED_CAP} fails and changes nothing")
     have = mdevctl_version()
     if "--live" not in run(["mdevctl", "modify", "--help"]).stdout:
-        return CheckResult(name, True, f"not offered by mdevctl {have} "
-                           f"(modify --live needs {dotted(LIVE_MODIFY_MDEVCTL)}): not run")
+        return not_offered(names, "mdevctl", have, LIVE_MODIFY_MDEVCTL)
     uuid = str(uuidlib.uuid4())
+
+    def modify(cap: str) -> subprocess.CompletedProcess[str]:
+        """``modify --live`` (which takes attrs as a JSON file only) to ``cap``."""
+        config = {"mdev_type": TYPE_ID, "start": "manual", "attrs": [{"qos/cap": cap}]}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(config, f)
+        try:
+            return run(["mdevctl", "modify", "-u", uuid, "--live", "--jsonfile", f.name])
+        finally:
+            os.unlink(f.name)
+
+    def state() -> tuple[str | None, str | None]:
+        """The cap in sysfs and in ``mdevctl list``."""
+        cap = sysfs.read(uuid, "qos/cap").strip() if sysfs.device(uuid).exists() else None
+        return cap, listed_cap(uuid)
+
     try:
         proc = run(["mdevctl", "start", "-p", parent, "-u", uuid, "-t", TYPE_ID])
         if proc.returncode != 0:
-            return CheckResult(name, False, f"start: {proc.stderr.strip()}")
-        proc = run(["mdevctl", "modify", "-u", uuid, "--live", "--addattr=qos/cap",
-                    "--value=45"])
-        if proc.returncode != 0 or sysfs.read(uuid, "qos/cap") != "45\n":
-            return CheckResult(name, False, f"modify --live: {proc.stderr.strip()}")
-        proc = run(["mdevctl", "modify", "-u", uuid, "--live", "--addattr=qos/cap",
-                    "--value=0"])
-        if proc.returncode == 0 or sysfs.read(uuid, "qos/cap") != "45\n":
-            return CheckResult(name, False, "a live cap of 0 was accepted or changed the cap")
-        return CheckResult(name, True, f"mdevctl {have}: 45 live, 0 refused")
+            return [CheckResult(name, False, f"start: {first_line(proc)}") for name in names]
+        proc = modify("45")
+        got = state()
+        if proc.returncode != 0:
+            changed = CheckResult(names[0], False, f"modify --live: {first_line(proc)}")
+        elif got != ("45", "45"):
+            changed = CheckResult(names[0], False, f"sysfs, mdevctl list: {got}, "
+                                  "expected ('45', '45')")
+        else:
+            changed = CheckResult(names[0], True, f"mdevctl {have}: cap 45 in sysfs "
+                                  "and mdevctl list")
+        proc = modify(REFUSED_CAP)
+        after = state()
+        if proc.returncode == 0:
+            refused = CheckResult(names[1], False, f"accepted; now {after}")
+        elif after != got:
+            refused = CheckResult(names[1], False, f"failed but changed {got} to {after}")
+        else:
+            refused = CheckResult(names[1], True, f"refused ({first_line(proc)}); sysfs, "
+                                  f"mdevctl list still {after}")
+        return [changed, refused]
     finally:
         forget(uuid, parent, sysfs)
 
@@ -319,21 +473,35 @@ def check_modify_live(sysfs: Sysfs, parent: str) -> CheckResult:
 # --- mdev-qos discover -----------------------------------------------------------------
 
 
+SUITE = [sys.executable]
+"""How to start the suite's interpreter: this one, or another root's (``--suite``)."""
+
+_SCHEMA_ERRORS = """\
+import json, sys
+from jsonschema import Draft202012Validator
+from conformance.resources import schema_path
+schema = json.loads(schema_path("discover").read_text(encoding="utf-8"))
+for e in Draft202012Validator(schema).iter_errors(json.load(sys.stdin)):
+    print(f"{list(e.path)}: {e.message}")
+"""
+
+
 def discover(*args: str) -> subprocess.CompletedProcess[str]:
     """``mdev-qos discover`` on the guest's /sys (the suite's interpreter)."""
-    return run([sys.executable, "-m", "conformance", "discover", "--op-timeout", "60", *args],
+    return run([*SUITE, "-m", "conformance", "discover", "--op-timeout", "60", *args],
                cwd="/tmp")
 
 
 def schema_errors(document: object) -> list[str]:
-    """Where ``document`` breaks spec/schema/discover.schema.json."""
-    from jsonschema import Draft202012Validator
+    """Where ``document`` breaks spec/schema/discover.schema.json.
 
-    from conformance.resources import schema_path
-
-    schema = json.loads(schema_path("discover").read_text(encoding="utf-8"))
-    return [f"{list(e.path)}: {e.message}"
-            for e in Draft202012Validator(schema).iter_errors(document)]
+    Judged by the suite's interpreter, which has jsonschema; this script keeps to
+    the standard library (it may run under another distribution's Python).
+    """
+    proc = run([*SUITE, "-c", _SCHEMA_ERRORS], input=json.dumps(document), cwd="/tmp")
+    if proc.returncode != 0:
+        return [f"the schema check failed: {first_line(proc)}"]
+    return proc.stdout.splitlines()
 
 
 def offered_type(document: dict, parent: str) -> dict | None:
@@ -418,21 +586,45 @@ def check_discover_propose(sysfs: Sysfs, parent: str) -> CheckResult:
 # --- driver --------------------------------------------------------------------------
 
 
-def all_checks(sysfs: Sysfs, example: Path, scratch: Path) -> Iterator[CheckResult]:
+def userland() -> str:
+    """The distribution whose libvirt and mdevctl these are (os-release's name)."""
+    try:
+        text = Path("/etc/os-release").read_text()
+    except OSError:
+        return "unknown userland"
+    found = re.search(r'^PRETTY_NAME="?([^"\n]*)"?$', text, re.MULTILINE)
+    return found[1] if found else "unknown userland"
+
+
+def install_callout(callout: Path, scratch: Path) -> str:
+    """Install the QoS call-out where an mdevctl with ``modify --live`` looks for it."""
+    if "--live" not in run(["mdevctl", "modify", "--help"]).stdout:
+        return "no call-out (this mdevctl has no modify --live)"
+    CALLOUTS.mkdir(parents=True, exist_ok=True)
+    overlay(CALLOUTS, scratch / "callouts")
+    shutil.copy(callout, CALLOUTS / callout.name)
+    (CALLOUTS / callout.name).chmod(0o755)
+    return f"call-out {callout.name} installed"
+
+
+def all_checks(sysfs: Sysfs, example: Path, callout: Path,
+               scratch: Path) -> Iterator[CheckResult]:
     """Bring the stack up, then every check; a failed set-up is one failed check."""
     try:
         parent = pci_parent()
         libvirt = start_stack(scratch)
+        installed = install_callout(callout, scratch)
     except (SetupError, OSError, subprocess.SubprocessError) as exc:
         yield CheckResult("libvirt and mdevctl set-up", False, str(exc))
         return
     yield CheckResult("libvirt and mdevctl set-up", True,
-                      f"libvirt {libvirt}, mdevctl {mdevctl_version()}, parent {parent}")
+                      f"{userland()}: libvirt {libvirt}, mdevctl {mdevctl_version()}, "
+                      f"{installed}, parent {parent}")
     yield check_example(sysfs, parent, example)
     yield check_refused(sysfs, parent)
-    yield check_live_update(sysfs, parent, libvirt)
+    yield from live_update_checks(sysfs, parent, libvirt)
     yield check_define_auto(sysfs, parent)
-    yield check_modify_live(sysfs, parent)
+    yield from modify_live_checks(sysfs, parent)
     yield check_discover_json(parent)
     yield check_discover_propose(sysfs, parent)
 
@@ -451,10 +643,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--example", type=Path, required=True)
+    ap.add_argument("--callout", type=Path, required=True,
+                    help="the QoS call-out for mdevctl (contrib/mdevctl/mdev-qos)")
+    ap.add_argument("--suite", nargs="+", metavar="ARG",
+                    help="the command that starts the suite's Python (default: this "
+                    "Python), e.g. chroot HOST-ROOT PYTHON")
     args = ap.parse_args(argv)
+    if args.suite:
+        SUITE[:] = args.suite
     failed = False
     with _scratch() as scratch, (args.out / "checks.jsonl").open("a") as out:
-        for result in all_checks(Sysfs("/"), args.example, scratch):
+        for result in all_checks(Sysfs("/"), args.example, args.callout, scratch):
             detail = f" ({result.detail})" if result.ok and result.detail else ""
             print(result.line() + detail, flush=True)
             out.write(json.dumps({"name": result.name, "ok": result.ok,

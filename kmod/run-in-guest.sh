@@ -22,10 +22,16 @@
 # check passed, 1 when one failed, 2 when a prerequisite is missing or the
 # guest did not finish.
 #
+# The libvirt and mdevctl checks run in the userland of the kernel's own
+# distribution: the host's for the host kernel, the trixie chroot's (libvirt
+# 11, mdevctl 1.4) for Debian 13's, passed to the guest as MQOS_MGMT_ROOT.
+#
 # Environment: MQOS_GUEST_TIMEOUT (seconds, default 900), MQOS_GUEST_MEMORY
 # (default 1G), MQOS_PYTHON (the interpreter the guest runs the suite with),
 # MQOS_KERNEL_CACHE (default /var/cache/mdev-qos), MQOS_LINUX_SOURCE (the
-# linux-source-6.12 tarball mdpy-defs.h comes from).
+# linux-source-6.12 tarball mdpy-defs.h comes from), MQOS_GUEST_ONLY (the guest
+# steps to run, e.g. "mgmt" or "checks,mgmt", see kmod/guest.sh: a partial run
+# for iterating, with no mock run, no parity and no host-side result checks).
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -82,16 +88,25 @@ default_kernels() {
 # describe_kernel VER: where its image, modules and kbuild tree are.
 #   VMLINUZ  the image;  MODBASE  the root its lib/modules/VER is under
 #   CHROOT   empty, or the root the build runs in;  KBUILD  the tree, in it
+#   MGMT_ROOT  empty (the host's), or the root of the kernel's distribution's
+#              libvirt and mdevctl
 describe_kernel() {
+	local tool
 	KVER=$1
 	if [ -r "/boot/vmlinuz-$KVER" ]; then
 		VMLINUZ=/boot/vmlinuz-$KVER MODBASE=/ CHROOT= KBUILD=/lib/modules/$KVER/build
+		MGMT_ROOT=
 		[ -d "$KBUILD" ] || die "no kbuild tree for $KVER; install linux-headers-amd64"
 	elif [ -f "$CACHE/kernels/$KVER/.done" ]; then
 		VMLINUZ=$CACHE/kernels/$KVER/boot/vmlinuz-$KVER MODBASE=$CACHE/kernels/$KVER/usr
 		CHROOT=$CACHE/trixie-root KBUILD=/usr/src/linux-headers-$KVER
+		MGMT_ROOT=$CHROOT
 		[ -d "$CHROOT$KBUILD" ] ||
 			die "no linux-headers-$KVER in $CHROOT; run kmod/trixie-kernel.sh"
+		for tool in virsh libvirtd mdevctl python3 udevadm; do
+			[ -x "$MGMT_ROOT/usr/bin/$tool" ] || [ -x "$MGMT_ROOT/usr/sbin/$tool" ] ||
+				die "no $tool in $MGMT_ROOT; run kmod/trixie-kernel.sh"
+		done
 	elif [[ $KVER == *deb13* ]]; then
 		die "kernel $KVER is not in $CACHE/kernels; run kmod/trixie-kernel.sh"
 	else
@@ -231,6 +246,7 @@ mkdir -p /root$OUT
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /root$OUT
 chroot /root /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \\
 	LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 MQOS_MODULE_ARGS="$MODULE_ARGS" \\
+	MQOS_MGMT_ROOT="$MGMT_ROOT" MQOS_GUEST_ONLY="${MQOS_GUEST_ONLY:-}" \\
 	/bin/bash $GUEST_SCRIPT $out_k $PYTHON $out_k/build/mqos.ko $KVER \\
 	$(sh_quote "${SUITE_ARGS[@]}")
 echo \$? > /root$out_k/guest.rc
@@ -303,6 +319,10 @@ certify_kernel() {
 	[ -f "$out_k/verdict-uptime" ] &&
 		echo "== $KVER: wall time from boot to verdict: $(cat "$out_k/verdict-uptime") s"
 	[ "$script" = "$KMOD_DIR/guest.sh" ] || return "$rc"
+	if [ -n "${MQOS_GUEST_ONLY:-}" ]; then
+		echo "== $KVER: partial run (MQOS_GUEST_ONLY=$MQOS_GUEST_ONLY): no parity, no host checks"
+		return "$rc"
+	fi
 
 	echo "== $KVER: scenario by scenario, the mock and the module"
 	cp -r "$OUT/mock-report" "$out_k/mock-report"
@@ -336,11 +356,12 @@ main() {
 	rm -rf "${OUT:?}"/*
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
-	[ "$GUEST_SCRIPT" != "$KMOD_DIR/guest.sh" ] || run_mock
+	[ "$GUEST_SCRIPT" != "$KMOD_DIR/guest.sh" ] || [ -n "${MQOS_GUEST_ONLY:-}" ] || run_mock
 	for k in "${KERNELS[@]}"; do
 		certify_kernel "$k" || rc=1
 	done
-	if [ "$GUEST_SCRIPT" = "$KMOD_DIR/guest.sh" ] && [ ${#KERNELS[@]} -gt 1 ]; then
+	if [ "$GUEST_SCRIPT" = "$KMOD_DIR/guest.sh" ] && [ ${#KERNELS[@]} -gt 1 ] &&
+		[ -z "${MQOS_GUEST_ONLY:-}" ]; then
 		kernels_agree || rc=1
 	fi
 	echo "== guest time per kernel (QEMU start to exit): $(paste -sd ';' "$OUT/guest-seconds")"

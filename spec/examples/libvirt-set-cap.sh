@@ -37,11 +37,15 @@ $virsh nodedev-define "$xml"
 # 2. start it: mdevctl creates the mdev and writes the attrs in order
 $virsh nodedev-start "$name"
 
-# 3. the kernel holds the values; libvirt shows the definition's attrs
+# 3. the kernel holds the values; libvirt shows the definition's attrs (from
+#    libvirt 10.1.0 with --inactive: without it, what mdevctl reports of the
+#    running device, which may lag behind the start)
 cap=$(cat "/sys/bus/mdev/devices/$uuid/qos/cap")
 weight=$(cat "/sys/bus/mdev/devices/$uuid/qos/weight")
 test "$cap" = 60 && test "$weight" = 300
-$virsh nodedev-dumpxml "$name" | grep -q "<attr name='qos/cap' value='60'/>"
+inactive=
+$virsh help nodedev-dumpxml | grep -q -- --inactive && inactive=--inactive
+$virsh nodedev-dumpxml $inactive "$name" | grep -q "<attr name='qos/cap' value='60'/>"
 
 # 4. stop and forget it
 $virsh nodedev-destroy "$name"

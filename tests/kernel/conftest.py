@@ -39,7 +39,6 @@ def guest_checks() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def guest_mgmt() -> ModuleType:
-    load_kmod_module("guest_checks")  # guest_mgmt imports it by its script name
     return load_kmod_module("guest_mgmt")
 
 

@@ -7,6 +7,7 @@ by test_guest_results.py.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -91,3 +92,37 @@ def test_the_discover_checks_read_a_discover_document(guest_mgmt: ModuleType) ->
     assert guest_mgmt.offered_type(document, "0000:00:03.0") is None
     document["parents"][0]["bus"] = 7
     assert guest_mgmt.schema_errors(document)
+
+
+def test_guest_mgmt_needs_the_standard_library_only() -> None:
+    """It runs under the trixie chroot's python3, which has nothing else."""
+    tree = ast.parse((REPO / "kmod/guest_mgmt.py").read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    assert imported <= set(sys.stdlib_module_names)
+
+
+MDEVCTL_LIST = """[
+  {"0000:00:02.0": [
+    {"11111111-5f7a-4c1b-9d5e-0123456789ab": {"mdev_type": "mqos-full", "start": "manual",
+                                              "attrs": []}},
+    {"0b8f1c1e-5f7a-4c1b-9d5e-0123456789ab": {"mdev_type": "mqos-full", "start": "manual",
+                                              "attrs": [{"qos/weight": "300"},
+                                                        {"qos/cap": "45"}]}}
+  ]}
+]"""
+
+
+def test_the_cap_is_found_in_mdevctls_listing(guest_mgmt: ModuleType) -> None:
+    config = guest_mgmt.find_config(json.loads(MDEVCTL_LIST), UUID)
+    assert config["attrs"] == [{"qos/weight": "300"}, {"qos/cap": "45"}]
+    assert guest_mgmt.find_config(json.loads(MDEVCTL_LIST), "no-such-uuid") is None
+
+
+def test_the_cap_is_read_from_a_node_devices_xml(guest_mgmt: ModuleType) -> None:
+    xml = guest_mgmt.device_xml("0000:00:02.0", UUID, {"qos/weight": "300", "qos/cap": "40"})
+    assert guest_mgmt.xml_cap(xml) == "40"
+    assert guest_mgmt.xml_cap("<device><capability type='mdev'/></device>") is None
+    assert guest_mgmt.xml_cap("not xml") is None

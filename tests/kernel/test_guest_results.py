@@ -5,6 +5,7 @@ These read MQOS_KERNEL_RESULTS and skip without it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ EXPECTED_CHECKS = (
     "libvirt and mdevctl set-up",
     "libvirt: the spec's worked example sets a cap",
     "libvirt: a definition with cap 101 fails to start",
-    "libvirt: nodedev-update --live",
+    "libvirt: nodedev-update --live changes the cap",
+    "libvirt: nodedev-update --live with cap 101 fails and changes nothing",
     "mdevctl: define --auto with qos attrs",
-    "mdevctl: modify --live",
+    "mdevctl: modify --live changes the cap",
+    "mdevctl: modify --live with cap 101 fails and changes nothing",
     "mdev-qos discover: --json on the guest's /sys",
     "mdev-qos discover: --propose output defined and started",
     "rmmod with a busy mdev",
@@ -51,6 +54,42 @@ def test_every_guest_check_passed(guest_checks_run: list[dict[str, Any]]) -> Non
 @pytest.mark.parametrize("prefix", EXPECTED_CHECKS)
 def test_the_guest_ran_check(guest_checks_run: list[dict[str, Any]], prefix: str) -> None:
     assert any(c["name"].startswith(prefix) for c in guest_checks_run)
+
+
+def _setup_detail(guest_checks_run: list[dict[str, Any]]) -> str:
+    return next(c["detail"] for c in guest_checks_run
+                if c["name"] == "libvirt and mdevctl set-up")
+
+
+def test_debian_13s_kernel_ran_the_management_checks_in_debian_13(
+    results_dir: Path, guest_checks_run: list[dict[str, Any]]
+) -> None:
+    """MQOS_MGMT_ROOT: the 6.12 guest uses the trixie chroot's libvirt and mdevctl."""
+    detail = _setup_detail(guest_checks_run)
+    if "deb13" in results_dir.name:
+        assert detail.startswith("Debian GNU/Linux 13"), detail
+
+
+def test_the_live_changes_ran_wherever_the_userland_offers_them(
+    guest_checks_run: list[dict[str, Any]]
+) -> None:
+    """libvirt 10.1.0+ and mdevctl 1.3.0+ run both live checks for real; older ones
+    (Debian 12: libvirt 9.0.0, mdevctl 1.2.0) are named as not offering them."""
+    found = re.search(r"libvirt (\d+)\.(\d+)\S*, mdevctl (\d+)\.(\d+)",
+                      _setup_detail(guest_checks_run))
+    assert found, _setup_detail(guest_checks_run)
+    libvirt, mdevctl = found[0].split(", ")
+    offered = {"libvirt": tuple(map(int, found.groups()[:2])) >= (10, 1),
+               "mdevctl": tuple(map(int, found.groups()[2:])) >= (1, 3)}
+    live = [c for c in guest_checks_run if "--live" in c["name"]]
+    assert len(live) == 4
+    for check in live:
+        client = check["name"].split(":")[0]
+        if offered[client]:
+            assert "not offered" not in check["detail"], check
+        else:
+            version = libvirt if client == "libvirt" else mdevctl
+            assert f"not offered by {version}" in check["detail"], check
 
 
 def test_the_suite_ran_against_real_sysfs(kernel_report: dict[str, Any]) -> None:
