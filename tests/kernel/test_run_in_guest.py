@@ -66,3 +66,21 @@ def test_suite_arguments_reach_the_guest_as_written() -> None:
         capture_output=True, text=True, check=True,
     ).stdout
     assert guest.splitlines() == [f"<{w}>" for w in words]
+
+
+GUEST_SCRIPT = SCRIPT.parent / "guest.sh"
+
+
+@pytest.mark.parametrize(("only", "expected"), [
+    ("", "suite fuzz checks mgmt"),
+    ("mgmt", "mgmt"),
+    ("checks,mgmt", "checks mgmt"),
+    ("mgm", ""),
+])
+def test_guest_only_selects_the_steps_it_names(only: str, expected: str) -> None:
+    """MQOS_GUEST_ONLY (a comma-separated list) picks guest.sh's steps; unset, all run."""
+    define = f'source <(sed -n "/^wanted()/,/^}}/p" {GUEST_SCRIPT})'
+    steps = "for s in suite fuzz checks mgmt; do wanted $s && printf '%s ' $s; done; true"
+    proc = subprocess.run(["bash", "-c", f"{define}; {steps}"], capture_output=True, text=True,
+                          check=True, env={**os.environ, "MQOS_GUEST_ONLY": only})
+    assert proc.stdout.strip() == expected
