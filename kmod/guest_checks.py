@@ -15,6 +15,11 @@
 - ``races``: the suite's create/remove race (the one the scenario of
   QOS-LIFE-001 and QOS-CONC-002 runs) on both types at once, so that the kernel
   log guest.sh scans afterwards has seen two types churn together.
+- ``mdpy``: the kernel's mdpy sample converted to the helper (counters only): an
+  mdev's ``qos/`` holds exactly ``usage_us``, ``timeslice_us`` and ``domain``, read
+  only, the type's offer lists those files, and the suite's run against it
+  (``--report``) is ``conformant`` with ``base`` holding and every other feature
+  not offered (spec 1.1: a counters-only driver claims ``base`` alone).
 
 Run by kmod/guest.sh as ``python guest_checks.py CHECK... --out DIR``; each check
 prints ``PASS name`` or ``FAIL name: why`` and DIR/checks.jsonl collects them.
@@ -371,13 +376,56 @@ def _layout_text(layout: dict[str, int] | None) -> str:
     return " ".join(f"{f}:{m:o}" for f, m in sorted(layout.items())) or "an empty qos/"
 
 
+# --- the converted mdpy sample: counters only ----------------------------------------
+
+MDPY_LAYOUT = {"usage_us": 0o444, "timeslice_us": 0o444, "domain": 0o444}
+MDPY_OFFER = "timeslice_us usage_us domain\n"
+
+
+def claim_problems(report: dict) -> list[str]:
+    """Why a report is not ``conformant`` with ``base`` alone holding (empty: it is)."""
+    claims = {name: claim["status"] for name, claim in report.get("claims", {}).items()}
+    problems = []
+    if report.get("verdict") != "conformant":
+        problems.append(f"verdict {report.get('verdict')} ({report.get('reason', '')})")
+    if claims.get("base") != "holds":
+        problems.append(f"base {claims.get('base', 'missing')}")
+    problems += [f"{name} {status}" for name, status in claims.items()
+                 if name != "base" and status != "not-offered"]
+    return problems
+
+
+def check_counters_only(
+    sysfs: Sysfs, report: dict, parent: str = "mdpy", type_id: str = "mdpy-vga"
+) -> CheckResult:
+    """The mdpy type's files, modes and offer, and the claim the suite made for it."""
+    name = f"{parent} (counters only) claims base alone"
+    uuid = sysfs.create(parent, type_id)
+    try:
+        layout = qos_layout(sysfs, uuid)
+    finally:
+        sysfs.remove(uuid)
+    offer = sysfs.path(f"/sys/class/mdev_bus/{parent}/mdev_supported_types/{type_id}/qos/files")
+    problems = claim_problems(report)
+    if layout != MDPY_LAYOUT:
+        problems.append(f"{type_id}: {_layout_text(layout)}, expected {_layout_text(MDPY_LAYOUT)}")
+    if (files := offer.read_text() if offer.exists() else "no offer") != MDPY_OFFER:
+        problems.append(f"the offer's files read {files!r}, expected {MDPY_OFFER!r}")
+    if problems:
+        return CheckResult(name, False, "; ".join(problems))
+    claims = ", ".join(f"{n} {c['status']}" for n, c in report["claims"].items())
+    return CheckResult(name, True, f"{report['verdict']}: {claims}; {_layout_text(layout)}")
+
+
 # --- driver ------------------------------------------------------------------------
 
-CHECKS = ("mdevctl", "abi", "types", "nonroot", "races")
+CHECKS = ("mdevctl", "abi", "types", "nonroot", "races", "mdpy")
 RESULTS = "checks.jsonl"  # one CheckResult per line, guest.sh's own steps included
 
 
-def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> list[CheckResult]:
+def run_checks(
+    names: list[str], sysfs: Sysfs, parent: str, abi_text: str, report: Path | None = None
+) -> list[CheckResult]:
     """Run the named checks in order; a check that cannot run fails with the reason."""
     results: list[CheckResult] = []
     for check in names:
@@ -392,7 +440,9 @@ def run_checks(names: list[str], sysfs: Sysfs, parent: str, abi_text: str) -> li
                 results.append(check_nonroot(sysfs, parent, "mqos-full"))
             elif check == "races":
                 results.append(check_races(FsTarget(str(sysfs.root)), parent))
-        except (OSError, subprocess.SubprocessError) as exc:
+            elif check == "mdpy" and report is not None:
+                results.append(check_counters_only(sysfs, json.loads(report.read_text())))
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
             results.append(CheckResult(check, False, f"could not run: {exc}"))
     return results
 
@@ -405,12 +455,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", default="/", help="sysfs lives under ROOT/sys")
     ap.add_argument("--parent", default="mqos0")
     ap.add_argument("--abi", type=Path, help="the generated ABI entry (for the abi check)")
+    ap.add_argument("--report", type=Path, help="report.json of the suite (for the mdpy check)")
     args = ap.parse_args(argv)
     if "abi" in args.checks and args.abi is None:
         ap.error("the abi check needs --abi FILE")
+    if "mdpy" in args.checks and args.report is None:
+        ap.error("the mdpy check needs --report FILE")
     abi_text = args.abi.read_text() if args.abi else ""
 
-    results = run_checks(args.checks, Sysfs(args.root), args.parent, abi_text)
+    results = run_checks(args.checks, Sysfs(args.root), args.parent, abi_text, args.report)
     for result in results:
         print(result.line(), flush=True)
     with open(args.out / RESULTS, "a") as f:

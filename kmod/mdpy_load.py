@@ -1,6 +1,7 @@
-"""Make an mdev of the mdpy sample busy or idle: the suite's exec workload for it.
+"""Make mdevs of the mdpy sample busy or idle: the suite's exec workload for them.
 
-    python3 kmod/mdpy_load.py UUID idle|backlog|periodic RUN_US PERIOD_US
+    python3 kmod/mdpy_load.py serve [--state-dir DIR] &     # once, as root
+    sh kmod/mdpy_load.sh UUID idle|backlog|periodic RUN_US PERIOD_US
 
 mdpy's ``usage_us`` is the time its parent spends emulating the mdev's trapped
 accesses, so work for it is accesses: a worker process opens the mdev through
@@ -10,13 +11,11 @@ config space, all the time (``backlog``) or for RUN_US of every PERIOD_US
 ``BURST_S``: an open VFIO device cannot be removed, so a remove waits one burst
 at most, and a device being removed cannot be opened, so the worker then ends.
 
-The command returns once the demand is in place: an old worker of the mdev has
-exited (its device closed) and a new one has made its first access. Workers are
-remembered in STATE_DIR (``--state-dir``, default /run/mdpy-load). Exit 0 when
-done, 1 when the load could not be put in place, 2 on bad arguments.
-
-    suite:  mdev-qos run --workload exec
-                --exec-load 'python3 kmod/mdpy_load.py {uuid} {demand}' ...
+One server forks the workers, so that a load change costs a fork, not the start
+of an interpreter (seconds under emulation). ``mdpy_load.sh`` sends it one
+request line through the FIFO ``DIR/control`` and prints its answer: the request
+is done once the mdev's old worker has exited (its device closed) and a new one
+has made its first access. The server ends its workers and itself on SIGTERM.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import os
 import select
 import signal
 import struct
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -43,7 +41,7 @@ VFIO_TYPE1_IOMMU = 1
 VFIO_TYPE1V2_IOMMU = 3
 
 BURST_S = 0.02  # longest the device stays open at a time
-READY_TIMEOUT_S = 20.0  # a worker's first access, Python start-up included (slow under TCG)
+READY_TIMEOUT_S = 10.0  # a new worker's first access
 STOP_TIMEOUT_S = 10.0  # a worker's exit after SIGTERM, before SIGKILL
 STATE_DIR = Path("/run/mdpy-load")
 MDEV_DEVICES = Path("/sys/bus/mdev/devices")
@@ -53,7 +51,7 @@ class LoadError(Exception):
     """The demand could not be put in place."""
 
 
-# --- the worker: VFIO accesses ------------------------------------------------------------
+# --- a worker: VFIO accesses --------------------------------------------------------------
 
 
 @contextmanager
@@ -85,7 +83,7 @@ def burst(uuid: str, seconds: float) -> None:
 
 
 def work(uuid: str, demand: list[str], ready: int) -> int:
-    """The worker: bursts for ever (until SIGTERM or the device goes); 0 on its end."""
+    """A worker: bursts until SIGTERM or until the device goes; says "ok" after the first."""
     run_s, period_s = BURST_S, 0.0
     if demand[0] == "periodic":
         run_s, period_s = int(demand[1]) / 1e6, int(demand[2]) / 1e6
@@ -110,80 +108,7 @@ def work(uuid: str, demand: list[str], ready: int) -> int:
         return 0  # the mdev is being removed
 
 
-# --- the command: one worker per mdev -----------------------------------------------------
-
-
-def pid_file(state: Path, uuid: str) -> Path:
-    """Where the pid of the mdev's worker is kept."""
-    return state / f"{uuid}.pid"
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` still runs (a zombie has closed its files already)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def stop(state: Path, uuid: str) -> None:
-    """End the mdev's worker, if any, and wait until it has closed the device."""
-    path = pid_file(state, uuid)
-    try:
-        pid = int(path.read_text())
-    except (OSError, ValueError):
-        return
-    for sig, wait_s in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + wait_s
-        while alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if not alive(pid):
-            break
-    else:
-        raise LoadError(f"the worker {pid} of mdev {uuid} does not end")
-    path.unlink()
-
-
-def start(state: Path, uuid: str, demand: list[str]) -> None:
-    """Start a worker for ``demand`` and wait for its first access."""
-    read_end, write_end = os.pipe()
-    worker = subprocess.Popen(
-        [sys.executable, __file__, "--worker", str(write_end), uuid, *demand],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(write_end,),
-        start_new_session=True,
-    )
-    os.close(write_end)
-    pid_file(state, uuid).write_text(f"{worker.pid}\n")
-    try:
-        answer = read_answer(read_end)
-    finally:
-        os.close(read_end)
-    if answer != "ok":
-        stop(state, uuid)
-        raise LoadError(answer or f"the worker of mdev {uuid} ended before its first access")
-
-
-def read_answer(fd: int) -> str:
-    """The worker's first line: "ok", its error, or why there is none."""
-    data = b""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while b"\n" not in data:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return f"no first access within {READY_TIMEOUT_S:g} s"
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            return ""
-        data += chunk
-    return data.decode(errors="replace").splitlines()[0]
+# --- the server: one worker per mdev ------------------------------------------------------
 
 
 def parse_demand(words: list[str]) -> list[str]:
@@ -193,37 +118,143 @@ def parse_demand(words: list[str]) -> list[str]:
     if len(words) == 3 and words[0] == "periodic" and all(w.isdigit() for w in words[1:]):
         if 1 <= int(words[1]) <= int(words[2]):
             return words
-    raise ValueError(f"not a demand: {' '.join(words)!r}")
+    raise LoadError(f"not a demand: {' '.join(words)!r}")
+
+
+def read_answer(fd: int) -> str:
+    """A worker's first line: "ok", its error, or why there is none."""
+    data = b""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while b"\n" not in data:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return f"no first access within {READY_TIMEOUT_S:g} s"
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return "the worker ended before its first access"
+        data += chunk
+    return data.decode(errors="replace").splitlines()[0]
+
+
+def reaped(pid: int, timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` for the child ``pid`` to exit and reap it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if done or time.monotonic() >= deadline:
+            return bool(done)
+        time.sleep(0.005)
+
+
+class Server:
+    """The workers, by mdev UUID."""
+
+    def __init__(self) -> None:
+        self.workers: dict[str, int] = {}
+
+    def stop(self, uuid: str) -> None:
+        """End the mdev's worker, if any, once it has closed the device."""
+        pid = self.workers.pop(uuid, None)
+        if pid is None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+            if reaped(pid, STOP_TIMEOUT_S):
+                return
+        raise LoadError(f"the worker {pid} of mdev {uuid} does not end")
+
+    def start(self, uuid: str, demand: list[str]) -> None:
+        """Fork a worker for ``demand`` and wait for its first access."""
+        if not (MDEV_DEVICES / uuid).is_dir():
+            raise LoadError(f"no mdev {uuid}")
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os._exit(work(uuid, demand, write_end))
+        os.close(write_end)
+        self.workers[uuid] = pid
+        try:
+            answer = read_answer(read_end)
+        finally:
+            os.close(read_end)
+        if answer != "ok":
+            self.stop(uuid)
+            raise LoadError(answer)
+
+    def handle(self, line: str) -> str:
+        """One request, ``UUID DEMAND...``: "ok" or what went wrong."""
+        words = line.split()
+        try:
+            if len(words) < 2:
+                raise LoadError(f"not a request: {line!r}")
+            demand = parse_demand(words[1:])
+            self.stop(words[0])
+            if demand != ["idle"]:
+                self.start(words[0], demand)
+        except (LoadError, OSError) as exc:
+            return f"error: {exc}"
+        return "ok"
+
+    def close(self) -> None:
+        """End every worker."""
+        for uuid in list(self.workers):
+            self.stop(uuid)
+
+
+def send(reply: str, answer: str) -> None:
+    """Answer on the client's FIFO, which it holds open; a client that is gone gets nothing."""
+    try:
+        fd = os.open(reply, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        os.write(fd, f"{answer}\n".encode())
+    finally:
+        os.close(fd)
+
+
+def serve(state: Path) -> int:
+    """Answer requests ``UUID DEMAND... REPLY-FIFO`` from ``state/control`` until SIGTERM."""
+    state.mkdir(parents=True, exist_ok=True)
+    control = state / "control"
+    control.unlink(missing_ok=True)
+    os.mkfifo(control, 0o600)
+    server = Server()
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
+    # read and write: the FIFO never reports end of file between clients
+    fd = os.open(control, os.O_RDWR)
+    try:
+        with os.fdopen(fd, "r", buffering=1) as requests:
+            for line in requests:
+                *request, reply = line.split() or [""]
+                answer = server.handle(" ".join(request))
+                send(reply, answer)
+    finally:
+        server.close()
+        control.unlink(missing_ok=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Put the demand in place for the mdev (or, with --worker, be its worker)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--worker"]:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        return work(args[2], args[3:], int(args[1]))
+    """``serve``: the server (the client is mdpy_load.sh)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--state-dir", type=Path, default=STATE_DIR)
-    ap.add_argument("uuid")
-    ap.add_argument("demand", nargs="+", help="idle | backlog | periodic RUN_US PERIOD_US")
-    opts = ap.parse_args(args)
-    try:
-        demand = parse_demand(opts.demand)
-    except ValueError as exc:
-        print(f"mdpy_load: {exc}", file=sys.stderr)
-        return 2
-    if demand != ["idle"] and not (MDEV_DEVICES / opts.uuid).is_dir():
-        print(f"mdpy_load: no mdev {opts.uuid}", file=sys.stderr)
-        return 2
-    try:
-        opts.state_dir.mkdir(parents=True, exist_ok=True)
-        stop(opts.state_dir, opts.uuid)
-        if demand != ["idle"]:
-            start(opts.state_dir, opts.uuid, demand)
-    except (LoadError, OSError) as exc:
-        print(f"mdpy_load: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    sub = ap.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="fork and end the workers on request")
+    s.add_argument("--state-dir", type=Path, default=STATE_DIR)
+    args = ap.parse_args(argv)
+    return serve(args.state_dir)
 
 
 if __name__ == "__main__":

@@ -294,3 +294,71 @@ def test_types_check_names_a_wrong_mode(guest_checks, fake_sysfs):
     result = guest_checks.check_types(fake_sysfs, "mqos0", {"mqos-fixed": {"cap": 0o444}})
     assert not result.ok
     assert result.detail.startswith("mqos-fixed: cap:6")
+
+
+# --- the converted mdpy sample ---------------------------------------------------------
+
+BASE_ALONE = {
+    "verdict": "conformant",
+    "claims": {
+        "base": {"status": "holds"},
+        "share": {"status": "not-offered"},
+        "cap": {"status": "not-offered"},
+    },
+}
+
+
+@pytest.fixture
+def mdpy_sysfs(fake_sysfs):
+    """An mdpy parent whose mdevs and type offer have the counters-only files."""
+    fake_sysfs.files = ["usage_us", "timeslice_us", "domain"]
+    offer = fake_sysfs.root / "sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-vga/qos"
+    offer.mkdir(parents=True)
+    (offer / "files").write_text("timeslice_us usage_us domain\n")
+    create = fake_sysfs.create
+
+    def create_read_only(parent: str, type_id: str) -> str:
+        uuid = create(parent, type_id)
+        for f in (fake_sysfs.device(uuid) / "qos").iterdir():
+            f.chmod(0o444)
+        return uuid
+
+    fake_sysfs.create = create_read_only
+    return fake_sysfs
+
+
+def test_mdpy_check_passes_on_base_alone(guest_checks, mdpy_sysfs):
+    result = guest_checks.check_counters_only(mdpy_sysfs, BASE_ALONE)
+    assert result.ok, result.detail
+    assert result.detail.startswith("conformant: base holds, share not-offered, cap not-offered")
+    assert mdpy_sysfs.removed == mdpy_sysfs.created
+
+
+@pytest.mark.parametrize(
+    ("report", "problem"),
+    [
+        ({**BASE_ALONE, "verdict": "non-conformant", "reason": "1 failed"},
+         "verdict non-conformant (1 failed)"),
+        ({**BASE_ALONE, "claims": {**BASE_ALONE["claims"], "base": {"status": "fails"}}},
+         "base fails"),
+        ({**BASE_ALONE, "claims": {**BASE_ALONE["claims"], "share": {"status": "holds"}}},
+         "share holds"),
+        ({"verdict": "conformant", "claims": {}}, "base missing"),
+    ],
+)
+def test_mdpy_check_wants_conformant_with_base_alone(guest_checks, mdpy_sysfs, report, problem):
+    result = guest_checks.check_counters_only(mdpy_sysfs, report)
+    assert (result.ok, result.detail) == (False, problem)
+
+
+def test_mdpy_check_names_a_knob_and_a_wrong_offer(guest_checks, mdpy_sysfs):
+    mdpy_sysfs.files = ["usage_us", "timeslice_us", "domain", "cap"]
+    offer = mdpy_sysfs.root / "sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-vga/qos"
+    (offer / "files").write_text("timeslice_us usage_us domain cap\n")
+    result = guest_checks.check_counters_only(mdpy_sysfs, BASE_ALONE)
+    assert not result.ok
+    assert result.detail == (
+        "mdpy-vga: cap:444 domain:444 timeslice_us:444 usage_us:444, expected domain:444"
+        " timeslice_us:444 usage_us:444; the offer's files read"
+        " 'timeslice_us usage_us domain cap\\n', expected 'timeslice_us usage_us domain\\n'"
+    )

@@ -1,15 +1,22 @@
-"""kmod/mdpy_load.py: the exec workload of the mdpy sample (its VFIO part runs in the guest)."""
+"""kmod/mdpy_load.py and mdpy_load.sh: the exec workload of the mdpy sample.
+
+Its VFIO accesses need the guest; the server, its client and the worker
+bookkeeping run here.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import load_kmod_module
+from .conftest import KMOD, load_kmod_module
 
 mdpy_load = load_kmod_module("mdpy_load")
 UUID = "6c2e1b0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
@@ -28,38 +35,75 @@ def test_the_load_vocabulary_is_accepted(words: list[str]) -> None:
      ["periodic", "-1", "10"], ["periodic", "10"]],
 )
 def test_anything_else_is_refused(words: list[str]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(mdpy_load.LoadError):
         mdpy_load.parse_demand(words)
 
 
-def test_a_bad_demand_is_exit_2_and_touches_nothing(tmp_path: Path) -> None:
-    state = tmp_path / "state"
-    proc = subprocess.run(
-        [sys.executable, str(mdpy_load.__file__), "--state-dir", str(state), UUID, "busy"],
+def test_idle_ends_the_worker_and_reaps_it() -> None:
+    server = mdpy_load.Server()
+    worker = os.fork()
+    if worker == 0:
+        time.sleep(60)
+        os._exit(0)
+    server.workers[UUID] = worker
+    assert server.handle(f"{UUID} idle") == "ok"
+    assert server.workers == {}
+    with pytest.raises(ChildProcessError):
+        os.waitpid(worker, os.WNOHANG)
+
+
+def test_no_worker_starts_for_an_mdev_that_does_not_exist() -> None:
+    server = mdpy_load.Server()
+    assert server.handle(f"{UUID} backlog") == f"error: no mdev {UUID}"
+    assert server.workers == {}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Path]:
+    """A running server with its state in a temporary directory."""
+    proc = subprocess.Popen(
+        [sys.executable, str(KMOD / "mdpy_load.py"), "serve", "--state-dir", str(tmp_path)]
+    )
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "control").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield tmp_path
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    assert not (tmp_path / "control").exists()
+
+
+def client(state: Path, *words: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", str(KMOD / "mdpy_load.sh"), *words],
         capture_output=True,
         text=True,
         timeout=30,
+        env={**os.environ, "MDPY_LOAD_DIR": str(state)},
     )
+
+
+def test_the_client_gets_the_server_s_answer(served: Path) -> None:
+    assert client(served, UUID, "idle").returncode == 0
+    bad = client(served, UUID, "busy")
+    assert (bad.returncode, bad.stderr) == (1, "mdpy_load: not a demand: 'busy'\n")
+    gone = client(served, UUID, "periodic", "100", "1000")
+    assert (gone.returncode, gone.stderr) == (1, f"mdpy_load: no mdev {UUID}\n")
+    assert sorted(p.name for p in served.iterdir()) == ["control"]
+
+
+def test_without_a_server_the_client_says_so(tmp_path: Path) -> None:
+    proc = client(tmp_path, UUID, "idle")
     assert proc.returncode == 2
-    assert proc.stderr == "mdpy_load: not a demand: 'busy'\n"
-    assert not state.exists()
-
-
-def test_idle_ends_the_worker_and_waits_for_it(tmp_path: Path) -> None:
-    worker = subprocess.Popen(["sleep", "60"])
-    (tmp_path / f"{UUID}.pid").write_text(f"{worker.pid}\n")
-    try:
-        assert mdpy_load.main(["--state-dir", str(tmp_path), UUID, "idle"]) == 0
-        assert worker.wait(timeout=5) == -15
-        assert not (tmp_path / f"{UUID}.pid").exists()
-    finally:
-        worker.kill()
+    assert proc.stderr == (
+        f"mdpy_load: no server at {tmp_path}/control; start python3 kmod/mdpy_load.py serve\n"
+    )
 
 
 def test_a_worker_that_dies_before_its_first_access_is_reported() -> None:
     read_end, write_end = os.pipe()
     os.close(write_end)
     try:
-        assert mdpy_load.read_answer(read_end) == ""
+        assert mdpy_load.read_answer(read_end) == "the worker ended before its first access"
     finally:
         os.close(read_end)
