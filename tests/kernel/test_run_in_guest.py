@@ -38,6 +38,27 @@ def test_a_kernel_that_is_not_installed_is_named() -> None:
     assert not Path("/nonexistent/never-created").exists()
 
 
+def host_kernels() -> list[str]:
+    return sorted(p.parent.parent.name for p in Path("/lib/modules").glob("*/build/Makefile"))
+
+
+@pytest.mark.skipif(not all(map(shutil.which, TOOLS)), reason="the guest tools are not installed")
+@pytest.mark.skipif(not host_kernels(), reason="no kernel headers (linux-headers-amd64)")
+def test_the_kernel_source_mdpy_needs_is_named() -> None:
+    """mdpy.c includes the kernel's mdpy-defs.h: without linux-source-6.12, one line says so."""
+    tarball = "/nonexistent/linux-source-6.12.tar.xz"
+    proc = run(
+        "--kernel", host_kernels()[-1], "--out", "/nonexistent/never-created",
+        env={"MQOS_LINUX_SOURCE": tarball},
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"run-in-guest: {tarball} not found (mdpy.c needs its samples/vfio-mdev/mdpy-defs.h);"
+        " install the Debian package linux-source-6.12\n"
+    )
+    assert not Path("/nonexistent/never-created").exists()
+
+
 def test_a_missing_tool_names_its_debian_package(tmp_path: Path) -> None:
     # a PATH with bash and coreutils only: the first check (QEMU) must fail clearly
     bindir = tmp_path / "bin"
