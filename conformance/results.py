@@ -11,6 +11,9 @@ from typing import Any
 
 EXIT_STATUS = {"conformant": 0, "non-conformant": 1, "error": 2, "not-applicable": 0}
 
+FEATURES = ("base", "share", "reserve", "cap", "weight", "priority")
+"""The features a claim is made for (spec, "Conformance"), ``base`` first."""
+
 
 @dataclass
 class ScenarioResult:

@@ -10,6 +10,7 @@ Feature: Cap
   @scheduling @QOS-SCH-001
   Scenario: A lone backlogged mdev without a cap receives the whole device
     Given fresh mdevs of the type under test with caps "100"
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     Then A receives the whole device

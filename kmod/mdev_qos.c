@@ -116,6 +116,9 @@ static int mdev_qos_check_type(const struct mdev_qos_type *type,
 		return -EINVAL;
 	if ((type->files & MDEV_QOS_KNOBS & ~type->fixed) && !ops->apply)
 		return -EINVAL;
+	if (type->files & BIT(MDEV_QOS_SHARING) &&
+	    type->sharing >= MDEV_QOS_NR_SHARING)
+		return -EINVAL;
 	if (type->files & BIT(MDEV_QOS_PRIORITY) &&
 	    (type->levels & ~MDEV_QOS_LEVELS_ALL ||
 	     !(type->levels & BIT(MDEV_QOS_LEVEL_DEFAULT)) ||
@@ -323,6 +326,22 @@ static ssize_t timeslice_us_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(timeslice_us);
 
+static const char * const mdev_qos_sharing_names[MDEV_QOS_NR_SHARING] = {
+	[MDEV_QOS_WORK_CONSERVING] = "work-conserving",
+	[MDEV_QOS_RESERVED] = "reserved",
+};
+
+static ssize_t sharing_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+
+	if (!qos)
+		return -ENODEV;
+	return sysfs_emit(buf, "%s\n", mdev_qos_sharing_names[qos->type->sharing]);
+}
+static DEVICE_ATTR_RO(sharing);
+
 /* Every counter file reads one snapshot of the driver's counters. */
 static ssize_t mdev_qos_show_counter(struct device *dev,
 				     enum mdev_qos_file file, char *buf)
@@ -408,6 +427,7 @@ static struct attribute *mdev_qos_attrs[] = {
 	[MDEV_QOS_WAIT] = &dev_attr_wait_us.attr,
 	[MDEV_QOS_NR_SLICES] = &dev_attr_nr_slices.attr,
 	[MDEV_QOS_DOMAIN] = &dev_attr_domain.attr,
+	[MDEV_QOS_SHARING] = &dev_attr_sharing.attr,
 	[MDEV_QOS_NR_FILES] = NULL,
 };
 

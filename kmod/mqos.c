@@ -104,6 +104,7 @@ static const struct mqos_type_info mqos_type_infos[] = {
 			.cap = MDEV_QOS_CAP_MAX,
 			.weight = MDEV_QOS_WEIGHT_DEFAULT,
 			.priority = MDEV_QOS_LEVEL_DEFAULT,
+			.sharing = MDEV_QOS_WORK_CONSERVING,
 		},
 	}, {
 		.name = "fixed",
@@ -116,6 +117,7 @@ static const struct mqos_type_info mqos_type_infos[] = {
 			.cap = 50,
 			.weight = MDEV_QOS_WEIGHT_DEFAULT,
 			.priority = MDEV_QOS_LEVEL_DEFAULT,
+			.sharing = MDEV_QOS_WORK_CONSERVING,
 		},
 	}, {
 		.name = "plain",

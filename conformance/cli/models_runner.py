@@ -22,8 +22,8 @@ from conformance import SPEC_VERSION
 from conformance.cli.forked import fork_each, preload, run_cli
 from conformance.models.registry import ModelEntry
 from conformance.resources import schema_path
+from conformance.results import FEATURES
 
-FEATURES = ("base", "cap", "weight", "priority")
 FORMAT = "mdev-qos-models/1"
 SPEC_URL = "https://mdev-qos.example/spec/"  # the reports are thrown away: no spec build
 

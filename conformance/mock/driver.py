@@ -46,7 +46,8 @@ class QosDriver:
 
     Formatting reads (return ``str``; the core encodes it)
         ``format_cap/format_weight(mdev, value)``, ``format_priority(mdev, level)``,
-        ``format_timeslice(mdev, us)``, ``format_counter(mdev, name, value)``,
+        ``format_timeslice(mdev, us)``, ``format_sharing(mdev, word)``,
+        ``format_counter(mdev, name, value)``,
         ``show_file(mdev, name)`` dispatches to them
 
     Accounting
@@ -66,6 +67,7 @@ class QosDriver:
                                       does another overrides only this)
 
     Scheduling (called by the engine; knobs are re-read on every knob change)
+        ``sharing(mdev)``             the guarantee ``qos/sharing`` names (from the offer)
         ``timeslice_us(parent)``      the parent's quantum
         ``sched_level(mdev)``         strict-priority rank (higher runs first)
         ``sched_weight(mdev)``        share weight within the level
@@ -212,6 +214,9 @@ class QosDriver:
     def format_timeslice(self, mdev: Mdev, us: int) -> str:
         return f"{us}\n"
 
+    def format_sharing(self, mdev: Mdev, word: str) -> str:
+        return f"{word}\n"
+
     def format_counter(self, mdev: Mdev, name: str, value: int) -> str:
         return f"{value}\n"
 
@@ -230,6 +235,8 @@ class QosDriver:
             return self.format_timeslice(mdev, self.timeslice_us(mdev.parent))
         if name == "domain":
             return self.format_domain(mdev, self.domain(mdev))
+        if name == "sharing":
+            return self.format_sharing(mdev, self.sharing(mdev))
         counters = self.engine.counters(mdev)
         return self.format_counter(mdev, name, self.counter_value(mdev, name, counters))
 
@@ -269,6 +276,11 @@ class QosDriver:
         return self.domain(mdev)
 
     # -- scheduling --------------------------------------------------------------
+    def sharing(self, mdev: Mdev) -> str:
+        """The sharing guarantee ``qos/sharing`` names (the type's offer states it)."""
+        offer = self.qos_offer(mdev.mtype)
+        return (offer.sharing if offer is not None else None) or "work-conserving"
+
     def timeslice_us(self, parent: ParentDevice) -> int:
         """The parent's scheduling quantum."""
         return parent.spec.timeslice_us

@@ -15,6 +15,7 @@ from typing import Any
 KNOBS = ("cap", "weight", "priority")
 OPTIONAL_COUNTERS = ("throttled_us", "wait_us", "nr_slices")
 LEVELS = ("background", "standard", "urgent")
+SHARING = ("work-conserving", "reserved")
 
 DEFAULT_TOPOLOGY: dict[str, Any] = {
     "driver": "mqos",
@@ -63,14 +64,17 @@ class QosOffer:
     levels: tuple[str, ...] = LEVELS
     fixed: dict[str, int | str] = field(default_factory=dict)
     counters: tuple[str, ...] = OPTIONAL_COUNTERS
+    sharing: str | None = "work-conserving"  # what qos/sharing reads; None: no such file
 
     def files(self) -> tuple[str, ...]:
         """Every file of the ``qos/`` group, in the spec's order."""
         order = (
-            "cap", "weight", "priority", "timeslice_us", "usage_us", *OPTIONAL_COUNTERS,
-            "domain",
+            "cap", "weight", "priority", "timeslice_us", "sharing", "usage_us",
+            *OPTIONAL_COUNTERS, "domain",
         )
         present = set(self.knobs) | {"timeslice_us", "usage_us", "domain"} | set(self.counters)
+        if self.sharing is not None:
+            present.add("sharing")
         return tuple(name for name in order if name in present)
 
 
@@ -190,6 +194,7 @@ def _type_spec(data: dict[str, Any]) -> TypeSpec:
             counters=tuple(
                 c for c in OPTIONAL_COUNTERS if c in qos.get("counters", OPTIONAL_COUNTERS)
             ),
+            sharing=qos.get("sharing", SHARING[0]),
         )
         _check_offer(data["name"], offer)
     return TypeSpec(

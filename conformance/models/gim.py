@@ -16,6 +16,7 @@ creation (see :mod:`conformance.models.base`).
 
 The ABI's files onto what GIM has: no ``cap``, ``weight`` or ``priority`` (GIM has
 no per-VF share, ceiling or level); ``timeslice_us`` 6000 (``sched_interval``);
+``sharing`` ``reserved`` (every active VF holds its world, busy or idle);
 ``usage_us`` from the engine; no optional counters.
 """
 
@@ -47,23 +48,16 @@ class AmdGim(SlotModel):
         ),
     )
     quantum_us = SCHED_INTERVAL_US
-    findings = (
-        (("QOS-SCH-003", "QOS-WGT-007"),
-         "With sched_option 0 every active VF gets its sched_interval (6 ms) world in turn, "
-         "and the switch is driven by the timer alone: the guest submits to its VF "
-         "directly, GIM does not look at the VF's rings, so an active VF whose guest is "
-         "idle still holds its 6 ms and the engine idles through it. A backlogged VF beside "
-         "two idle active VFs gets 1/3 of the engine instead of all of it (QOS-WGT-007 is "
-         "the same scenario, with default weights)."),
-    )
     remedy = (
-        "Skip the world of a VF with nothing to run: before switching to a VF, check "
-        "whether its rings are idle (its doorbells and ring pointers, or the engine's idle "
-        "status after the world's first microseconds) and move to the next active VF "
-        "with work."
+        "None needed: with sched_option 0 every active VF holds its sched_interval (6 ms) "
+        "world in turn, busy or idle (the guest submits to its VF directly, GIM does not "
+        "look at its rings), which is reserved sharing, and every VF receives at least its "
+        "reserved share. To claim work-conserving sharing instead, skip the world of a VF "
+        "with nothing to run (check its doorbells and ring pointers, or the engine's idle "
+        "status after the world's first microseconds) and move to the next active VF."
     )
 
-    offer = QosOffer(knobs=(), counters=())
+    offer = QosOffer(knobs=(), counters=(), sharing="reserved")
 
     def guest_started(self, mdev: Mdev, now: int) -> None:
         self.started(mdev.parent.name, mdev.uuid)

@@ -23,6 +23,8 @@ The ABI's files onto what GVT-g has:
 - ``weight``: the type's weight, fixed (0444): ``full`` is GVTg_V5_4 (weight 4),
   ``fixed`` is GVTg_V5_8 (weight 2). GVT-g has no per-vGPU weight knob.
 - ``cap``, ``priority``: absent (GVT-g has neither).
+- ``sharing``: ``reserved``: each 100 ms stage is divided over every vGPU on the run
+  queue, busy or idle, and a vGPU whose time is used up waits while the engine idles.
 - ``timeslice_us``: 1000, the timer period; ``usage_us`` from the engine;
   no ``wait_us``, ``throttled_us`` or ``nr_slices`` (GVT-g keeps only ``sched_time``).
 
@@ -100,23 +102,23 @@ class GvtG(ModelDriver):
     )
     quantum_us = TICK_US
     findings = (
-        (("QOS-SCH-004",),
-         "tbs_sched_start_schedule() gives every vGPU that starts GVT_SCHED_VGPU_PRI_TIME "
-         "(2 s) of pri_sched and puts it at the head of lru_runq_head; find_busy_vgpu() "
-         "returns it whenever it has work, whatever its left_ts, and tbs_sched_func() does "
-         "not move it to the LRU tail. The vGPU started last owns the engine for its first "
-         "two seconds, the others get nothing: two backlogged vGPUs of one type share 0 and "
-         "1 instead of 1/2 each. Past the two seconds, gvt_balance_timeslice() still divides "
-         "each 100 ms over every vGPU on the run queue, started, busy or idle, so a started "
-         "idle vGPU dilutes the others (weights 2 and 4 beside an idle 2 get 25 % and 50 % "
-         "and the engine idles 25 %, see tests/models/test_traces.py), which the suite's "
-         "QOS-SCH-003 scenario cannot see within the priority time; and "
-         "try_to_schedule_next_vgpu() waits for the running workload, so no dispatch is "
-         "bounded by the 1 ms timer."),
+        (("QOS-SCH-005",),
+         "GVT-g reserves: gvt_balance_timeslice() divides each 100 ms over every vGPU on "
+         "the run queue, started, busy or idle, and a vGPU whose left_ts is used up waits "
+         "while the engine idles (weights 2 and 4 beside an idle 2 get 25 % and 50 %, see "
+         "tests/models/test_traces.py), so its sharing is reserved and the work-conserving "
+         "share requirements do not apply. But tbs_sched_start_schedule() gives every vGPU "
+         "that starts GVT_SCHED_VGPU_PRI_TIME (2 s) of pri_sched at the head of "
+         "lru_runq_head, and find_busy_vgpu() returns it whenever it has work, whatever its "
+         "left_ts: the vGPU started last owns the engine for its first two seconds, and a "
+         "backlogged older vGPU receives nothing instead of its reserved third. "
+         "try_to_schedule_next_vgpu() also waits for the running workload, so no dispatch "
+         "is bounded by the 1 ms timer."),
     )
     remedy = (
-        "Drop the start-up priority (or end it at the next balance), and let "
-        "gvt_balance_timeslice() allocate each stage over the vGPUs with pending work "
+        "Drop the start-up priority (or end it at the next balance): the reservation then "
+        "holds. To claim work-conserving sharing instead, let gvt_balance_timeslice() "
+        "allocate each stage over the vGPUs with pending work "
         "(vgpu_has_pending_workload()) instead of the whole run queue. A per-vGPU writable "
         "sched_ctl.weight, which the code already keeps per vGPU, would offer the weight "
         "feature; a bound on a dispatch needs workload preemption."
@@ -126,7 +128,7 @@ class GvtG(ModelDriver):
         if type_name not in TYPE_WEIGHTS:
             return None
         return QosOffer(knobs=("weight",), fixed={"weight": TYPE_WEIGHTS[type_name]},
-                        counters=())
+                        counters=(), sharing="reserved")
 
     def new_parent_state(self) -> GvtSched:
         return GvtSched()

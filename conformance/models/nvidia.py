@@ -28,7 +28,8 @@ The ABI's files onto what NVIDIA has: no ``weight`` and no ``priority`` in any m
 the type's fixed share in percent (read-only, ``100 // max vGPUs``), with
 ``throttled_us`` counting the time the vGPU had work while the GPU idled through a
 slot not its own (or the rest of its own); ``timeslice_us`` is the time slice;
-``usage_us`` from the engine.
+``usage_us`` from the engine; ``sharing`` ``work-conserving`` in best effort and
+``reserved`` in equal and fixed share (a VM's slice is held for it, busy or idle).
 
 Fixed share behind this ABI: the documents promise each VM a fixed fraction, 1/n for
 n vGPUs per GPU, and the ABI states it as a whole percent. Where 100/n is not whole
@@ -95,7 +96,9 @@ class NvidiaVgpu(SlotModel):
             return None
         if self.mode == "fixed-share":
             return QosOffer(knobs=("cap",), fixed={"cap": 100 // instances},
-                            counters=("throttled_us",))
+                            counters=("throttled_us",), sharing="reserved")
+        if self.mode == "equal-share":
+            return QosOffer(knobs=(), counters=(), sharing="reserved")
         return QosOffer(knobs=(), counters=())
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -202,18 +205,12 @@ class NvidiaEqualShare(NvidiaVgpu):
     mode = "equal-share"
     model = "nvidia-equal-share"
     title = "NVIDIA vGPU, equal share scheduler"
-    findings = (
-        (("QOS-SCH-003", "QOS-WGT-007"),
-         "Equal share gives each running VM an equal fraction of GPU time regardless of "
-         "its load: an idle running VM keeps its slice and the GPU idles through it, so a "
-         "busy vGPU beside an idle one gets 1/2 instead of all of it. This is the policy's "
-         "purpose (predictable per-VM throughput), not a defect of its implementation."),
-    )
     remedy = (
-        "Within the policy, none: a share that holds whatever the load cannot be both "
-        "equal among running VMs and work-conserving. Behind this ABI the same "
-        "predictability comes from fixed share (a type-fixed cap, conformant) or from "
-        "best effort with caps; the ABI has no way to express a floor."
+        "None needed: equal share gives each running VM an equal fraction of GPU time "
+        "regardless of its load (an idle running VM keeps its slice and the GPU idles "
+        "through it), which is reserved sharing, and each VM receives at least its "
+        "reserved share. That is the policy's purpose (predictable per-VM throughput); "
+        "best effort is the work-conserving policy."
     )
 
 

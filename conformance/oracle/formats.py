@@ -2,9 +2,10 @@
 
 Every read is exactly one value followed by exactly one newline, with no other
 whitespace. Numeric files read as unsigned decimal without sign or leading zeros;
-counters fit in 64 bits; ``priority`` lists the supported levels of the ordered
-vocabulary ``background standard urgent``, lowest first, the active one in brackets;
-``domain`` names a scheduling domain (1 to 64 of ``A-Z a-z 0-9 . _ : -``).
+counters fit in 64 bits; ``sharing`` names one guarantee; ``priority`` lists the
+supported levels of the ordered vocabulary ``background standard urgent``, lowest
+first, the active one in brackets; ``domain`` names a scheduling domain (1 to 64 of
+``A-Z a-z 0-9 . _ : -``).
 Each parser raises :class:`FormatError` saying what is wrong.
 """
 
@@ -21,7 +22,9 @@ TIMESLICE_ADVISED_MAX = 100_000
 
 KNOBS = ("cap", "weight", "priority")
 COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
-QOS_FILES = (*KNOBS, "timeslice_us", *COUNTERS, "domain")
+QOS_FILES = (*KNOBS, "timeslice_us", "sharing", *COUNTERS, "domain")
+SHARING = ("work-conserving", "reserved")
+"""The sharing guarantees a ``sharing`` file may name."""
 NUMERIC_FILES = ("cap", "weight", "timeslice_us", *COUNTERS)
 
 _DOMAIN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -64,6 +67,14 @@ def unsigned(raw: bytes, limit: int | None = U64_MAX) -> int:
     if limit is not None and value > limit:
         raise FormatError(f"{value} does not fit in {limit.bit_length()} bits")
     return value
+
+
+def sharing(raw: bytes) -> str:
+    """A ``sharing`` read: one word of :data:`SHARING` and a newline."""
+    text = single_value(raw)
+    if text not in SHARING:
+        raise FormatError(f"{raw!r} is not one of {', '.join(SHARING)}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,8 @@ def qos_file(name: str, raw: bytes) -> str:
         return priority(raw).active
     if name == "domain":
         return domain(raw)
+    if name == "sharing":
+        return sharing(raw)
     if name in COUNTERS:
         return str(unsigned(raw, U64_MAX))
     if name in NUMERIC_FILES:

@@ -101,6 +101,15 @@ def expected_shares(members: Iterable[Member]) -> dict[str, Fraction]:
     return {m.name: shares[m.name] for m in active}
 
 
+def reserved_shares(domain: Iterable[Member]) -> dict[str, Fraction]:
+    """The reserved share of every mdev of a domain: the formula with all of them active.
+
+    For a driver whose ``sharing`` is ``reserved`` this is a floor for each owner
+    that has work, whatever the others do (spec, "Reserved shares").
+    """
+    return expected_shares(domain)
+
+
 def shares_for(
     knobs: Mapping[str, Mapping[str, object]], active: Iterable[str] | None = None
 ) -> dict[str, Fraction]:

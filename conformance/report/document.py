@@ -76,10 +76,12 @@ def context_properties(report: dict[str, Any]) -> list[tuple[str, str]]:
     driver = context.get("driver", {})
     windows = context.get("window_us")
     slices = context.get("timeslice_us", [])
+    sharing = context.get("sharing", [])
     return [
         ("driver", driver.get("name") or "unknown"),
         ("driver_version", driver.get("version") or "unknown"),
         ("kernel", context.get("kernel") or "unknown"),
+        ("sharing", ", ".join(sharing) if sharing else "not read"),
         ("timeslice_us", ", ".join(str(q) for q in slices) if slices else "not read"),
         ("window_us", (f"{windows['min']}..{windows['max']} ({windows['count']} windows)"
                        if windows else "no window measured")),
@@ -133,7 +135,7 @@ def build_report(verdict: Verdict, facts: RunFacts) -> dict[str, Any]:
         "precision": precision,
         "context": {
             "driver": {"name": None, "version": None}, "kernel": None,
-            "timeslice_us": [], "window_us": None, **facts.context,
+            "sharing": [], "timeslice_us": [], "window_us": None, **facts.context,
         },
         "timing": {
             "started": _iso(facts.started),

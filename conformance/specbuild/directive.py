@@ -26,11 +26,11 @@ from docutils import nodes
 from docutils.parsers.rst import Directive, directives, roles
 from docutils.parsers.rst.states import Inliner
 
+from conformance.results import FEATURES
 from conformance.specbuild.keywords import level_problem
 
 ID_PATTERN = re.compile(r"^QOS-[A-Z]+-[0-9]{3}$")
 LEVELS = ("MUST", "SHOULD", "MAY")
-FEATURES = ("base", "cap", "weight", "priority")
 REQUIREMENT_CLASS = "requirement"
 
 _SEEN_KEY = "mqos_requirement_ids"

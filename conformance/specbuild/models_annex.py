@@ -14,10 +14,10 @@ from typing import Any
 
 from docutils import nodes
 
+from conformance.results import FEATURES
 from conformance.specbuild.source import SpecError
 
 RUN_FILE = "models-run.json"
-FEATURES = ("base", "cap", "weight", "priority")
 
 
 def load_run(spec_root: Path) -> dict[str, Any]:
@@ -37,6 +37,10 @@ def _req(reqid: str) -> nodes.reference:
     return nodes.reference(reqid, reqid, refid=reqid, classes=["requirement-ref"])
 
 
+KNOB_FEATURES = ("cap", "weight", "priority")
+"""The features a knob offers (the others are stated by the sharing semantic)."""
+
+
 def _reqs(ids: list[str] | tuple[str, ...]) -> list[nodes.Node]:
     out: list[nodes.Node] = []
     for i, reqid in enumerate(ids):
@@ -52,7 +56,7 @@ def summary_table(run: dict[str, Any]) -> nodes.table:
     table = nodes.table(classes=["traceability", "models-run"])
     group = nodes.tgroup(cols=len(headers))
     table += group
-    for width in (18, 9, 9, 9, 9, 46):
+    for width in (18, *[8] * len(FEATURES), 42):
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     head += nodes.row("", *[nodes.entry("", nodes.paragraph("", h)) for h in headers])
@@ -110,7 +114,9 @@ def model_paragraph(model: dict[str, Any]) -> nodes.paragraph:
     if not model["failing"]:
         para += _text("It fails no MUST requirement. ")
     para += _text(f"Writable knobs: {', '.join(writable) or 'none'}. ")
-    phantom = [f for f in FEATURES[1:]
+    sharing = None if offer is None else offer.sharing
+    para += _text(f"Sharing: {sharing or 'none stated'}. ")
+    phantom = [f for f in KNOB_FEATURES
                if f not in writable and model["claims"][f]["status"] == "holds"]
     if phantom:
         para += _text(f"(The run reports the {' and '.join(phantom)} claim as holds although "

@@ -21,6 +21,7 @@ from conformance.steps import (
     load,
     offer,
     shares,
+    sharing,
     state,
     stateful,
     topology,
@@ -28,6 +29,6 @@ from conformance.steps import (
 )
 
 STEP_MODULES = (state, devices, domains, offer, layout, formats, writes, load, shares,
-                accounting, lifecycle, concurrency, fuzz, topology, stateful)
+                sharing, accounting, lifecycle, concurrency, fuzz, topology, stateful)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

@@ -7,13 +7,16 @@ import re
 import pytest
 from pytest_bdd import given, parsers
 
+from conformance.oracle.formats import SHARING
 from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
 from conformance.steps.domains import parent_in_domain, type_in_domain
 from conformance.steps.require import (
+    NO_SHARING,
     require_file,
     require_qos,
     require_writable,
     set_knob,
+    sharing_of,
     timeslice,
 )
 from conformance.steps.state import Named, NamedMdev, whom
@@ -41,6 +44,9 @@ def create_named(
     member = named.add(mdev)
     require_qos(outcome, mdev, under_test.type_id)
     member.timeslice = timeslice(outcome, mdev, under_test.observed)
+    stated = sharing_of(mdev)
+    if stated in (*SHARING, NO_SHARING):
+        under_test.observed.sharing(stated)
     return member
 
 

@@ -37,6 +37,21 @@ def require_file(outcome: Outcome, mdev: Mdev, name: str) -> None:
     outcome.skip(absent_reason(name))
 
 
+NO_SHARING = "none"
+"""How a run notes an mdev without ``qos/sharing``: it promises no way of sharing."""
+
+
+def sharing_of(mdev: Mdev) -> str:
+    """What ``qos/sharing`` names, or :data:`NO_SHARING` without the file.
+
+    Read leniently (its format is QOS-FMT-007's business): a malformed word names
+    no guarantee of this spec, so no sharing requirement binds it.
+    """
+    if not mdev.has("sharing"):
+        return NO_SHARING
+    return mdev.raw("sharing").decode("ascii", "replace").strip()[:40]
+
+
 def require_writable(outcome: Outcome, mdev: Mdev, knob: str) -> None:
     """Skip unless the mdev has ``knob`` and its type does not fix it."""
     require_file(outcome, mdev, knob)

@@ -1,7 +1,8 @@
 """What a conformance claim states besides the verdict (spec: "What a claim states").
 
-The driver and its version, the kernel, the ``timeslice_us`` values and the
-measurement windows of the run.
+The driver and its version, the kernel, the sharing guarantee the mdevs state
+(``sharing``, or ``none`` where they have no such file), the ``timeslice_us``
+values and the measurement windows of the run.
 
 The driver is the one bound to the parent (``<parent>/driver``, e.g. a GPU's PCI
 driver) or, for a parent without one (a class device, as in the kernel's mdev
@@ -32,14 +33,18 @@ OSRELEASE = "/proc/sys/kernel/osrelease"
 
 @dataclass
 class Observed:
-    """The ``timeslice_us`` values read and the window lengths measured during a run."""
+    """The ``sharing`` and ``timeslice_us`` values read and the windows measured in a run."""
 
     timeslices_us: set[int] = field(default_factory=set)
+    sharings: set[str] = field(default_factory=set)  # "none": an mdev without sharing
     windows_us: list[int] = field(default_factory=list)
     mdev_driver: dict[str, str | None] | None = None  # the driver of an mdev the run saw
 
     def timeslice(self, value: int) -> None:
         self.timeslices_us.add(int(value))
+
+    def sharing(self, value: str) -> None:
+        self.sharings.add(value)
 
     def window(self, timeslice_us: int, length_us: int) -> None:
         self.timeslice(timeslice_us)
@@ -48,6 +53,7 @@ class Observed:
     def to_json(self) -> dict[str, Any]:
         windows = self.windows_us
         return {
+            "sharing": sorted(self.sharings),
             "timeslice_us": sorted(self.timeslices_us),
             "window_us": (
                 {"count": len(windows), "min": min(windows), "max": max(windows)}

@@ -26,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from conformance.results import Claim, RequirementResult, ScenarioResult, Verdict
+from conformance.results import FEATURES, Claim, RequirementResult, ScenarioResult, Verdict
 
 if TYPE_CHECKING:
     from conformance.specbuild.requirements import Requirement
 
-FEATURES = ("base", "cap", "weight", "priority")
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
 UNCOUNTED = ("profile", "not-reached")  # skips that leave a requirement to its other scenarios
 

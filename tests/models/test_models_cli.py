@@ -51,8 +51,9 @@ def test_one_model_run_prints_the_table_and_valid_json(tmp_path: Path) -> None:
     done = models("--run", "nvidia-equal-share", "--json", str(out), "-q")
     assert done.returncode == 0, done.stderr
     header, row = done.stdout.splitlines()[:2]
-    assert header.split()[:5] == ["model", "base", "cap", "weight", "priority"]
-    assert row.split()[0] == "nvidia-equal-share" and "QOS-SCH-003" in row
+    assert header.split()[:7] == ["model", "base", "share", "reserve", "cap", "weight",
+                                  "priority"]
+    assert row.split()[:5] == ["nvidia-equal-share", "holds", "not", "offered", "holds"]
     document = json.loads(out.read_text())
     validate(document)
     assert [m["name"] for m in document["models"]] == ["nvidia-equal-share"]

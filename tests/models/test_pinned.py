@@ -17,15 +17,15 @@ from conformance.models import MODELS
 from conformance.resources import spec_dir
 
 PINNED: dict[str, tuple[str, set[str]]] = {
-    "gvt-g": ("non-conformant", {"QOS-SCH-004"}),
+    "gvt-g": ("non-conformant", {"QOS-SCH-005"}),
     "xe-sriov": ("non-conformant",
                  {"QOS-LIFE-002", "QOS-LIFE-004", "QOS-PRI-002", "QOS-PRI-006", "QOS-SCH-003"}),
-    "amd-gim": ("non-conformant", {"QOS-SCH-003", "QOS-WGT-007"}),
+    "amd-gim": ("conformant", set()),
     "xen-credit2": ("non-conformant", {"QOS-LIFE-002", "QOS-LIFE-004", "QOS-WGT-001"}),
     "cfs-bandwidth": ("non-conformant",
                       {"QOS-ACC-007", "QOS-CAP-006", "QOS-CAP-007", "QOS-CAP-009"}),
     "nvidia-best-effort": ("conformant", set()),
-    "nvidia-equal-share": ("non-conformant", {"QOS-SCH-003", "QOS-WGT-007"}),
+    "nvidia-equal-share": ("conformant", set()),
     "nvidia-fixed-share": ("conformant", set()),
 }
 

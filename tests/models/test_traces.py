@@ -70,7 +70,8 @@ def test_gvtg_files() -> None:
     rig = Rig(GvtG)
     a = rig.create()
     names = rig.k.vfs_listdir(f"/sys/bus/mdev/devices/{a}/qos")
-    assert sorted(names) == ["domain", "timeslice_us", "usage_us", "weight"]
+    assert sorted(names) == ["domain", "sharing", "timeslice_us", "usage_us", "weight"]
+    assert rig.read(a, "sharing") == "reserved\n"
     assert rig.read(a, "weight") == "4\n"
     assert rig.read(a, "timeslice_us") == "1000\n"
 

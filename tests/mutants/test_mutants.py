@@ -13,7 +13,7 @@ from mutant_runs import Outcome, run_key
 from mutant_score import REFERENCE, killed, outcome_of
 
 ENTRIES = catalogue()
-FEATURES = ("base", "cap", "weight", "priority")
+FEATURES = ("base", "share", "reserve", "cap", "weight", "priority")
 
 
 VARIANTS = [()] + sorted({e.run_options for e in ENTRIES if e.run_options})

@@ -54,12 +54,16 @@ def test_the_kernel_is_read_through_the_target(tmp_path: Path) -> None:
 
 def test_observed_windows_and_timeslices(tmp_path: Path) -> None:
     observed = Observed()
-    assert observed.to_json() == {"timeslice_us": [], "window_us": None}
+    assert observed.to_json() == {"sharing": [], "timeslice_us": [], "window_us": None}
     observed.timeslice(2000)
+    observed.sharing("reserved")
+    observed.sharing("none")
+    observed.sharing("reserved")
     observed.window(1000, 400000)
     observed.window(1000, 120000)
     context = claim_context(tree(tmp_path), "mqos0", observed, embedded_mock=False)
     assert context["timeslice_us"] == [1000, 2000]
+    assert context["sharing"] == ["none", "reserved"]
     assert context["window_us"] == {"count": 2, "min": 120000, "max": 400000}
 
 

@@ -71,6 +71,8 @@ def test_a_must_failure_is_non_conformant_and_breaks_its_claims() -> None:
     assert (verdict.verdict, verdict.exit_status) == ("non-conformant", 1)
     assert claims(verdict) == {
         "base": "holds",
+        "share": "holds",
+        "reserve": "holds",
         "cap": "fails",
         "weight": "holds",
         "priority": "holds",

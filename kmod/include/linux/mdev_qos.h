@@ -28,6 +28,7 @@ struct mdev_device;
  * @MDEV_QOS_WAIT: ``wait_us``, time with work but not running
  * @MDEV_QOS_NR_SLICES: ``nr_slices``, how often the mdev was dispatched
  * @MDEV_QOS_DOMAIN: ``domain``, the scheduling domain (engine) it shares
+ * @MDEV_QOS_SHARING: ``sharing``, the sharing guarantee the driver gives
  * @MDEV_QOS_NR_FILES: the number of files
  *
  * The first three are the knobs; a type offers a subset of the files as a
@@ -43,6 +44,7 @@ enum mdev_qos_file {
 	MDEV_QOS_WAIT,
 	MDEV_QOS_NR_SLICES,
 	MDEV_QOS_DOMAIN,
+	MDEV_QOS_SHARING,
 	MDEV_QOS_NR_FILES,
 };
 
@@ -67,6 +69,20 @@ enum mdev_qos_level {
 
 #define MDEV_QOS_LEVELS_ALL	GENMASK(MDEV_QOS_NR_LEVELS - 1, 0)
 
+/**
+ * enum mdev_qos_sharing - how the mdevs of a type share the device
+ * @MDEV_QOS_WORK_CONSERVING: the time goes to the mdevs with work; an idle
+ *	mdev neither receives nor dilutes
+ * @MDEV_QOS_RESERVED: every mdev holds a share computed over all mdevs of
+ *	its domain, busy or idle, and receives at least that when it has work
+ * @MDEV_QOS_NR_SHARING: the number of guarantees
+ */
+enum mdev_qos_sharing {
+	MDEV_QOS_WORK_CONSERVING,
+	MDEV_QOS_RESERVED,
+	MDEV_QOS_NR_SHARING,
+};
+
 #define MDEV_QOS_CAP_MAX	100
 #define MDEV_QOS_WEIGHT_MAX	10000
 #define MDEV_QOS_WEIGHT_DEFAULT	100
@@ -84,6 +100,7 @@ enum mdev_qos_level {
  * @cap: the cap of a new mdev (MDEV_QOS_CAP_MAX: uncapped), or the fixed cap
  * @weight: the weight of a new mdev (MDEV_QOS_WEIGHT_DEFAULT), or the fixed one
  * @priority: the level of a new mdev (MDEV_QOS_LEVEL_DEFAULT), or the fixed one
+ * @sharing: what ``sharing`` reads, when @files has BIT(MDEV_QOS_SHARING)
  *
  * A knob the type does not offer is in force at its default value.
  */
@@ -94,6 +111,7 @@ struct mdev_qos_type {
 	unsigned int cap;
 	unsigned int weight;
 	enum mdev_qos_level priority;
+	enum mdev_qos_sharing sharing;
 };
 
 /**

@@ -139,3 +139,12 @@ class PrioritySingleLevel(QosDriver):
 
     def supported_levels(self, mdev: Any) -> tuple[str, ...]:
         return ("standard",)
+
+
+class SharingWordUnknown(QosDriver):
+    """sharing reads ``fair``, a word the spec does not define."""
+
+    breaks = "QOS-FMT-007"
+
+    def format_sharing(self, mdev, word: str) -> str:  # type: ignore[no-untyped-def]
+        return "fair\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conformance.mock import QosDriver
@@ -86,3 +87,24 @@ class PerTypeDomains(SharePicker):
             for ms in members:
                 shares[ms] = ms.weight / total / len(by_type)
         return shares
+
+
+class ReservedOldestFirst(QosDriver):
+    """States reserved sharing, but the oldest mdev with work always runs."""
+
+    breaks = "QOS-SCH-005"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._order: dict[str, int] = {}
+
+    def qos_offer(self, mtype: Any) -> Any:
+        offer = super().qos_offer(mtype)
+        return None if offer is None else replace(offer, sharing="reserved")
+
+    def on_create(self, mdev: Any) -> None:
+        self._order[mdev.uuid] = len(self._order)
+
+    def pick_next(self, parent: Any) -> Any:
+        ready = parent.schedulable()
+        return min(ready, key=lambda m: self._order.get(m.mdev.uuid, 0)) if ready else None

@@ -1,0 +1,90 @@
+"""Steps about the sharing guarantee a driver states in ``qos/sharing``.
+
+``work-conserving`` binds the driver to the *share* requirements, ``reserved`` to
+the *reserve* requirement; without the file it promises neither, and the
+scenarios of both are skipped for their condition (the claims say "not offered").
+"""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then
+
+from conformance.oracle import formats
+from conformance.oracle.layout import member
+from conformance.oracle.shares import Member, reserved_shares
+from conformance.steps.require import NO_SHARING, sharing_of
+from conformance.steps.shares import check_share
+from conformance.steps.state import Measurements, Named, bystanders
+from conformance.suite.mdev import Mdev
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import Resources
+
+
+@given(parsers.re(r"their sharing is (?P<word>work-conserving|reserved)"))
+def _sharing_is(named: Named, outcome: Outcome, word: str) -> None:
+    """Every named mdev states the sharing guarantee the scenario checks, else skip."""
+    stated = {one.name: sharing_of(one.mdev) for one in named.all()}
+    outcome.evidence("sharing", expected=word, actual=stated)
+    other = sorted({value for value in stated.values() if value != word})
+    if other:
+        said = " or ".join(f"reads {v}" if v != NO_SHARING else "is absent" for v in other)
+        outcome.skip(
+            f"qos/sharing {said}: the driver does not promise {word} sharing, so the "
+            f"requirements of that guarantee do not apply"
+        )
+
+
+@then("each of them states the same sharing guarantee, work-conserving or reserved")
+def _same_sharing(named: Named, outcome: Outcome) -> None:
+    """``sharing`` reads one word of the vocabulary, the same on every mdev of the type."""
+    having = [one for one in named.all() if one.mdev.has("sharing")]
+    if not having:
+        outcome.skip("no inspected mdev has qos/sharing: the driver promises no way of "
+                     "sharing, and the format of sharing applies only where it is present")
+    problems, words = [], {}
+    for one in named.all():
+        if not one.mdev.has("sharing"):
+            problems.append(f"{one.mdev.uuid} has no sharing while others of its type have it")
+            continue
+        raw = one.mdev.raw("sharing")
+        try:
+            words[one.mdev.uuid] = formats.sharing(raw)
+        except formats.FormatError as exc:
+            problems.append(f"{one.mdev.uuid}: {exc}")
+    outcome.evidence("sharing of each mdev", expected=" or ".join(formats.SHARING),
+                     actual=words or None)
+    if len(set(words.values())) > 1:
+        problems.append(f"mdevs of one type state different guarantees: {words}")
+    assert not problems, "qos/sharing: " + "; ".join(problems)
+
+
+def domain_members(resources: Resources, named: Named, parent: str) -> list[Member]:
+    """Every mdev of a parent, busy or idle: the named ones and those the suite did not create.
+
+    Another user's mdev counts with the knobs it shows (defaults where it has none).
+    """
+    found = [member(one.name, one.knobs) for one in named.all() if one.mdev.parent == parent]
+    for uuid in bystanders(resources, named):
+        other = Mdev(resources.target, uuid, parent)
+        if other.exists():
+            found.append(member(uuid, other.knob_values()))
+    return found
+
+
+@then("each backlogged mdev receives at least its reserved share")
+def _reserved(
+    resources: Resources, outcome: Outcome, named: Named, measurements: Measurements
+) -> None:
+    """A reserved share, counted over every mdev of the domain, is a floor for its owner."""
+    problems = []
+    for parent in dict.fromkeys(one.mdev.parent for one in named.all()):
+        floor = reserved_shares(domain_members(resources, named, parent))
+        for one in named.all():
+            if one.mdev.parent != parent or one.load != "backlog":
+                continue
+            problem = check_share(outcome, named, measurements, one.name,
+                                  float(floor[one.name]), lower_only=True,
+                                  note="; reserved share over every mdev of the parent")
+            if problem:
+                problems.append(problem)
+    assert not problems, "below the reserved share: " + "; ".join(problems)
