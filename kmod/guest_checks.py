@@ -332,8 +332,8 @@ def check_races(target: Target, parent: str, cycles: int = 50) -> CheckResult:
 
 # --- per-type layout -----------------------------------------------------------------
 
-QOS_FILES = ("cap", "weight", "priority", "timeslice_us", "sharing", "usage_us",
-             "throttled_us", "wait_us", "nr_slices", "domain")
+QOS_FILES = ("cap", "cap_period_us", "weight", "priority", "timeslice_us", "sharing",
+             "usage_us", "throttled_us", "wait_us", "nr_slices", "domain")
 KNOBS = ("cap", "weight", "priority")
 # the qos/ files and modes of an mdev of each mqos type; None: no qos/ directory
 TYPE_LAYOUT: dict[str, dict[str, int] | None] = {

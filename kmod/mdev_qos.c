@@ -116,6 +116,11 @@ static int mdev_qos_check_type(const struct mdev_qos_type *type,
 		return -EINVAL;
 	if ((type->files & MDEV_QOS_KNOBS & ~type->fixed) && !ops->apply)
 		return -EINVAL;
+	/* a cap period only with the cap, at most one second */
+	if (type->files & BIT(MDEV_QOS_CAP_PERIOD) &&
+	    (!(type->files & BIT(MDEV_QOS_CAP)) ||
+	     type->cap_period_us > USEC_PER_SEC))
+		return -EINVAL;
 	if (type->files & BIT(MDEV_QOS_SHARING) &&
 	    type->sharing >= MDEV_QOS_NR_SHARING)
 		return -EINVAL;
@@ -342,6 +347,18 @@ static ssize_t sharing_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(sharing);
 
+static ssize_t cap_period_us_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mdev_qos *qos = mdev_qos_from_dev(dev);
+
+	if (!qos)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n",
+			  qos->type->cap_period_us ?: qos->timeslice_us);
+}
+static DEVICE_ATTR_RO(cap_period_us);
+
 /* Every counter file reads one snapshot of the driver's counters. */
 static ssize_t mdev_qos_show_counter(struct device *dev,
 				     enum mdev_qos_file file, char *buf)
@@ -428,6 +445,7 @@ static struct attribute *mdev_qos_attrs[] = {
 	[MDEV_QOS_NR_SLICES] = &dev_attr_nr_slices.attr,
 	[MDEV_QOS_DOMAIN] = &dev_attr_domain.attr,
 	[MDEV_QOS_SHARING] = &dev_attr_sharing.attr,
+	[MDEV_QOS_CAP_PERIOD] = &dev_attr_cap_period_us.attr,
 	[MDEV_QOS_NR_FILES] = NULL,
 };
 

@@ -47,6 +47,7 @@ class QosDriver:
     Formatting reads (return ``str``; the core encodes it)
         ``format_cap/format_weight(mdev, value)``, ``format_priority(mdev, level)``,
         ``format_timeslice(mdev, us)``, ``format_sharing(mdev, word)``,
+        ``format_cap_period(mdev, us)``,
         ``format_counter(mdev, name, value)``,
         ``show_file(mdev, name)`` dispatches to them
 
@@ -68,6 +69,7 @@ class QosDriver:
 
     Scheduling (called by the engine; knobs are re-read on every knob change)
         ``sharing(mdev)``             the guarantee ``qos/sharing`` names (from the offer)
+        ``cap_period_us(mdev)``       the period the cap holds over (from the offer)
         ``timeslice_us(parent)``      the parent's quantum
         ``sched_level(mdev)``         strict-priority rank (higher runs first)
         ``sched_weight(mdev)``        share weight within the level
@@ -217,6 +219,9 @@ class QosDriver:
     def format_sharing(self, mdev: Mdev, word: str) -> str:
         return f"{word}\n"
 
+    def format_cap_period(self, mdev: Mdev, us: int) -> str:
+        return f"{us}\n"
+
     def format_counter(self, mdev: Mdev, name: str, value: int) -> str:
         return f"{value}\n"
 
@@ -237,6 +242,8 @@ class QosDriver:
             return self.format_domain(mdev, self.domain(mdev))
         if name == "sharing":
             return self.format_sharing(mdev, self.sharing(mdev))
+        if name == "cap_period_us":
+            return self.format_cap_period(mdev, self.cap_period_us(mdev))
         counters = self.engine.counters(mdev)
         return self.format_counter(mdev, name, self.counter_value(mdev, name, counters))
 
@@ -280,6 +287,12 @@ class QosDriver:
         """The sharing guarantee ``qos/sharing`` names (the type's offer states it)."""
         offer = self.qos_offer(mdev.mtype)
         return (offer.sharing if offer is not None else None) or "work-conserving"
+
+    def cap_period_us(self, mdev: Mdev) -> int:
+        """The period over which the cap holds (``qos/cap_period_us``, from the offer)."""
+        offer = self.qos_offer(mdev.mtype)
+        period = None if offer is None else offer.cap_period_us
+        return period if period is not None else self.timeslice_us(mdev.parent)
 
     def timeslice_us(self, parent: ParentDevice) -> int:
         """The parent's scheduling quantum."""

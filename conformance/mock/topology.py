@@ -26,7 +26,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "description": "time-shared device with every QoS knob",
             "instances": 8,
             "qos": {"knobs": ["cap", "weight", "priority"],
-                    "levels": ["background", "standard", "urgent"]},
+                    "levels": ["background", "standard", "urgent"], "cap_period_us": 1000},
         },
         {
             "name": "fixed",
@@ -36,6 +36,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
                 "knobs": ["cap", "weight", "priority"],
                 "levels": ["background", "standard", "urgent"],
                 "fixed": {"cap": 50},
+                "cap_period_us": 1000,
             },
         },
         {
@@ -65,16 +66,19 @@ class QosOffer:
     fixed: dict[str, int | str] = field(default_factory=dict)
     counters: tuple[str, ...] = OPTIONAL_COUNTERS
     sharing: str | None = "work-conserving"  # what qos/sharing reads; None: no such file
+    cap_period_us: int | None = None  # what qos/cap_period_us reads; None: no such file
 
     def files(self) -> tuple[str, ...]:
         """Every file of the ``qos/`` group, in the spec's order."""
         order = (
-            "cap", "weight", "priority", "timeslice_us", "sharing", "usage_us",
+            "cap", "cap_period_us", "weight", "priority", "timeslice_us", "sharing", "usage_us",
             *OPTIONAL_COUNTERS, "domain",
         )
         present = set(self.knobs) | {"timeslice_us", "usage_us", "domain"} | set(self.counters)
         if self.sharing is not None:
             present.add("sharing")
+        if self.cap_period_us is not None and "cap" in self.knobs:
+            present.add("cap_period_us")
         return tuple(name for name in order if name in present)
 
 
@@ -195,6 +199,7 @@ def _type_spec(data: dict[str, Any]) -> TypeSpec:
                 c for c in OPTIONAL_COUNTERS if c in qos.get("counters", OPTIONAL_COUNTERS)
             ),
             sharing=qos.get("sharing", SHARING[0]),
+            cap_period_us=qos.get("cap_period_us"),
         )
         _check_offer(data["name"], offer)
     return TypeSpec(
@@ -215,6 +220,8 @@ def _check_offer(type_name: str, offer: QosOffer) -> None:
             raise TopologyError(f"type {type_name}: fixed priority {value!r} is not a level")
         if knob in ("cap", "weight") and not isinstance(value, int):
             raise TopologyError(f"type {type_name}: fixed {knob} must be an integer")
+    if offer.cap_period_us is not None and "cap" not in offer.knobs:
+        raise TopologyError(f"type {type_name}: cap_period_us needs the cap knob")
     if "priority" in offer.knobs and "standard" not in offer.levels:
         raise TopologyError(f"type {type_name}: the levels must include 'standard'")
 

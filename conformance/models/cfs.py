@@ -27,7 +27,7 @@ The ABI's files onto cgroup v2:
 
 - ``weight``: ``cpu.weight``, 1..10000, default 100 (the same range and default);
 - ``cap``: ``cpu.max`` with quota ``cap% * period`` and the default period of
-  100 ms; ``100`` is ``max``;
+  100 ms; ``100`` is ``max``; ``cap_period_us`` reads the period, 100000;
 - no ``priority`` (``cpu.idle`` is a weight, not a level);
 - ``timeslice_us`` 2000: a run lasts up to one base slice, ending at the next tick;
 - counters: ``usage_us`` (``usage_usec``), ``throttled_us`` (``throttled_usec``);
@@ -96,29 +96,17 @@ class CfsBandwidth(ModelDriver):
         ),
     )
     quantum_us = 2 * TICK
-    findings = (
-        (("QOS-CAP-006", "QOS-CAP-009", "QOS-ACC-007"),
-         "cpu.max enforces the quota per period, 100 ms by default, 50 times the 2 ms "
-         "quantum: a capped group runs its whole quota at the start of each period "
-         "(the period timer, sched_cfs_period_timer(), refills it) and is throttled for "
-         "the rest. Over the suite's 160 ms windows a cap of 50 gives between 37.5 % and "
-         "62.5 %, depending on where the window falls, and throttled_us grows in 50 ms "
-         "blocks, not at 1 - cap/100 of every window (QOS-ACC-007's scenario makes the "
-         "same measurement)."),
-        (("QOS-CAP-007",),
-         "For the same reason a throttled group is absent for half a period and present "
-         "for the other half, so its peers' shares swing between the two regimes instead "
-         "of following the water-filling."),
-    )
     remedy = (
-        "Give cpu.max a period of the order of the quantum (cgroup v2 accepts 1 ms and "
-        "more), e.g. 2 ms, so that a quota is enforced within every window. The weights "
-        "(EEVDF) already conform. A spec that let a driver state the period over which its "
-        "cap holds, and measured caps over windows of whole periods, would admit the "
-        "default 100 ms period too."
+        "None needed. cpu.max enforces the quota per period, 100 ms by default, 50 times "
+        "the 2 ms quantum: a capped group runs its whole quota at the start of each period "
+        "(sched_cfs_period_timer() refills it) and is throttled for the rest. The model "
+        "states that period in cap_period_us, and the suite judges its caps over windows "
+        "of about twelve periods with a tolerance of half a period; without the file its "
+        "caps fail QOS-CAP-006, QOS-CAP-007, QOS-CAP-009 and QOS-ACC-007, as they did "
+        "under spec 1.0. The weights (EEVDF) conform."
     )
 
-    offer = QosOffer(knobs=("cap", "weight"))
+    offer = QosOffer(knobs=("cap", "weight"), cap_period_us=PERIOD)
 
     def new_parent_state(self) -> CfsRq:
         return CfsRq()

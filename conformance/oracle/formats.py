@@ -22,10 +22,12 @@ TIMESLICE_ADVISED_MAX = 100_000
 
 KNOBS = ("cap", "weight", "priority")
 COUNTERS = ("usage_us", "throttled_us", "wait_us", "nr_slices")
-QOS_FILES = (*KNOBS, "timeslice_us", "sharing", *COUNTERS, "domain")
+QOS_FILES = ("cap", "cap_period_us", "weight", "priority", "timeslice_us", "sharing",
+             *COUNTERS, "domain")
 SHARING = ("work-conserving", "reserved")
 """The sharing guarantees a ``sharing`` file may name."""
-NUMERIC_FILES = ("cap", "weight", "timeslice_us", *COUNTERS)
+NUMERIC_FILES = ("cap", "cap_period_us", "weight", "timeslice_us", *COUNTERS)
+CAP_PERIOD_MAX = 1_000_000  # cap_period_us: from the mdev's timeslice_us to this
 
 _DOMAIN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _CANONICAL_UINT = re.compile(rb"0|[1-9][0-9]*")

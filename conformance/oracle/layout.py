@@ -21,6 +21,8 @@ ABSENT_REASON = {
     "of weight applies only where weight is present",
     "priority": "this mdev has no qos/priority: every knob is optional, and what the spec "
     "says of priority applies only where priority is present",
+    "cap_period_us": "this mdev has no qos/cap_period_us: a driver states a cap period only "
+    "when its cap holds over a period longer than one timeslice",
     "throttled_us": "this mdev has no qos/throttled_us: it is required only together with cap",
     "wait_us": "this mdev has no qos/wait_us: it is required only together with priority",
     "nr_slices": "this mdev has no qos/nr_slices: it is required only together with priority",

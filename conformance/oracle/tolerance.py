@@ -2,9 +2,10 @@
 
 Symbols: q = timeslice_us (the largest of the mdevs involved); L = 2q permitted lag;
 s = snapshot skew (measured; 0 in virtual time); r = 1 µs counter resolution;
-ι = 0.02 permitted interference over any window of at least 100q.
+ι = 0.02 permitted interference over any window of at least 100q; P = the cap
+period (cap_period_us, the largest; 0 when absent or at most q).
 
-    T  = 2L + 2s + 2r = 4q + 2s + 2     absolute tolerance of a usage delta
+    T  = 2L + 2s + 2r + P/2             absolute tolerance of a usage delta
     δ  = T / W                          share tolerance
     W  = ceil(T_est / δ_target)         window, δ_target from the precision
 
@@ -50,12 +51,20 @@ class Tolerance:
     q: int
     skew: int = 0
     resolution: int = RESOLUTION_US
+    cap_period: int = 0  # cap_period_us of the mdevs involved (0: none stated)
 
     def __post_init__(self) -> None:
         if self.q < 1:
             raise ValueError(f"timeslice must be at least 1 µs, not {self.q}")
         if self.skew < 0:
             raise ValueError(f"skew cannot be negative: {self.skew}")
+        if self.cap_period < 0:
+            raise ValueError(f"cap period cannot be negative: {self.cap_period}")
+
+    @property
+    def period(self) -> int:
+        """P: the cap period when it is longer than q (within q the lag bound covers it)."""
+        return self.cap_period if self.cap_period > self.q else 0
 
     @property
     def lag(self) -> int:
@@ -65,7 +74,7 @@ class Tolerance:
     @property
     def usage(self) -> int:
         """T: absolute tolerance of one usage delta."""
-        return 2 * self.lag + 2 * self.skew + 2 * self.resolution
+        return 2 * self.lag + 2 * self.skew + 2 * self.resolution + math.ceil(self.period / 2)
 
     @property
     def live(self) -> int:
@@ -74,8 +83,8 @@ class Tolerance:
 
     @property
     def settle(self) -> int:
-        """S: how long to wait after a load change before a window starts."""
-        return SETTLE_SLICES * self.q
+        """S: how long to wait after a load change before a window starts (2q + P)."""
+        return SETTLE_SLICES * self.q + self.period
 
     @property
     def latency(self) -> int:

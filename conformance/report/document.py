@@ -83,6 +83,8 @@ def context_properties(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("kernel", context.get("kernel") or "unknown"),
         ("sharing", ", ".join(sharing) if sharing else "not read"),
         ("timeslice_us", ", ".join(str(q) for q in slices) if slices else "not read"),
+        ("cap_period_us", ", ".join(str(p) for p in context.get("cap_period_us", []))
+         or "none stated"),
         ("window_us", (f"{windows['min']}..{windows['max']} ({windows['count']} windows)"
                        if windows else "no window measured")),
     ]

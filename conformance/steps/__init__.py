@@ -11,6 +11,7 @@ real /sys.
 
 from conformance.steps import (
     accounting,
+    cap_period,
     concurrency,
     devices,
     domains,
@@ -29,6 +30,7 @@ from conformance.steps import (
 )
 
 STEP_MODULES = (state, devices, domains, offer, layout, formats, writes, load, shares,
-                sharing, accounting, lifecycle, concurrency, fuzz, topology, stateful)
+                sharing, cap_period, accounting, lifecycle, concurrency, fuzz, topology,
+                stateful)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

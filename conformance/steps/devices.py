@@ -12,6 +12,7 @@ from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
 from conformance.steps.domains import parent_in_domain, type_in_domain
 from conformance.steps.require import (
     NO_SHARING,
+    cap_period,
     require_file,
     require_qos,
     require_writable,
@@ -44,6 +45,7 @@ def create_named(
     member = named.add(mdev)
     require_qos(outcome, mdev, under_test.type_id)
     member.timeslice = timeslice(outcome, mdev, under_test.observed)
+    member.cap_period = cap_period(mdev, under_test.observed)
     stated = sharing_of(mdev)
     if stated in (*SHARING, NO_SHARING):
         under_test.observed.sharing(stated)

@@ -7,7 +7,7 @@ or a valid write that is refused is the driver's failure.
 
 from __future__ import annotations
 
-from conformance.oracle.formats import TIMESLICE_RANGE
+from conformance.oracle.formats import TIMESLICE_RANGE, loose_integers
 from conformance.oracle.layout import REQUIRED, absent_reason
 from conformance.suite.claim import Observed
 from conformance.suite.mdev import Mdev
@@ -50,6 +50,20 @@ def sharing_of(mdev: Mdev) -> str:
     if not mdev.has("sharing"):
         return NO_SHARING
     return mdev.raw("sharing").decode("ascii", "replace").strip()[:40]
+
+
+def cap_period(mdev: Mdev, observed: Observed) -> int:
+    """``cap_period_us`` of an mdev, 0 without the file; the run notes it.
+
+    A value that is not a number is QOS-CAP-010's business: it counts as 0 here.
+    """
+    if not mdev.has("cap_period_us"):
+        return 0
+    values = loose_integers(mdev.raw("cap_period_us"))
+    value = values[0] if len(values) == 1 and values[0] > 0 else 0
+    if value:
+        observed.cap_period(value)
+    return value
 
 
 def require_writable(outcome: Outcome, mdev: Mdev, knob: str) -> None:

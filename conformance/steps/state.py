@@ -70,6 +70,7 @@ class NamedMdev:
     name: str
     mdev: Mdev
     timeslice: int | None = None  # timeslice_us read at creation
+    cap_period: int = 0  # cap_period_us read at creation (0: the mdev has none)
     knobs: dict[str, int | str] = field(default_factory=dict)  # as read back
     assumed: dict[str, int | str] = field(default_factory=dict)  # as the text gives them
     load: str = ""  # the load the scenario gave it
@@ -189,6 +190,8 @@ def meter(
 ) -> Meter:
     """The scenario's meter over all its named mdevs (q = their largest timeslice).
 
+    Its windows follow the largest cap period the mdevs state (``cap_period_us``).
+
     Made when a step first measures, after the Given steps named the mdevs.
     """
     if not len(named):
@@ -196,7 +199,8 @@ def meter(
     q = max(_timeslice(member) for member in named.all())
     return Meter(resources.target, clock, named.uuids(), q,
                  bystanders=bystanders(resources, named), precision=under_test.precision,
-                 observe=under_test.observed.window)
+                 observe=under_test.observed.window,
+                 cap_period=max(member.cap_period for member in named.all()))
 
 
 def bystanders(resources: Resources, named: Named) -> list[str]:

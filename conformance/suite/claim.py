@@ -2,7 +2,7 @@
 
 The driver and its version, the kernel, the sharing guarantee the mdevs state
 (``sharing``, or ``none`` where they have no such file), the ``timeslice_us``
-values and the measurement windows of the run.
+and ``cap_period_us`` values and the measurement windows of the run.
 
 The driver is the one bound to the parent (``<parent>/driver``, e.g. a GPU's PCI
 driver) or, for a parent without one (a class device, as in the kernel's mdev
@@ -37,6 +37,7 @@ class Observed:
 
     timeslices_us: set[int] = field(default_factory=set)
     sharings: set[str] = field(default_factory=set)  # "none": an mdev without sharing
+    cap_periods_us: set[int] = field(default_factory=set)
     windows_us: list[int] = field(default_factory=list)
     mdev_driver: dict[str, str | None] | None = None  # the driver of an mdev the run saw
 
@@ -45,6 +46,9 @@ class Observed:
 
     def sharing(self, value: str) -> None:
         self.sharings.add(value)
+
+    def cap_period(self, value: int) -> None:
+        self.cap_periods_us.add(int(value))
 
     def window(self, timeslice_us: int, length_us: int) -> None:
         self.timeslice(timeslice_us)
@@ -55,6 +59,7 @@ class Observed:
         return {
             "sharing": sorted(self.sharings),
             "timeslice_us": sorted(self.timeslices_us),
+            "cap_period_us": sorted(self.cap_periods_us),
             "window_us": (
                 {"count": len(windows), "min": min(windows), "max": max(windows)}
                 if windows else None

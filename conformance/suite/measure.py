@@ -123,6 +123,7 @@ class Window:
     end: Snapshot
     q: int
     live: bool = False
+    cap_period: int = 0  # cap_period_us of the mdevs measured (0: none stated)
 
     @property
     def length(self) -> int:
@@ -134,7 +135,7 @@ class Window:
 
     @property
     def tolerance(self) -> Tolerance:
-        return Tolerance(self.q, self.skew)
+        return Tolerance(self.q, self.skew, cap_period=self.cap_period)
 
     def delta(self, uuid: str, counter: str) -> int | None:
         """How much a counter grew over the window (None when the mdev lacks it)."""
@@ -173,6 +174,7 @@ class Meter:
     present: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bystanders: Sequence[str] = ()  # mdevs on the same parents the suite did not create
     observe: Callable[[int, int], None] | None = None  # told (q, W) of each window measured
+    cap_period: int = 0  # the largest cap_period_us of the mdevs (0: none stated)
 
     def __post_init__(self) -> None:
         if not self.present:
@@ -206,11 +208,11 @@ class Meter:
             for members in groups
             for p in weighted_pairs(members)
         ]
-        return self.precision.window(Tolerance(self.q, skew), pairs)
+        return self.precision.window(Tolerance(self.q, skew, cap_period=self.cap_period), pairs)
 
     def settle(self) -> None:
         """Wait S = 2q after a load change so the window sees the steady state."""
-        self.clock.elapse(Tolerance(self.q).settle)
+        self.clock.elapse(Tolerance(self.q, cap_period=self.cap_period).settle)
 
     def measure(
         self,
@@ -263,7 +265,8 @@ class Meter:
 
     def _close(self, start: Snapshot, live: bool) -> Window:
         """End the window begun at ``start``; BystanderLoad if another mdev worked."""
-        window = Window(start, self.closing_snapshot(), self.q, live=live)
+        window = Window(start, self.closing_snapshot(), self.q, live=live,
+                        cap_period=self.cap_period)
         if self.observe is not None:
             self.observe(self.q, window.length)
         busy = busy_bystanders(window.start, window.end)

@@ -35,7 +35,27 @@ def test_skew_widens_every_tolerance() -> None:
     assert skewed.window() > calm.window()
 
 
-@pytest.mark.parametrize("bad", [dict(q=0), dict(q=1000, skew=-1)])
+def test_a_cap_period_within_one_timeslice_changes_nothing() -> None:
+    """Issue 14, finding 8: a cap held within every timeslice is inside the lag bound."""
+    assert Tolerance(1000, cap_period=1000) == Tolerance(1000, cap_period=1000)
+    for period in (0, 1, 1000):
+        tol = Tolerance(1000, cap_period=period)
+        assert (tol.period, tol.usage, tol.settle) == (0, 4002, 2000)
+
+
+def test_a_cap_period_widens_the_tolerance_by_half_a_period() -> None:
+    """CFS bandwidth: cpu.max's default 100 ms period over a 2 ms quantum."""
+    tol = Tolerance(2000, cap_period=100_000)
+    assert tol.period == 100_000
+    assert tol.usage == 8002 + 50_000  # T = 4q + 2s + 2r + P/2
+    assert tol.window() == 1_160_040  # about twelve periods at δ = 0.05
+    assert tol.share(tol.window()) == pytest.approx(0.05)
+    assert tol.settle == 4000 + 100_000  # S = 2q + P
+    assert Tolerance(2000, cap_period=100_001).usage == 8002 + 50_001  # P/2 rounded up
+
+
+@pytest.mark.parametrize("bad", [dict(q=0), dict(q=1000, skew=-1),
+                                 dict(q=1000, cap_period=-1)])
 def test_invalid_inputs(bad: dict) -> None:
     with pytest.raises(ValueError):
         Tolerance(**bad)

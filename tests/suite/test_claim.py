@@ -54,7 +54,8 @@ def test_the_kernel_is_read_through_the_target(tmp_path: Path) -> None:
 
 def test_observed_windows_and_timeslices(tmp_path: Path) -> None:
     observed = Observed()
-    assert observed.to_json() == {"sharing": [], "timeslice_us": [], "window_us": None}
+    assert observed.to_json() == {"sharing": [], "timeslice_us": [], "cap_period_us": [],
+                                  "window_us": None}
     observed.timeslice(2000)
     observed.sharing("reserved")
     observed.sharing("none")

@@ -29,6 +29,7 @@ struct mdev_device;
  * @MDEV_QOS_NR_SLICES: ``nr_slices``, how often the mdev was dispatched
  * @MDEV_QOS_DOMAIN: ``domain``, the scheduling domain (engine) it shares
  * @MDEV_QOS_SHARING: ``sharing``, the sharing guarantee the driver gives
+ * @MDEV_QOS_CAP_PERIOD: ``cap_period_us``, the period the cap holds over
  * @MDEV_QOS_NR_FILES: the number of files
  *
  * The first three are the knobs; a type offers a subset of the files as a
@@ -45,6 +46,7 @@ enum mdev_qos_file {
 	MDEV_QOS_NR_SLICES,
 	MDEV_QOS_DOMAIN,
 	MDEV_QOS_SHARING,
+	MDEV_QOS_CAP_PERIOD,
 	MDEV_QOS_NR_FILES,
 };
 
@@ -101,6 +103,8 @@ enum mdev_qos_sharing {
  * @weight: the weight of a new mdev (MDEV_QOS_WEIGHT_DEFAULT), or the fixed one
  * @priority: the level of a new mdev (MDEV_QOS_LEVEL_DEFAULT), or the fixed one
  * @sharing: what ``sharing`` reads, when @files has BIT(MDEV_QOS_SHARING)
+ * @cap_period_us: what ``cap_period_us`` reads (0: the timeslice, a cap held
+ *	within every quantum), when @files has BIT(MDEV_QOS_CAP_PERIOD)
  *
  * A knob the type does not offer is in force at its default value.
  */
@@ -112,6 +116,7 @@ struct mdev_qos_type {
 	unsigned int weight;
 	enum mdev_qos_level priority;
 	enum mdev_qos_sharing sharing;
+	u32 cap_period_us;
 };
 
 /**

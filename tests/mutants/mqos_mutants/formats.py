@@ -148,3 +148,12 @@ class SharingWordUnknown(QosDriver):
 
     def format_sharing(self, mdev, word: str) -> str:  # type: ignore[no-untyped-def]
         return "fair\n"
+
+
+class CapPeriodBelowTimeslice(QosDriver):
+    """cap_period_us reads 10, shorter than the timeslice it must be at least."""
+
+    breaks = "QOS-CAP-010"
+
+    def format_cap_period(self, mdev, us: int) -> str:  # type: ignore[no-untyped-def]
+        return "10\n"
