@@ -14,8 +14,8 @@ from conformance.oracle.layout import member
 from conformance.oracle.shares import Member, reserved_shares
 from conformance.steps.require import NO_SHARING, sharing_of
 from conformance.steps.shares import check_share
-from conformance.steps.state import Measurements, Named, bystanders
-from conformance.suite.mdev import Mdev
+from conformance.steps.state import Measurements, Named
+from conformance.suite.mdev import Mdev, MdevType, parent_types
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 
@@ -64,10 +64,12 @@ def domain_members(resources: Resources, named: Named, parent: str) -> list[Memb
     Another user's mdev counts with the knobs it shows (defaults where it has none).
     """
     found = [member(one.name, one.knobs) for one in named.all() if one.mdev.parent == parent]
-    for uuid in bystanders(resources, named):
-        other = Mdev(resources.target, uuid, parent)
-        if other.exists():
-            found.append(member(uuid, other.knob_values()))
+    ours = set(named.uuids()) | set(resources.created)
+    for type_id in parent_types(resources.target, parent) or []:
+        for uuid in MdevType(resources.target, parent, type_id).devices():
+            other = Mdev(resources.target, uuid, parent)
+            if uuid not in ours and other.exists():
+                found.append(member(uuid, other.knob_values()))
     return found
 
 

@@ -12,6 +12,7 @@ from conformance.oracle.shares import (
     LEVELS,
     Member,
     expected_shares,
+    reserved_shares,
     shares_for,
     water_fill,
 )
@@ -130,3 +131,13 @@ def test_lower_levels_get_only_what_higher_levels_leave(members: list[Member]) -
         assert sum((shares[m.name] for m in here), F(0)) <= left
         if not all(shares[m.name] == m.ceiling for m in above):
             assert all(shares[m.name] == 0 for m in here)
+
+
+def test_reserved_shares_count_every_mdev_of_the_domain() -> None:
+    """Issue 14, finding 4: a reserved share is the formula over busy and idle mdevs."""
+    domain = [Member("A"), Member("B"), Member("C")]
+    assert reserved_shares(domain) == {n: Fraction(1, 3) for n in "ABC"}
+    fixed = [Member(n, cap=12) for n in "ABC"]  # NVIDIA fixed share: 100 // 8 each
+    assert reserved_shares(fixed) == {n: Fraction(12, 100) for n in "ABC"}
+    weighted = [Member("A", weight=200), Member("B"), Member("C")]
+    assert reserved_shares(weighted)["A"] == Fraction(1, 2)
