@@ -292,7 +292,7 @@ class QosDriver:
         """The period over which the cap holds (``qos/cap_period_us``, from the offer)."""
         offer = self.qos_offer(mdev.mtype)
         period = None if offer is None else offer.cap_period_us
-        return period if period is not None else self.timeslice_us(mdev.parent)
+        return period or self.timeslice_us(mdev.parent)
 
     def timeslice_us(self, parent: ParentDevice) -> int:
         """The parent's scheduling quantum."""

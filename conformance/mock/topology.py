@@ -26,7 +26,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "description": "time-shared device with every QoS knob",
             "instances": 8,
             "qos": {"knobs": ["cap", "weight", "priority"],
-                    "levels": ["background", "standard", "urgent"], "cap_period_us": 1000},
+                    "levels": ["background", "standard", "urgent"], "cap_period_us": 0},
         },
         {
             "name": "fixed",
@@ -36,7 +36,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
                 "knobs": ["cap", "weight", "priority"],
                 "levels": ["background", "standard", "urgent"],
                 "fixed": {"cap": 50},
-                "cap_period_us": 1000,
+                "cap_period_us": 0,
             },
         },
         {
@@ -66,7 +66,7 @@ class QosOffer:
     fixed: dict[str, int | str] = field(default_factory=dict)
     counters: tuple[str, ...] = OPTIONAL_COUNTERS
     sharing: str | None = "work-conserving"  # what qos/sharing reads; None: no such file
-    cap_period_us: int | None = None  # what qos/cap_period_us reads; None: no such file
+    cap_period_us: int | None = None  # qos/cap_period_us; 0: the timeslice; None: no file
 
     def files(self) -> tuple[str, ...]:
         """Every file of the ``qos/`` group, in the spec's order."""
