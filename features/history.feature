@@ -11,6 +11,7 @@ Feature: History
   @scheduling @QOS-SCH-004
   Scenario: An mdev that joins after another has run gets its equal share at once
     Given 2 fresh mdevs of the type under test
+    And their sharing is work-conserving
     When their loads are "backlog idle"
     And one measurement window passes
     And all of them are backlogged
@@ -20,6 +21,7 @@ Feature: History
   @scheduling @QOS-SCH-003 @QOS-WGT-007
   Scenario: An mdev that goes idle after running leaves the whole device to the others
     Given fresh mdevs of the type under test with weights "100 300"
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     And their loads are "backlog idle"
@@ -29,6 +31,7 @@ Feature: History
   @scheduling @QOS-SCH-004
   Scenario: An mdev that comes back after idling gets its equal share at once
     Given 2 fresh mdevs of the type under test
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     And their loads are "backlog idle"

@@ -20,7 +20,7 @@ from conformance.resources import spec_dir
 from conformance.specbuild.abi import abi_entry
 
 FILES = (
-    "cap", "weight", "priority", "timeslice_us",
+    "cap", "cap_period_us", "weight", "priority", "timeslice_us", "sharing",
     "usage_us", "throttled_us", "wait_us", "nr_slices", "domain",
 )
 TYPE_FILES = ("files", "levels", "domain", "timeslice_us", "cap", "weight", "priority")
@@ -126,8 +126,10 @@ def test_descriptions_come_from_the_spec(entry: str) -> None:
 def test_every_file_is_typed_with_its_errors(entry: str) -> None:
     """Like upstream entries (e.g. Xe's ``(RW) unsigned integer``), finding 11."""
     kinds = {
-        "cap": "(RW/RO) unsigned integer", "weight": "(RW/RO) unsigned integer",
+        "cap": "(RW/RO) unsigned integer", "cap_period_us": "(RO) unsigned integer",
+        "weight": "(RW/RO) unsigned integer",
         "priority": "(RW/RO) string", "timeslice_us": "(RO) unsigned integer",
+        "sharing": "(RO) string",
         "usage_us": "(RO) unsigned 64-bit integer",
         "throttled_us": "(RO) unsigned 64-bit integer",
         "wait_us": "(RO) unsigned 64-bit integer",
