@@ -11,8 +11,8 @@ from mockbench import Bench
 
 from conformance.mock.grammar import kstrtouint
 
-ALL = ["cap", "domain", "nr_slices", "priority", "throttled_us", "timeslice_us", "usage_us",
-       "wait_us", "weight"]
+ALL = ["cap", "cap_period_us", "domain", "nr_slices", "priority", "sharing", "throttled_us",
+       "timeslice_us", "usage_us", "wait_us", "weight"]
 
 
 def _errno(call, *args, **kwargs) -> int:
@@ -26,7 +26,8 @@ def test_every_file_mode_and_default(bench: Bench) -> None:
     assert bench.k.vfs_listdir(f"/sys/bus/mdev/devices/{u}/qos") == ALL
     expected = {"cap": b"100\n", "weight": b"100\n", "priority": b"background [standard] urgent\n",
                 "timeslice_us": b"1000\n", "usage_us": b"0\n", "throttled_us": b"0\n",
-                "wait_us": b"0\n", "nr_slices": b"0\n", "domain": b"mqos0\n"}
+                "wait_us": b"0\n", "nr_slices": b"0\n", "domain": b"mqos0\n",
+                "sharing": b"work-conserving\n", "cap_period_us": b"1000\n"}
     for name, content in expected.items():
         assert bench.read(u, name) == content
         mode = 0o644 if name in ("cap", "weight", "priority") else 0o444

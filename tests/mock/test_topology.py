@@ -64,8 +64,8 @@ def test_vendor_topology_is_presented() -> None:
     uuid = "11111111-2222-3333-4444-555555555555"
     kernel.vfs_write(f"{types}/vgpu-small/create", uuid.encode())
     qos = f"/sys/bus/mdev/devices/{uuid}/qos"
-    assert kernel.vfs_listdir(qos) == ["domain", "nr_slices", "priority", "timeslice_us",
-                                       "usage_us", "wait_us", "weight"]
+    assert kernel.vfs_listdir(qos) == ["domain", "nr_slices", "priority", "sharing",
+                                       "timeslice_us", "usage_us", "wait_us", "weight"]
     assert kernel.vfs_read(f"{qos}/priority") == b"[standard] urgent\n"
     assert kernel.vfs_stat(f"{qos}/priority")[1] == 0o444
     assert kernel.vfs_read(f"{qos}/timeslice_us") == b"2000\n"
