@@ -91,8 +91,9 @@ def test_errno_and_metadata_through_fuse(mount: MockMount) -> None:
     with pytest.raises(OSError) as info:
         (qos / "extra").write_text("1")
     assert info.value.errno == errno.EACCES
-    assert sorted(os.listdir(qos)) == ["cap", "domain", "nr_slices", "priority", "throttled_us",
-                                       "timeslice_us", "usage_us", "wait_us", "weight"]
+    assert sorted(os.listdir(qos)) == ["cap", "cap_period_us", "domain", "nr_slices", "priority",
+                                       "sharing", "throttled_us", "timeslice_us", "usage_us",
+                                       "wait_us", "weight"]
 
 
 def test_virtual_clock_and_load_through_fuse(mount: MockMount) -> None:
