@@ -50,6 +50,7 @@ Feature: Knob combinations
   Scenario: A higher level backlogged in another domain does not change a domain's shares
     Given fresh mdevs of the type under test with priorities "standard"
     And fresh mdevs of the type under test in another domain with priorities "urgent"
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     Then A receives the whole device

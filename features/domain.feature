@@ -20,6 +20,7 @@ Feature: Scheduling domain
   Scenario: mdevs of two parents in one domain share it
     Given fresh mdevs of the type under test with weights "100"
     And fresh mdevs of the type under test on another parent in the same domain with weights "100"
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     Then their shares are "1/2 1/2"

@@ -45,6 +45,11 @@ Feature: Random sequences
       | requirement |
       | QOS-SCH-004 |
 
+    @QOS-SCH-005
+    Examples: QOS-SCH-005
+      | requirement |
+      | QOS-SCH-005 |
+
     @QOS-CAP-002
     Examples: QOS-CAP-002
       | requirement |

@@ -10,6 +10,7 @@ Feature: Every span of a window
   @scheduling @QOS-SCH-004
   Scenario: Backlogged mdevs share the parent equally over every span of a window
     Given 2 fresh mdevs of the type under test
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes, read every timeslice
     Then their shares are "1/2 1/2" over every span between two of those reads

@@ -11,6 +11,7 @@ Feature: Topologies
   @scheduling @QOS-SCH-004
   Scenario: Backlogged mdevs up to the type's instance limit share the parent equally
     Given as many fresh mdevs of the type under test as its parent allows, up to 8
+    And their sharing is work-conserving
     When all of them are backlogged
     And one measurement window passes
     Then their shares follow the share formula for the knobs they read

@@ -569,8 +569,9 @@ EXPORT_SYMBOL_GPL(mdev_qos_del);
 /*
  * The offer of a type: qos/ of its type directory (spec 1.1).  It states,
  * before any mdev exists, what the qos/ of every mdev of the type holds:
- * ``files``, ``levels``, ``domain``, ``timeslice_us`` and each knob the type
- * fixes with its value.  The mdev core of 6.1 and later has no hook for
+ * ``files``, ``levels``, ``domain``, ``timeslice_us``, ``sharing`` and
+ * ``cap_period_us`` when its mdevs have them, and each knob the type fixes
+ * with its value.  The mdev core of 6.1 and later has no hook for
  * type attributes (6.0's types_attrs is gone), so the offer is a child
  * kobject of the type's kobject.
  */
@@ -587,6 +588,13 @@ static struct mdev_qos_offer *to_offer(struct kobject *kobj)
 	return container_of(kobj, struct mdev_qos_offer, kobj);
 }
 
+/* the order in which ``files`` names them, the specification's */
+static const u8 mdev_qos_files_order[MDEV_QOS_NR_FILES] = {
+	MDEV_QOS_CAP, MDEV_QOS_CAP_PERIOD, MDEV_QOS_WEIGHT, MDEV_QOS_PRIORITY,
+	MDEV_QOS_TIMESLICE, MDEV_QOS_SHARING, MDEV_QOS_USAGE,
+	MDEV_QOS_THROTTLED, MDEV_QOS_WAIT, MDEV_QOS_NR_SLICES, MDEV_QOS_DOMAIN,
+};
+
 static ssize_t files_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
@@ -595,9 +603,9 @@ static ssize_t files_show(struct kobject *kobj, struct kobj_attribute *attr,
 	int n;
 
 	for (n = 0; n < MDEV_QOS_NR_FILES; n++)
-		if (files & BIT(n))
+		if (files & BIT(mdev_qos_files_order[n]))
 			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
-					     mdev_qos_attrs[n]->name);
+				mdev_qos_attrs[mdev_qos_files_order[n]]->name);
 	return len + sysfs_emit_at(buf, len, "\n");
 }
 
@@ -630,6 +638,22 @@ static ssize_t offer_timeslice_us_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", to_offer(kobj)->timeslice_us);
 }
 
+static ssize_t offer_sharing_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mdev_qos_sharing_names[to_offer(kobj)->type->sharing]);
+}
+
+static ssize_t offer_cap_period_us_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	struct mdev_qos_offer *offer = to_offer(kobj);
+
+	return sysfs_emit(buf, "%u\n",
+			  offer->type->cap_period_us ?: offer->timeslice_us);
+}
+
 static ssize_t offer_cap_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
@@ -655,6 +679,10 @@ static struct kobj_attribute mdev_qos_offer_domain =
 	__ATTR(domain, 0444, offer_domain_show, NULL);
 static struct kobj_attribute mdev_qos_offer_timeslice_us =
 	__ATTR(timeslice_us, 0444, offer_timeslice_us_show, NULL);
+static struct kobj_attribute mdev_qos_offer_sharing =
+	__ATTR(sharing, 0444, offer_sharing_show, NULL);
+static struct kobj_attribute mdev_qos_offer_cap_period_us =
+	__ATTR(cap_period_us, 0444, offer_cap_period_us_show, NULL);
 static struct kobj_attribute mdev_qos_offer_cap =
 	__ATTR(cap, 0444, offer_cap_show, NULL);
 static struct kobj_attribute mdev_qos_offer_weight =
@@ -667,13 +695,18 @@ static struct attribute *mdev_qos_offer_attrs[] = {
 	&mdev_qos_offer_levels.attr,
 	&mdev_qos_offer_domain.attr,
 	&mdev_qos_offer_timeslice_us.attr,
+	&mdev_qos_offer_sharing.attr,
+	&mdev_qos_offer_cap_period_us.attr,
 	&mdev_qos_offer_cap.attr,
 	&mdev_qos_offer_weight.attr,
 	&mdev_qos_offer_priority.attr,
 	NULL,
 };
 
-/* levels only with priority; a knob only when the type fixes it */
+/*
+ * levels only with priority; sharing and cap_period_us only when its mdevs
+ * have them; a knob only when the type fixes it
+ */
 static umode_t mdev_qos_offer_visible(struct kobject *kobj,
 				      struct attribute *attr, int n)
 {
@@ -681,6 +714,10 @@ static umode_t mdev_qos_offer_visible(struct kobject *kobj,
 
 	if (attr == &mdev_qos_offer_levels.attr)
 		return type->files & BIT(MDEV_QOS_PRIORITY) ? attr->mode : 0;
+	if (attr == &mdev_qos_offer_sharing.attr)
+		return type->files & BIT(MDEV_QOS_SHARING) ? attr->mode : 0;
+	if (attr == &mdev_qos_offer_cap_period_us.attr)
+		return type->files & BIT(MDEV_QOS_CAP_PERIOD) ? attr->mode : 0;
 	if (attr == &mdev_qos_offer_cap.attr)
 		return type->fixed & BIT(MDEV_QOS_CAP) ? attr->mode : 0;
 	if (attr == &mdev_qos_offer_weight.attr)

@@ -56,7 +56,9 @@ class QosDriver:
 
     The offer of a type (spec 1.1: the ``qos/`` directory of the type directory)
         ``offer_files(mtype)``        file name -> content of the type's ``qos/``
-                                      (empty: no directory); default from ``qos_offer``
+                                      (empty: no directory); default from ``qos_offer``,
+                                      with ``sharing`` and ``cap_period_us`` when
+                                      its mdevs have them
 
     Scheduling domain (spec 1.1)
         ``type_domain(mtype)``        the domain mdevs of a type on its parent join
@@ -264,6 +266,10 @@ class QosDriver:
             found["levels"] = " ".join(offer.levels) + "\n"
         found["domain"] = f"{self.type_domain(mtype)}\n"
         found["timeslice_us"] = f"{self.timeslice_us(mtype.parent)}\n"
+        if "sharing" in files:
+            found["sharing"] = f"{offer.sharing}\n"
+        if "cap_period_us" in files:
+            found["cap_period_us"] = f"{offer.cap_period_us or self.timeslice_us(mtype.parent)}\n"
         for knob in KNOB_FILES:
             if knob in offer.fixed:
                 found[knob] = f"{offer.fixed[knob]}\n"

@@ -26,6 +26,8 @@ QOS_FILES = ("cap", "cap_period_us", "weight", "priority", "timeslice_us", "shar
              *COUNTERS, "domain")
 SHARING = ("work-conserving", "reserved")
 """The sharing guarantees a ``sharing`` file may name."""
+NO_SHARING = "none"
+"""How a run notes an mdev without ``qos/sharing``: it promises no way of sharing."""
 NUMERIC_FILES = ("cap", "cap_period_us", "weight", "timeslice_us", *COUNTERS)
 CAP_PERIOD_MAX = 1_000_000  # cap_period_us: from the mdev's timeslice_us to this
 

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.oracle.formats import KNOBS, QOS_FILES, FormatError, domain, single_value, unsigned
+from conformance.oracle.formats import (
+    KNOBS,
+    QOS_FILES,
+    FormatError,
+    domain,
+    sharing,
+    single_value,
+    unsigned,
+)
 from conformance.oracle.shares import LEVELS
 
 REQUIRED = ("files", "domain", "timeslice_us")
-OFFER_FILES = ("files", "levels", "domain", "timeslice_us", *KNOBS)
+STATED = ("sharing", "cap_period_us")
+"""Files of an mdev's ``qos/`` the offer repeats exactly when ``files`` names them."""
+OFFER_FILES = ("files", "levels", "domain", "timeslice_us", *STATED, *KNOBS)
 READ_ONLY = 0o444
 
 
@@ -25,6 +35,8 @@ class MdevView:
     levels: tuple[str, ...] | None  # its priority levels, None without priority
     domain: str  # its qos/domain, else its parent's name
     timeslice_us: str | None
+    sharing: str | None = None  # its qos/sharing, None without the file
+    cap_period_us: str | None = None  # its qos/cap_period_us, None without the file
 
 
 def word_list(raw: bytes, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
@@ -52,6 +64,11 @@ def layout_problems(entries: dict[str, tuple[str, int]], files: tuple[str, ...])
         problems.append("files names priority but there is no levels")
     if "priority" not in files and "levels" in entries:
         problems.append("levels without priority in files")
+    for name in STATED:
+        if name in files and name not in entries:
+            problems.append(f"files names {name} but there is no {name}")
+        if name not in files and name in entries:
+            problems.append(f"{name} without {name} in files")
     for knob in KNOBS:
         if knob in entries and knob not in files:
             problems.append(f"{knob} is fixed but files does not name it")
@@ -107,11 +124,14 @@ def agreement_problems(offer: dict[str, bytes], mdev: MdevView) -> list[str]:
                                 f"{' '.join(mdev.levels)}")
         except FormatError as exc:
             problems.append(f"levels: {exc}")
-    for name, theirs in (("domain", mdev.domain), ("timeslice_us", mdev.timeslice_us)):
+    stated = (("domain", mdev.domain), ("timeslice_us", mdev.timeslice_us),
+              ("sharing", mdev.sharing), ("cap_period_us", mdev.cap_period_us))
+    for name, theirs in stated:
         if name not in offer or theirs is None:
             continue
         try:
-            ours = domain(offer[name]) if name == "domain" else str(unsigned(offer[name]))
+            ours = (domain(offer[name]) if name == "domain" else
+                    sharing(offer[name]) if name == "sharing" else str(unsigned(offer[name])))
         except FormatError as exc:
             problems.append(f"{name}: {exc}")
             continue

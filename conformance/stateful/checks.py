@@ -9,12 +9,18 @@ passes whatever the sequence:
   (QOS-ACC-004); a backlogged mdev runs or waits (QOS-ACC-005); a dispatch lasts
   at most 1.1q (QOS-ACC-006); only a cap throttles, and throttling is waiting
   (QOS-ACC-007);
-- shares, on a parent whose mdevs are all idle or backlogged (the share formula
+- shares, on a domain whose mdevs are all idle or backlogged (the share formula
   speaks of backlogged mdevs; a ``periodic`` mdev changes the active set all the
-  time, so such a parent gets the counter checks only): every share within the
-  share tolerance, every pair whose shares follow their weights within the ratio
-  band, a lone capped mdev throttled by its cap (QOS-CAP-009), a starved one
-  waiting (QOS-PRI-010).
+  time, so such a domain gets the counter checks only) and whose ``sharing``
+  reads ``work-conserving``: every share within the share tolerance, every pair
+  whose shares follow their weights within the ratio band, a lone capped mdev
+  throttled by its cap (QOS-CAP-009), a starved one waiting (QOS-PRI-010);
+- reserved shares, on such a domain whose ``sharing`` reads ``reserved``, outside
+  a live window and without mdevs the suite did not create: each backlogged
+  mdev receives at least its reserved share, the formula over every mdev of the
+  domain, busy or idle (QOS-SCH-005). The work-conserving share checks do not
+  judge a reserved driver, and a driver without ``sharing`` (it promises no way
+  of sharing) gets the counter checks only.
 
 A share that misses its band is blamed on the most specific rule of the share
 formula that gives it (:func:`share_requirement`): a change made at the window's
@@ -29,12 +35,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from conformance.oracle.formats import NO_SHARING
 from conformance.oracle.shares import (
     DEFAULT_LEVEL,
     DEFAULT_WEIGHT,
     LEVELS,
     Member,
     expected_shares,
+    reserved_shares,
     weighted_pairs,
 )
 from conformance.oracle.tolerance import ratio_bound, share_bound
@@ -45,13 +53,20 @@ LIVE = {"cap": "QOS-CAP-008", "weight": "QOS-WGT-008", "priority": "QOS-PRI-009"
 
 REQUIREMENTS = (
     "QOS-FMT-001", "QOS-LIFE-001",
-    "QOS-SCH-001", "QOS-SCH-002", "QOS-SCH-003", "QOS-SCH-004",
+    "QOS-SCH-001", "QOS-SCH-002", "QOS-SCH-003", "QOS-SCH-004", "QOS-SCH-005",
     "QOS-CAP-002", "QOS-CAP-006", "QOS-CAP-007", "QOS-CAP-008", "QOS-CAP-009",
     "QOS-WGT-002", "QOS-WGT-006", "QOS-WGT-007", "QOS-WGT-008", "QOS-WGT-009",
     "QOS-PRI-003", "QOS-PRI-006", "QOS-PRI-007", "QOS-PRI-008", "QOS-PRI-009", "QOS-PRI-010",
     "QOS-ACC-002", "QOS-ACC-003", "QOS-ACC-004", "QOS-ACC-005", "QOS-ACC-006", "QOS-ACC-007",
 )
 """Every requirement a random sequence can fail (and so every scenario of random.feature)."""
+
+
+SHARING_OF = {
+    **{f"QOS-SCH-00{n}": "work-conserving" for n in range(1, 5)},
+    "QOS-SCH-005": "reserved",
+}
+"""The sharing guarantee each sharing requirement binds (its stated condition)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class Offer:
     files: frozenset[str]  # the qos/ files of an mdev of the type
     writable: frozenset[str]  # its knobs that the type does not fix
     second_parent: bool  # another parent offers the type
+    sharing: str = "work-conserving"  # what its qos/sharing reads ("none": no such file)
 
 
 def unmet_condition(requirement: str, offer: Offer) -> str | None:
@@ -80,6 +96,11 @@ def unmet_condition(requirement: str, offer: Offer) -> str | None:
             return f"the type under test fixes {name}: its requirements apply to a writable one"
     if requirement in ("QOS-SCH-002", "QOS-WGT-009") and not offer.second_parent:
         return "no second parent offers the type under test"
+    promised = SHARING_OF.get(requirement)
+    if promised is not None and offer.sharing != promised:
+        said = "is absent" if offer.sharing == NO_SHARING else f"reads {offer.sharing}"
+        return (f"qos/sharing of the type under test {said}: the requirements of "
+                f"{promised} sharing do not apply")
     return None
 
 
@@ -105,6 +126,7 @@ class Seen:
     load: str  # idle, backlog or periodic (the kind)
     counters: tuple[str, ...]
     cap_changed: bool = False  # its cap was written at the window's start (live)
+    sharing: str = "work-conserving"  # what its qos/sharing reads (NO_SHARING: absent)
 
     @property
     def cap(self) -> int:
@@ -171,12 +193,13 @@ def share_requirement(
 
 def judge(
     window: Window, seen: Sequence[Seen], *, live_knobs: Mapping[str, str],
-    previous: Mapping[tuple[str, str], int],
+    previous: Mapping[tuple[str, str], int], bystanders: bool = False,
 ) -> Judgement:
     """Every check of one window.
 
     ``live_knobs``: parent → the knob last written there at the window's start;
-    ``previous``: counter values read before the window.
+    ``previous``: counter values read before the window; ``bystanders``: mdevs the
+    suite did not create share the parents (their reserved shares are unknown).
     """
     verdict = Judgement()
     _monotonic(verdict, window, seen, previous)
@@ -189,7 +212,12 @@ def judge(
         _conservation(verdict, window, parent, here)
         if any(one.load == "periodic" for one in here):
             continue  # the share formula speaks of backlogged mdevs only
-        _shares(verdict, window, here, live_knobs.get(parent), elsewhere)
+        sharing = {one.sharing for one in here}
+        if sharing == {"work-conserving"}:
+            _shares(verdict, window, here, live_knobs.get(parent), elsewhere)
+        elif sharing == {"reserved"} and not window.live and not bystanders:
+            _reserved(verdict, window, here)
+        # otherwise the domain promises no share (no sharing file, or mixed words)
     return verdict
 
 
@@ -271,6 +299,22 @@ def _shares(verdict: Judgement, window: Window, here: Sequence[Seen], live_knob:
     if not window.live:
         _alone_at_cap(verdict, window, busy, here)
         _starved(verdict, window, busy, expected)
+
+
+def _reserved(verdict: Judgement, window: Window, here: Sequence[Seen]) -> None:
+    """QOS-SCH-005: each backlogged mdev receives at least its reserved share."""
+    floor = reserved_shares(one.member() for one in here)
+    delta, iota = window.share_tolerance, window.interference
+    for one in here:
+        if one.load != "backlog":
+            continue
+        x = floor[one.name]
+        measured = window.share(one.uuid)
+        low = share_bound(float(x), delta, iota).low
+        verdict.check("QOS-SCH-005", measured >= low,
+                      f"{one.name}: reserved share {float(x):.4f} over the {len(here)} mdevs "
+                      f"of its domain (accepted from {low:.4f}), measured {measured:.4f} "
+                      f"over {window.length} µs")
 
 
 def _share_owner(one: Seen, expected: Mapping[str, Fraction], busy: Sequence[Seen],

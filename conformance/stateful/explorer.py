@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from conformance.oracle.formats import NO_SHARING
 from conformance.oracle.shares import DEFAULT_LEVEL, LEVELS
 from conformance.oracle.tolerance import Precision, Tolerance
 from conformance.stateful.checks import Seen, Violation, judge
@@ -59,6 +60,8 @@ class Tracked:
     load: Load = IDLE
     cap_changed: bool = False
     domain: str = ""  # its scheduling domain (qos/domain, else its parent)
+    sharing: str = NO_SHARING  # what its qos/sharing reads
+    cap_period: int = 0  # its qos/cap_period_us (0: the mdev has none)
 
 
 @dataclass
@@ -128,6 +131,10 @@ class Explorer:
         )
         one.knobs = mdev.knob_values()
         one.domain = mdev.domain()
+        if mdev.has("sharing"):
+            one.sharing = mdev.raw("sharing").decode("ascii", "replace").strip()
+        if mdev.has("cap_period_us"):
+            one.cap_period = int(mdev.value("cap_period_us"))
         self.tracked[name] = one
         return one
 
@@ -186,7 +193,7 @@ class Explorer:
                    and one.parent == domain] for domain in self._domains()]
         base = meter.window_length([g for g in groups if g])
         length = max(1, base * permille // 1000)
-        settle = Tolerance(meter.q).settle if self.dirty else 0
+        settle = Tolerance(meter.q, cap_period=meter.cap_period).settle if self.dirty else 0
         if not self.budget.affords(length + settle):
             return False
         live = False
@@ -200,7 +207,8 @@ class Explorer:
         remaining = length - (self.clock.now_us() - start.at_us)
         if remaining > 0:
             self.clock.elapse(remaining)
-        window = Window(start, meter.closing_snapshot(), meter.q, live=live)
+        window = Window(start, meter.closing_snapshot(), meter.q, live=live,
+                        cap_period=meter.cap_period)
         if self.observe is not None:
             self.observe(meter.q, window.length)
         busy = busy_bystanders(window.start, window.end)
@@ -208,7 +216,7 @@ class Explorer:
             raise BystanderLoad(f"mdevs the suite did not create worked during a random "
                                 f"window: {', '.join(busy)}")
         verdict = judge(window, self._seen(), live_knobs=self.live_knobs if live else {},
-                        previous=self.previous)
+                        previous=self.previous, bystanders=bool(meter.bystanders))
         self.windows += 1
         self.checked.update(verdict.checked)
         self.violations += verdict.violations
@@ -243,12 +251,14 @@ class Explorer:
                 bystanders += MdevType(self.resources.target, parent, type_id).devices()
         return Meter(self.resources.target, self.clock, list(present), self._q(),
                      precision=self.precision, present=present,
-                     bystanders=[u for u in dict.fromkeys(bystanders) if u not in ours])
+                     bystanders=[u for u in dict.fromkeys(bystanders) if u not in ours],
+                     cap_period=max(one.cap_period for one in self.tracked.values()))
 
     def _seen(self) -> list[Seen]:
         # the checks group mdevs by where they compete: their scheduling domain
         return [Seen(one.name, one.mdev.uuid, one.domain, dict(one.knobs), one.load.kind,
-                     one.counters, one.cap_changed) for one in self.tracked.values()]
+                     one.counters, one.cap_changed, one.sharing)
+                for one in self.tracked.values()]
 
     def _may_preempt(self, one: Tracked) -> bool:
         """Whether ``one`` would wake above every active mdev of its domain, uncapped."""

@@ -7,11 +7,10 @@ import re
 import pytest
 from pytest_bdd import given, parsers
 
-from conformance.oracle.formats import SHARING
+from conformance.oracle.formats import NO_SHARING, SHARING
 from conformance.oracle.shares import DEFAULT_KNOBS, DEFAULT_LEVEL
 from conformance.steps.domains import parent_in_domain, type_in_domain
 from conformance.steps.require import (
-    NO_SHARING,
     cap_period,
     require_file,
     require_qos,

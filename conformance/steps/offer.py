@@ -20,6 +20,11 @@ def type_of(mdev: Mdev, under_test: UnderTest) -> MdevType:
     return MdevType(mdev.target, mdev.linked_parent() or under_test.parent, type_id)
 
 
+def raw_word(mdev: Mdev, name: str) -> str:
+    """A one-word file as read, without its newline (its format is another check's)."""
+    return mdev.raw(name).decode("ascii", "replace").rstrip("\n")
+
+
 def view(mdev: Mdev) -> MdevView:
     """What the offer of its type must say about this mdev."""
     entries = tuple(mdev.entries() or ())
@@ -29,6 +34,8 @@ def view(mdev: Mdev) -> MdevView:
         levels=mdev.levels() if "priority" in entries else None,
         domain=mdev.domain(),
         timeslice_us=mdev.value("timeslice_us") if "timeslice_us" in entries else None,
+        sharing=raw_word(mdev, "sharing") if "sharing" in entries else None,
+        cap_period_us=mdev.value("cap_period_us") if "cap_period_us" in entries else None,
     )
 
 

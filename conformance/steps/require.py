@@ -7,7 +7,7 @@ or a valid write that is refused is the driver's failure.
 
 from __future__ import annotations
 
-from conformance.oracle.formats import TIMESLICE_RANGE, loose_integers
+from conformance.oracle.formats import NO_SHARING, TIMESLICE_RANGE, loose_integers
 from conformance.oracle.layout import REQUIRED, absent_reason
 from conformance.suite.claim import Observed
 from conformance.suite.mdev import Mdev
@@ -37,8 +37,6 @@ def require_file(outcome: Outcome, mdev: Mdev, name: str) -> None:
     outcome.skip(absent_reason(name))
 
 
-NO_SHARING = "none"
-"""How a run notes an mdev without ``qos/sharing``: it promises no way of sharing."""
 
 
 def sharing_of(mdev: Mdev) -> str:

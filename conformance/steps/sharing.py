@@ -10,12 +10,13 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then
 
 from conformance.oracle import formats
+from conformance.oracle.formats import NO_SHARING
 from conformance.oracle.layout import member
 from conformance.oracle.shares import Member, reserved_shares
-from conformance.steps.require import NO_SHARING, sharing_of
+from conformance.steps.require import sharing_of
 from conformance.steps.shares import check_share
 from conformance.steps.state import Measurements, Named
-from conformance.suite.mdev import Mdev, MdevType, parent_types
+from conformance.suite.mdev import Mdev, MdevType, parent_types, parents
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 
@@ -58,18 +59,20 @@ def _same_sharing(named: Named, outcome: Outcome) -> None:
     assert not problems, "qos/sharing: " + "; ".join(problems)
 
 
-def domain_members(resources: Resources, named: Named, parent: str) -> list[Member]:
-    """Every mdev of a parent, busy or idle: the named ones and those the suite did not create.
+def domain_members(resources: Resources, named: Named, domain: str) -> list[Member]:
+    """Every mdev of a scheduling domain, busy or idle, on any parent.
 
-    Another user's mdev counts with the knobs it shows (defaults where it has none).
+    The named ones and those the suite did not create; another user's mdev counts
+    with the knobs it shows (defaults where it has none).
     """
-    found = [member(one.name, one.knobs) for one in named.all() if one.mdev.parent == parent]
+    found = [member(one.name, one.knobs) for one in named.all() if one.domain() == domain]
     ours = set(named.uuids()) | set(resources.created)
-    for type_id in parent_types(resources.target, parent) or []:
-        for uuid in MdevType(resources.target, parent, type_id).devices():
-            other = Mdev(resources.target, uuid, parent)
-            if uuid not in ours and other.exists():
-                found.append(member(uuid, other.knob_values()))
+    for parent in parents(resources.target):
+        for type_id in parent_types(resources.target, parent) or []:
+            for uuid in MdevType(resources.target, parent, type_id).devices():
+                other = Mdev(resources.target, uuid, parent)
+                if uuid not in ours and other.exists() and other.domain() == domain:
+                    found.append(member(uuid, other.knob_values()))
     return found
 
 
@@ -79,14 +82,14 @@ def _reserved(
 ) -> None:
     """A reserved share, counted over every mdev of the domain, is a floor for its owner."""
     problems = []
-    for parent in dict.fromkeys(one.mdev.parent for one in named.all()):
-        floor = reserved_shares(domain_members(resources, named, parent))
+    for domain in dict.fromkeys(one.domain() for one in named.all()):
+        floor = reserved_shares(domain_members(resources, named, domain))
         for one in named.all():
-            if one.mdev.parent != parent or one.load != "backlog":
+            if one.domain() != domain or one.load != "backlog":
                 continue
             problem = check_share(outcome, named, measurements, one.name,
                                   float(floor[one.name]), lower_only=True,
-                                  note="; reserved share over every mdev of the parent")
+                                  note=f"; reserved share over every mdev of domain {domain}")
             if problem:
                 problems.append(problem)
     assert not problems, "below the reserved share: " + "; ".join(problems)

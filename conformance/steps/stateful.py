@@ -21,7 +21,7 @@ from conformance.stateful.campaign import BUDGET_SLICES, FIXED_SEED, Campaign, C
 from conformance.stateful.checks import Offer, unmet_condition
 from conformance.stateful.explorer import OTHER_PARENT, OTHER_TYPE, PARENT, TYPE, Explorer, Slot
 from conformance.stateful.explorer import slots as find_slots
-from conformance.steps.require import timeslice
+from conformance.steps.require import sharing_of, timeslice
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import DeviceClock, Resources
 from conformance.suite.under_test import UnderTest
@@ -43,9 +43,10 @@ def probe_type(resources: Resources, outcome: Outcome, under_test: UnderTest) ->
         q = timeslice(outcome, probe, under_test.observed)
         files = frozenset(probe.entries() or ())
         writable = frozenset(k for k in probe.knobs_present() if not probe.is_fixed(k))
+        sharing = sharing_of(probe)
     finally:
         resources.remove_mdev(probe)
-    return q, Offer(files, writable, under_test.other_parent is not None)
+    return q, Offer(files, writable, under_test.other_parent is not None, sharing)
 
 
 def budget_us(under_test: UnderTest, q: int) -> int:

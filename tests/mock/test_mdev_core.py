@@ -24,7 +24,13 @@ def test_default_topology_layout(kernel: MockKernel) -> None:
     full = f"{TYPES}/mqos-full"
     assert set(kernel.vfs_listdir(full)) == {
         "name", "description", "device_api", "available_instances", "create", "devices", "qos"}
-    assert kernel.vfs_listdir(f"{full}/qos") == ["domain", "files", "levels", "timeslice_us"]
+    assert kernel.vfs_listdir(f"{full}/qos") == [
+        "cap_period_us", "domain", "files", "levels", "sharing", "timeslice_us"]
+    assert kernel.vfs_read(f"{full}/qos/sharing") == b"work-conserving\n"  # as its mdevs read
+    assert kernel.vfs_read(f"{full}/qos/cap_period_us") == b"1000\n"  # 0 in the topology: q
+    assert kernel.vfs_read(f"{full}/qos/files") == (
+        b"cap cap_period_us weight priority timeslice_us sharing usage_us throttled_us "
+        b"wait_us nr_slices domain\n")
     assert kernel.vfs_read(f"{TYPES}/mqos-fixed/qos/cap") == b"50\n"
     assert "qos" not in kernel.vfs_listdir(f"{TYPES}/mqos-plain")  # no QoS: no offer
     assert kernel.vfs_read(f"{full}/device_api") == b"vfio-pci\n"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 from conformance.oracle.shares import LEVELS, expected_shares
-from conformance.stateful.checks import REQUIREMENTS, Seen, judge, share_requirement
+from conformance.stateful.checks import (
+    REQUIREMENTS,
+    Offer,
+    Seen,
+    judge,
+    share_requirement,
+    unmet_condition,
+)
 from conformance.suite.measure import Snapshot, Window
 
 HIGH, LOW = LEVELS[-1], LEVELS[0]
@@ -106,3 +113,53 @@ def test_a_requirement_whose_condition_the_type_does_not_meet_is_named() -> None
     assert "second parent" in unmet_condition("QOS-SCH-002", fixed_cap)
     assert unmet_condition("QOS-WGT-006", fixed_cap) is None
     assert unmet_condition("QOS-SCH-004", fixed_cap) is None
+
+
+def reserved(name: str, load: str = "backlog", **knobs: int | str) -> Seen:
+    return Seen(name, f"uuid-{name}", "p0", dict(knobs), load, COUNTERS, sharing="reserved")
+
+
+def test_a_reserved_domain_is_not_judged_as_work_conserving() -> None:
+    """A busy mdev beside an idle one gets 1/2, its reserved share: no share fails."""
+    mdevs = [reserved("A"), reserved("B", load="idle")]
+    verdict = judge(window({"A": backlogged(50_000), "B": {}}), mdevs, live_knobs={},
+                    previous={})
+    assert verdict.violations == []
+    assert verdict.checked["QOS-SCH-005"] == 1
+    assert not any(r.startswith("QOS-SCH-00") and r != "QOS-SCH-005" for r in verdict.checked)
+
+
+def test_a_reserved_mdev_below_its_floor_fails_the_reserve_requirement() -> None:
+    mdevs = [reserved("A"), reserved("B", load="idle"), reserved("C", load="idle")]
+    verdict = judge(window({"A": backlogged(20_000), "B": {}, "C": {}}), mdevs,
+                    live_knobs={}, previous={})
+    assert requirements(verdict) == ["QOS-SCH-005"]
+
+
+def test_reserved_floors_are_not_judged_beside_mdevs_the_suite_did_not_create() -> None:
+    mdevs = [reserved("A"), reserved("B", load="idle")]
+    verdict = judge(window({"A": backlogged(20_000), "B": {}}), mdevs, live_knobs={},
+                    previous={}, bystanders=True)
+    assert verdict.checked["QOS-SCH-005"] == 0 and verdict.violations == []
+
+
+def test_a_driver_without_sharing_gets_the_counter_checks_only() -> None:
+    mdevs = [Seen(n, f"uuid-{n}", "p0", {}, "backlog", COUNTERS, sharing="none")
+             for n in "AB"]
+    verdict = judge(window({"A": backlogged(90_000), "B": backlogged(10_000)}), mdevs,
+                    live_knobs={}, previous={})
+    assert verdict.violations == []
+    assert verdict.checked["QOS-ACC-005"] == 2
+    assert not any(r.startswith("QOS-SCH") for r in verdict.checked)
+
+
+def test_the_sharing_requirements_bind_only_the_guarantee_the_type_states() -> None:
+    files = frozenset({"usage_us", "timeslice_us", "sharing"})
+    work, held = (Offer(files, frozenset(), True, word)
+                  for word in ("work-conserving", "reserved"))
+    absent = Offer(frozenset({"usage_us", "timeslice_us"}), frozenset(), True, "none")
+    assert unmet_condition("QOS-SCH-003", work) is None
+    assert "reads reserved" in str(unmet_condition("QOS-SCH-003", held))
+    assert unmet_condition("QOS-SCH-005", held) is None
+    assert "reads work-conserving" in str(unmet_condition("QOS-SCH-005", work))
+    assert "is absent" in str(unmet_condition("QOS-SCH-001", absent))

@@ -192,8 +192,8 @@ def test_a_feature_whose_knob_the_type_lacks_is_not_offered_even_when_it_passed(
     verdict = decide(CATALOGUE, passing_all(),
                      knobs_offered={"cap": True, "weight": False, "priority": True})
     assert verdict.verdict == "conformant"
-    assert claims(verdict) == {"base": "holds", "cap": "holds", "weight": "not-offered",
-                               "priority": "holds"}
+    assert claims(verdict) == {"base": "holds", "share": "holds", "reserve": "holds",
+                               "cap": "holds", "weight": "not-offered", "priority": "holds"}
     weight = next(r for r in verdict.requirements if r.id == "QOS-WGT-001")
     assert (weight.status, weight.skip_kind) == ("skip", "condition")
     assert "offers no writable weight" in weight.reason

@@ -62,3 +62,38 @@ class OfferForAPlainType(QosDriver):
         found = super().offer_files(mtype)
         return found or {"files": "usage_us timeslice_us\n", "domain": "mqos0\n",
                          "timeslice_us": "1000\n"}
+
+
+class OfferWithoutSharing(QosDriver):
+    """The offer names sharing in files but leaves out the file (issue 14, findings 1, 5)."""
+
+    breaks = "QOS-DISC-002"
+
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
+        found.pop("sharing", None)
+        return found
+
+
+class OfferSharingDisagrees(QosDriver):
+    """The offer says reserved; the mdevs of the type read work-conserving."""
+
+    breaks = "QOS-DISC-003"
+
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
+        if "sharing" in found:
+            found["sharing"] = "reserved\n"
+        return found
+
+
+class OfferCapPeriodDisagrees(QosDriver):
+    """The offer states a 100 ms cap period; the mdevs read their timeslice (finding 8)."""
+
+    breaks = "QOS-DISC-003"
+
+    def offer_files(self, mtype: Any) -> dict[str, str]:
+        found = super().offer_files(mtype)
+        if "cap_period_us" in found:
+            found["cap_period_us"] = "100000\n"
+        return found
