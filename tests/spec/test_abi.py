@@ -23,7 +23,8 @@ FILES = (
     "cap", "cap_period_us", "weight", "priority", "timeslice_us", "sharing",
     "usage_us", "throttled_us", "wait_us", "nr_slices", "domain",
 )
-TYPE_FILES = ("files", "levels", "domain", "timeslice_us", "cap", "weight", "priority")
+TYPE_FILES = ("files", "levels", "domain", "timeslice_us", "sharing", "cap_period_us", "cap",
+              "weight", "priority")
 ORDER = ("What", "Date", "KernelVersion", "Contact", "Description", "Users")
 TAG = re.compile(r"^(What|Date|KernelVersion|Contact|Description|Users):(.*)$")
 MONTH_YEAR = re.compile(
