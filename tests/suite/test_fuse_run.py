@@ -50,10 +50,11 @@ def assert_conformant(proc: subprocess.CompletedProcess, report: dict, workload:
     assert proc.returncode == 0, (proc.stdout, proc.stderr[-2000:])
     assert report["verdict"] == "conformant"
     assert report["target"]["kind"] == "sysfs-tree" and report["target"]["workload"] == workload
-    # every requirement passes, but one the default topology cannot exercise: two parents
-    # in one scheduling domain (QOS-DOM-003), which the mock's default topology has not
+    # every requirement passes, but those the default topology cannot exercise: two parents
+    # in one scheduling domain (QOS-DOM-003), which it has not, and a reserved share
+    # (QOS-SCH-005), since its sharing is work-conserving
     not_passed = {r["id"]: r["status"] for r in report["requirements"] if r["status"] != "pass"}
-    assert not_passed == {"QOS-DOM-003": "skip"}, not_passed
+    assert not_passed == {"QOS-DOM-003": "skip", "QOS-SCH-005": "skip"}, not_passed
     assert report["cleanup"]["left_behind"] == []
 
 
