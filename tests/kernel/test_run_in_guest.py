@@ -105,3 +105,18 @@ def test_guest_only_selects_the_steps_it_names(only: str, expected: str) -> None
     proc = subprocess.run(["bash", "-c", f"{define}; {steps}"], capture_output=True, text=True,
                           check=True, env={**os.environ, "MQOS_GUEST_ONLY": only})
     assert proc.stdout.strip() == expected
+
+
+@pytest.mark.skipif(not all(map(shutil.which, TOOLS)), reason="the guest tools are not installed")
+def test_a_chroot_without_the_management_userland_is_named(tmp_path: Path) -> None:
+    """The 6.12 guest's libvirt and mdevctl come from the trixie chroot: a chroot
+    prepared before they were added is refused with the command that adds them."""
+    kver = "6.12.0-fake+deb13-amd64"
+    (tmp_path / "kernels" / kver).mkdir(parents=True)
+    (tmp_path / "kernels" / kver / ".done").touch()
+    (tmp_path / "trixie-root/usr/src" / f"linux-headers-{kver}").mkdir(parents=True)
+    proc = run("--kernel", kver, "--out", str(tmp_path / "out"),
+               env={"MQOS_KERNEL_CACHE": str(tmp_path)})
+    assert proc.returncode == 2
+    assert f"no virsh in {tmp_path}/trixie-root; run kmod/trixie-kernel.sh" in proc.stderr
+    assert not (tmp_path / "out").exists()
