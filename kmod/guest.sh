@@ -8,13 +8,14 @@
 #
 # Loads mqos, then (a) runs the conformance suite against the real /sys,
 # (b) drives real mdevctl, (c) checks ABI coverage, (d) checks non-root writes,
-# (e) drives libvirt and mdevctl as management clients,
+# (e) drives libvirt and mdevctl as management clients, (f) runs the suite
+# against the kernel's mdpy sample converted to the helper, loaded beside mqos,
 # and finally unloads the module with devices busy and scans the kernel log.
 # Every step appends one JSON line to OUT/checks.jsonl; exit 1 if any failed.
 #
 # Environment (run-in-guest.sh passes them through):
-#   MQOS_GUEST_ONLY  comma-separated steps to run of suite, fuzz, checks, mgmt
-#                    (default: all); loading, unloading and the log scan always run
+#   MQOS_GUEST_ONLY  comma-separated steps to run of suite, fuzz, checks, mgmt,
+#                    mdpy (default: all); loading, unloading and the log scan always run
 #   MQOS_MGMT_ROOT   a root holding the kernel's own distribution's userland
 #                    (libvirt, mdevctl, udev, python3): (e) runs chrooted there,
 #                    else in the host's userland
@@ -148,6 +149,34 @@ mgmt_in_root() {
 		"$REPO/contrib/mdevctl/mdev-qos" "$PYTHON"
 }
 
+# (f) the kernel's mdpy sample converted to the helper: counters only (usage_us,
+# timeslice_us, domain), which spec 1.1 lets claim base alone. Its work is VFIO
+# accesses, made by the workers of kmod/mdpy_load.py's server; the suite's exec
+# workload asks it through the shell client mdpy_load.sh.
+run_mdpy() {
+	local err server report=$OUT/mdpy-report
+	echo "== mdpy beside mqos, counters only (uptime $(uptime_s) s)"
+	# count: mdevs per type (upstream's default is 4; the suite's topologies and
+	# random sequences create more)
+	if ! err=$(modprobe vfio_iommu_type1 2>&1 &&
+		insmod "$(dirname "$KO")/mdpy.ko" count=16 2>&1); then
+		record "load mdpy beside mqos on $KVER" 0 "$err"
+		return
+	fi
+	"$PYTHON" "$KMOD_DIR/mdpy_load.py" serve &
+	server=$!
+	for _ in $(seq 300); do [ -p /run/mdpy-load/control ] && break; sleep 0.1; done
+	(cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mdpy \
+		--type mdpy-vga --allow-write --workload exec \
+		--exec-load "sh $KMOD_DIR/mdpy_load.sh {uuid} {demand}" \
+		--profile full --op-timeout 60 --report-dir "$report")
+	echo "== mdpy: suite exit $? (uptime $(uptime_s) s)"
+	kill "$server" && wait "$server"
+	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdpy --out "$OUT" --report "$report/report.json" ||
+		FAILED=1
+	err=$(rmmod mdpy 2>&1) || record "rmmod mdpy" 0 "$err"
+}
+
 # wanted STEP: whether MQOS_GUEST_ONLY (unset: every step) names STEP
 wanted() {
 	[ -z "${MQOS_GUEST_ONLY:-}" ] || [[ ",$MQOS_GUEST_ONLY," == *",$1,"* ]]
@@ -184,6 +213,7 @@ main() {
 		wanted fuzz && run_fuzz
 		wanted checks && run_checks
 		wanted mgmt && run_mgmt
+		wanted mdpy && run_mdpy
 		unload_busy
 	fi
 	scan_kernel_log

@@ -26,11 +26,11 @@
 # distribution: the host's for the host kernel, the trixie chroot's (libvirt
 # 11, mdevctl 1.4) for Debian 13's, passed to the guest as MQOS_MGMT_ROOT.
 #
-# Environment: MQOS_GUEST_TIMEOUT (seconds, default 900), MQOS_GUEST_MEMORY
+# Environment: MQOS_GUEST_TIMEOUT (seconds, default 1800), MQOS_GUEST_MEMORY
 # (default 1G), MQOS_PYTHON (the interpreter the guest runs the suite with),
 # MQOS_KERNEL_CACHE (default /var/cache/mdev-qos), MQOS_LINUX_SOURCE (the
 # linux-source-6.12 tarball mdpy-defs.h comes from), MQOS_GUEST_ONLY (the guest
-# steps to run, e.g. "mgmt" or "checks,mgmt", see kmod/guest.sh: a partial run
+# steps to run, e.g. "mgmt", "mdpy" or "checks,mgmt", see kmod/guest.sh: a partial run
 # for iterating, with no mock run, no parity and no host-side result checks).
 set -euo pipefail
 
@@ -275,7 +275,7 @@ boot_guest() {
 	echo "== booting $KVER under QEMU (TCG)"
 	# no_timer_check: on a loaded host the emulated IO-APIC timer can look dead
 	# during boot ("IO-APIC + timer doesn't work!", a panic seen on 6.1 at load 35)
-	timeout --foreground "${MQOS_GUEST_TIMEOUT:-900}" \
+	timeout --foreground "${MQOS_GUEST_TIMEOUT:-1800}" \
 		qemu-system-x86_64 -accel tcg -cpu max -smp 2 \
 		-m "${MQOS_GUEST_MEMORY:-1G}" -nodefaults -no-reboot \
 		-display none -serial stdio -monitor none \

@@ -5,6 +5,7 @@ These read MQOS_KERNEL_RESULTS and skip without it.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ EXPECTED_CHECKS = (
     "mdevctl: modify --live with cap 101 fails and changes nothing",
     "mdev-qos discover: --json on the guest's /sys",
     "mdev-qos discover: --propose output defined and started",
+    "mdpy (counters only) claims base alone",
     "rmmod with a busy mdev",
     "kernel log clean",
 )
@@ -121,3 +123,16 @@ def test_no_requirement_failed_or_errored(kernel_report: dict[str, Any]) -> None
 def test_boot_to_verdict_within_budget(results_dir: Path) -> None:
     seconds = float((results_dir / "verdict-uptime").read_text())
     assert 0 < seconds < WALL_TIME_BUDGET_S
+
+
+def test_mdpy_claims_base_alone(results_dir: Path) -> None:
+    """The kernel's mdpy sample, counters only: conformant, base and nothing else (spec 1.1)."""
+    path = results_dir / "mdpy-report" / "report.json"
+    assert path.exists(), f"the suite wrote no report for mdpy in the guest ({path})"
+    report = json.loads(path.read_text())
+    target = report["target"]
+    assert (target["parent"], target["type"], target["workload"]) == ("mdpy", "mdpy-vga", "exec")
+    assert report["verdict"] == "conformant", report.get("reason")
+    claims = {name: c["status"] for name, c in report["claims"].items()}
+    assert claims.pop("base") == "holds"
+    assert set(claims.values()) == {"not-offered"}, claims
