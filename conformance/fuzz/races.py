@@ -222,6 +222,7 @@ def race_knob(
     one_value_per_writer: bool = False,
     readers_follow_writers: bool = False,
     switch_interval_s: float | None = SWITCH_INTERVAL_S,
+    reads_as: Mapping[bytes, bytes] | None = None,
 ) -> RaceReport:
     """Writers write ``values`` to ``path`` while readers read it; see module doc.
 
@@ -233,6 +234,8 @@ def race_knob(
     allows a write to fail with an errno. With
     ``one_value_per_writer`` writer ``i`` always writes ``values[i % len(values)]``
     (the values that can be read are then only those some writer writes).
+    ``reads_as`` maps a written value to what the knob reads after it was written
+    alone, for a device that rounds (default: the value's canonical form).
     """
     report = RaceReport(f"{knob}: {writers} writers, {readers} readers, {rounds} rounds")
     ledger = _Ledger(report)
@@ -240,7 +243,12 @@ def race_knob(
     levels = _levels(original) if knob == "priority" else []
     if one_value_per_writer:
         values = [values[i % len(values)] for i in range(min(writers, len(values)))]
-    allowed = {original} | {canonical(knob, v, levels) for v in values}
+    shown = dict(reads_as or {})
+
+    def read_after(value: bytes) -> bytes:
+        return shown.get(value) or canonical(knob, value, levels)
+
+    allowed = {original} | {read_after(v) for v in values}
     report.allowed = allowed
     report.original = original
     succeeded = report.written
@@ -276,7 +284,7 @@ def race_knob(
                     )
                 ledger.success()
                 with ledger.lock:
-                    succeeded.add(canonical(knob, value, levels))
+                    succeeded.add(read_after(value))
 
         return work
 

@@ -25,9 +25,11 @@ from conformance.oracle.layout import (
     spec_files,
 )
 from conformance.steps.require import require_file
-from conformance.steps.state import Named, whom
+from conformance.steps.rounding import rounded_read
+from conformance.steps.state import Named, Writes, whom
 from conformance.suite.mdev import Mdev
 from conformance.suite.outcome import Outcome
+from conformance.suite.registry import Resources
 
 OF_WHOM = r"(?:its qos directory|the qos directory of (?P<name>[A-Z]))"
 
@@ -203,12 +205,22 @@ def _priority_levels(subject: Mdev, outcome: Outcome) -> None:
     )
 )
 def _knob_reads(
-    subject: Mdev, outcome: Outcome, level: str | None, knob: str | None, value: str
+    subject: Mdev, resources: Resources, writes: Writes, outcome: Outcome, level: str | None,
+    knob: str | None, value: str,
 ) -> None:
-    """The knob's value; for priority, the active (bracketed) level."""
+    """The knob's value; for priority, the active (bracketed) level.
+
+    Right after an accepted write of a number, a device that rounds may read the
+    applied value nearest the one written (QOS-FMT-009): that is probed, not assumed.
+    """
     name = level or knob or ""
     actual = subject.knob(name)
     outcome.evidence(name, expected=value, actual=actual)
+    just_written = bool(writes) and writes.last.name == name and writes.last.succeeded
+    if actual != value and just_written and name in NUMERIC_RANGES and actual.isdigit():
+        problem = rounded_read(resources, subject, name, int(value), int(actual))
+        assert problem is None, f"{name} of mdev {subject.uuid}: {problem}"
+        return
     assert actual == value, f"{name} of mdev {subject.uuid}: expected {value!r}, read {actual!r}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from conformance.oracle.formats import NO_SHARING, TIMESLICE_RANGE, loose_integers
 from conformance.oracle.layout import REQUIRED, absent_reason
+from conformance.steps.rounding import device_refused
 from conformance.suite.claim import Observed
 from conformance.suite.mdev import Mdev
 from conformance.suite.outcome import Outcome
@@ -97,9 +98,11 @@ def set_knob(
             f"mdev {mdev.uuid} does not support priority level {value!r}: a driver offers "
             "standard and at least one other level, not necessarily every level"
         )
+    before = mdev.raw(knob)
     try:
         count = resources.write(mdev, knob, value)
     except OSError as exc:
+        device_refused(outcome, mdev, knob, value.encode(), exc.errno, before)
         raise AssertionError(
             f"writing the valid value {value!r} to {knob} of mdev {mdev.uuid} failed: "
             f"expected success, got {exc.strerror or exc}"

@@ -15,9 +15,11 @@ from pytest_bdd import parsers, then, when
 
 from conformance.oracle import formats
 from conformance.oracle.formats import KNOBS
-from conformance.oracle.grammar import decode_written, errno_names, knob_write
+from conformance.oracle.grammar import NUMERIC_RANGES, decode_written, errno_names, knob_write
 from conformance.oracle.layout import another_write
+from conformance.oracle.rounding import DEVICE_REFUSALS, refusal_problem, sweep_problems
 from conformance.oracle.shares import LEVELS
+from conformance.steps.rounding import device_refused
 from conformance.steps.state import Writes, Written
 from conformance.suite.mdev import Mdev
 from conformance.suite.outcome import Outcome
@@ -91,6 +93,9 @@ def _full_count(writes: Writes, outcome: Outcome) -> None:
     """The last write succeeded with the full count."""
     written = writes.last
     _oracle_agrees(outcome, written, True)
+    if not written.succeeded and not written.unprivileged:
+        device_refused(outcome, written.mdev, written.name, written.data, written.errno,
+                       written.before)
     expected = len(written.data)
     actual = written.count if written.succeeded else f"error {errno_name(written.errno)}"
     outcome.evidence(f"write {written.data!r} to {written.name}", expected=expected,
@@ -152,11 +157,14 @@ def _write_range(
 
 @then("every one of those writes returned the full count and read back as written")
 def _range_read_back(writes: Writes, outcome: Outcome) -> None:
-    """Each valid write succeeded and reads back canonically."""
-    problems = []
+    """Each valid write succeeded and reads back canonically (or rounded, QOS-FMT-009)."""
+    problems, reads, refused = [], {}, []
     for written in writes:
         expected = written.data.decode()
         if written.count != len(written.data):
+            if written.errno in DEVICE_REFUSALS and written.after == written.before:
+                refused.append(f"{expected}: {errno_name(written.errno)}")
+                continue
             got = errno_name(written.errno) if written.errno else written.count
             problems.append(f"{expected}: {got}")
             continue
@@ -165,11 +173,84 @@ def _range_read_back(writes: Writes, outcome: Outcome) -> None:
         except formats.FormatError as exc:
             problems.append(f"{expected}: reads {written.after!r} ({exc})")
             continue
-        if shown != expected:
+        if written.name in NUMERIC_RANGES:
+            reads[int(expected)] = int(shown)
+        elif shown != expected:
             problems.append(f"{expected}: reads {shown}")
+    knob = writes.last.name if writes else ""
+    if reads:
+        problems += sweep_problems(reads, NUMERIC_RANGES[knob])
     outcome.evidence("values written and read back", expected=len(writes),
-                     actual=len(writes) - len(problems), note="; ".join(problems[:10]))
+                     actual=len(writes) - len(problems) - len(refused),
+                     note="; ".join((problems + refused)[:10]))
     assert not problems, f"{len(problems)} valid writes misbehaved: " + "; ".join(problems[:10])
+    if refused:
+        outcome.unsupported(
+            f"the device refused {len(refused)} valid writes with EIO or EPERM and kept "
+            f"its value (QOS-FMT-008), e.g. {refused[0]}: this run cannot check them"
+        )
+
+
+@then(
+    "every one of those writes the device refused failed with EIO or EPERM "
+    "and left the knob unchanged"
+)
+def _refusals(writes: Writes, outcome: Outcome) -> None:
+    """QOS-FMT-008: a valid write the device does not apply is EIO or EPERM, and harmless."""
+    refused = [w for w in writes if not w.succeeded]
+    if not refused:
+        outcome.skip(
+            f"the device applied all {len(writes)} valid writes: none was refused, so "
+            "QOS-FMT-008's condition does not hold"
+        )
+    problems = []
+    for written in refused:
+        before = written.before.decode(errors="replace").strip()
+        after = (written.after or b"").decode(errors="replace").strip()
+        problem = refusal_problem(written.errno, before, after)
+        if problem:
+            problems.append(f"{written.data.decode(errors='replace')}: {problem}")
+    outcome.evidence("valid writes refused", expected="EIO or EPERM, knob unchanged",
+                     actual=f"{len(refused)} refused, {len(problems)} wrongly",
+                     note="; ".join(problems[:10]))
+    assert not problems, (
+        f"{written.name} of mdev {written.mdev.uuid}: " + "; ".join(problems[:10])
+    )
+
+
+@then(
+    "every value read back is the one written or the applied value nearest it, "
+    "which the knob keeps"
+)
+def _rounding(
+    subject: Mdev, resources: Resources, writes: Writes, outcome: Outcome
+) -> None:
+    """QOS-FMT-009: a rounded value is the nearest the device applies, and it is kept."""
+    reads: dict[int, int] = {}
+    for written in writes:
+        if written.succeeded and written.after is not None:
+            try:
+                reads[int(written.data)] = int(formats.knob_value(written.name, written.after))
+            except (formats.FormatError, ValueError):
+                continue  # a malformed read is QOS-FMT-001/002's failure, not this one's
+    rounded = {w: r for w, r in reads.items() if w != r}
+    if not rounded:
+        outcome.skip(
+            f"every one of the {len(reads)} values written read back as written: the "
+            "device rounds none of them, so QOS-FMT-009's condition does not hold"
+        )
+    knob = writes.last.name
+    problems = sweep_problems(reads, NUMERIC_RANGES[knob])
+    for shown in sorted(set(rounded.values()))[:20]:
+        resources.write(subject, knob, str(shown))
+        kept = subject.raw(knob)
+        if kept != b"%d\n" % shown:
+            problems.append(f"{shown} is read back, but writing it reads {kept!r}")
+    outcome.evidence("values rounded", expected="nearest applied value, kept when written",
+                     actual=f"{len(rounded)} of {len(reads)} rounded",
+                     note="; ".join(problems[:10] or
+                                    [f"{w} -> {r}" for w, r in list(rounded.items())[:10]]))
+    assert not problems, f"{knob} of mdev {subject.uuid}: " + "; ".join(problems[:10])
 
 
 @when("each level of background standard urgent that it does not support "

@@ -40,6 +40,7 @@ AREAS = (
     "precision",
     "topology",
     "combinations",
+    "refusals",
     # the vendor catalogue of issue 12, written from real schedulers' designs
     "vendor.timers",
     "vendor.counters",
