@@ -34,8 +34,9 @@ from conformance.fuzz.expect import (
     levels_of,
 )
 from conformance.fuzz.inputs import U64_MAX, writes
-from conformance.oracle.formats import priority
+from conformance.oracle.formats import FormatError, knob_value, priority
 from conformance.oracle.grammar import NUMERIC_RANGES, U32_MAX
+from conformance.oracle.rounding import DEVICE_REFUSALS, nearer_values, sweep_problems
 from conformance.oracle.shares import LEVELS
 from conformance.sysfs.target import Target
 
@@ -144,6 +145,10 @@ def _answer(write: Write, path: str, data: bytes) -> Answer:
         return Answer(errno=exc.errno)
 
 
+ROUNDED_PROBED = 20  # rounded reads whose nearer values are written, at most
+NEARER_PROBED = 200  # nearer values written for one rounded read, at most
+
+
 class _Probe:
     """Judges one input at a time and keeps the tallies."""
 
@@ -158,6 +163,8 @@ class _Probe:
         self.result = CampaignResult(knob=knob, path=path)
         self.seen: set[bytes] = set()
         self.unchanged_requirement = REQUIREMENTS[knob]["unchanged"]
+        self.reads: dict[int, int] = {}  # accepted number -> the number read after it
+        self.read_back: dict[int, bytes] = {}  # the first input that wrote each number
         self.on_tried: Callable[[int], None] | None = None  # told the count after each input
 
     def __call__(self, data: bytes) -> None:
@@ -174,6 +181,47 @@ class _Probe:
         self._judge(data, expectation, answer, before, after)
         if self.on_tried is not None:
             self.on_tried(result.tried)
+
+    def _rounded(self, data: bytes, reads: str, after: bytes | str) -> bool:
+        """Record the number read after an accepted number: False if it is no number."""
+        if self.knob not in NUMERIC_RANGES or not isinstance(after, bytes):
+            return False
+        try:
+            shown = int(knob_value(self.knob, after))
+        except (FormatError, ValueError):
+            return False
+        self.reads[int(reads)] = shown
+        self.read_back.setdefault(int(reads), data)
+        return True
+
+    def finish(self) -> None:
+        """Judge the rounded reads together: the nearest applied value, kept when written."""
+        if not self.reads:
+            return
+        bounds = NUMERIC_RANGES[self.knob]
+        requirement = REQUIREMENTS[self.knob]["accepted"]
+        tally = self.result.tally(requirement)
+        problems = sweep_problems(self.reads, bounds)
+        rounded = [(w, r) for w, r in sorted(self.reads.items()) if w != r][:ROUNDED_PROBED]
+        for written, shown in rounded:
+            nearer = nearer_values(written, shown, bounds)[:NEARER_PROBED]
+            kept = [v for v in nearer + [shown] if self._keeps(v)]
+            if shown not in kept:
+                problems.append(f"{written}: reads {shown}, but writing {shown} does not keep it")
+            elif kept != [shown]:
+                problems.append(f"{written}: reads {shown}, but {kept[0]} is applied and nearer")
+        for problem in problems:
+            written = int(problem.split(":", 1)[0]) if problem[0].isdigit() else None
+            data = self.read_back.get(written, b"") if written is not None else b""
+            tally.mismatches.append(
+                Mismatch(requirement, data, "the value written, or the applied value "
+                         "nearest it (QOS-FMT-009)", problem)
+            )
+
+    def _keeps(self, value: int) -> bool:
+        """Write ``value`` alone: does the knob then read it?"""
+        answer = _answer(self.write, self.path, str(value).encode())
+        return answer.errno is None and self._read() == b"%d\n" % value
 
     def _read(self) -> bytes | str:
         try:
@@ -202,7 +250,9 @@ class _Probe:
                     )
                 )
             return
-        if not expectation.answer_ok(answer):
+        if expectation.accepted and answer.errno in DEVICE_REFUSALS and after == before:
+            pass  # the device refused a valid value and kept its own (QOS-FMT-008)
+        elif not expectation.answer_ok(answer):
             actual = answer.describe()
             if after != before:
                 actual += f", then reads {after!r}"
@@ -211,7 +261,9 @@ class _Probe:
             )
         elif expectation.accepted:
             wanted = expected_read(self.knob, expectation.reads or "", self.levels)
-            if after != wanted:
+            # every number read back is judged together in finish() (QOS-FMT-009)
+            recorded = self._rounded(data, expectation.reads or "", after)
+            if after != wanted and not recorded:
                 tally.mismatches.append(
                     Mismatch(
                         expectation.requirement,
@@ -270,6 +322,7 @@ def fuzz_knob(
         for data in explicit:
             probe(data)
         _generate(probe, writes(knob, NUMERIC_RANGES.get(knob), levels), max_examples, seed)
+        probe.finish()
     finally:
         probe.result.restored = _restore(target, path, knob, original, writer)
         probe.result.duration_s = time.monotonic() - started

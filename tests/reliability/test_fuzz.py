@@ -17,6 +17,7 @@ from conformance.fuzz.campaign import explicit_inputs, fuzz_knob, show
 from conformance.fuzz.expect import PAGE_SIZE, Answer, expect
 from conformance.mock import MockKernel, QosDriver
 from conformance.mock.kernfs import kernel_error
+from conformance.mock.rounding import FirmwareRefusalDriver, RoundingDriver
 from conformance.oracle.shares import LEVELS
 from conformance.sysfs.mock_target import MockTarget
 
@@ -185,3 +186,24 @@ def test_a_fuse_mount_of_the_mock_has_no_mismatch(shared_mount, knob) -> None:
     result = fuzz_knob(shared_mount.target, path, knob, max_examples=EXAMPLES)
     assert [m.describe() for m in result.mismatches] == []
     assert result.restored
+
+
+
+class _RoundsDown(QosDriver):
+    """Caps applied in steps of 5, rounded down: 64 reads 60 although 65 is applied."""
+
+    def parse_cap(self, mdev, buf: bytes) -> int:
+        return max(5, super().parse_cap(mdev, buf) // 5 * 5)
+
+
+@pytest.mark.parametrize(
+    ("driver", "failing"),
+    [(RoundingDriver, []), (FirmwareRefusalDriver, []), (_RoundsDown, ["QOS-CAP-002"])],
+)
+def test_fuzz_judges_rounding_and_refusals(driver: type[QosDriver], failing: list[str]) -> None:
+    """A rounding device and a refusing firmware conform; rounding down does not."""
+    kernel = MockKernel(driver_cls=driver)
+    uuid = str(uuidlib.uuid4())
+    kernel.vfs_write(f"{TYPE_DIR}/create", uuid.encode())
+    result = fuzz_knob(MockTarget(kernel), f"{DEVICES}/{uuid}/qos/cap", "cap", max_examples=60)
+    assert sorted({m.requirement for m in result.mismatches}) == failing
