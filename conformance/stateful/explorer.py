@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance.oracle.formats import NO_SHARING
+from conformance.oracle.rounding import refusal_problem
 from conformance.oracle.shares import DEFAULT_LEVEL, LEVELS
 from conformance.oracle.tolerance import Precision, Tolerance
 from conformance.stateful.checks import Seen, Violation, judge
 from conformance.suite.mdev import Mdev, MdevType, parent_types
 from conformance.suite.measure import BystanderLoad, Meter, Snapshot, Window, busy_bystanders
 from conformance.suite.registry import DeviceClock, Resources
+from conformance.suite.rounding import rounded_read
 from conformance.workload.base import IDLE, Load
 
 WRITE_REQUIREMENT = {"cap": "QOS-CAP-002", "weight": "QOS-WGT-002", "priority": "QOS-PRI-003"}
@@ -146,14 +148,24 @@ class Explorer:
         self.pending = None
 
     def set_knob(self, name: str, knob: str, value: str) -> None:
-        """Write a valid value; a refusal or another read-back is the driver's failure."""
+        """Write a valid value; a refusal or another read-back is the driver's failure.
+
+        Except as the spec allows (QOS-FMT-008, QOS-FMT-009): a refusal with EIO or
+        EPERM that kept the knob leaves the sequence as it was, and a number read
+        back otherwise is judged by the rounding probe (the model keeps what is read).
+        """
         one = self.tracked[name]
         requirement = WRITE_REQUIREMENT[knob]
+        before = one.mdev.raw(knob)
         try:
             count = self.resources.write(one.mdev, knob, value)
         except OSError as exc:
+            problem = refusal_problem(exc.errno, before.decode(errors="replace").strip(),
+                                      one.mdev.raw(knob).decode(errors="replace").strip())
+            if problem is None:
+                return  # the device refused a valid value and kept its own (QOS-FMT-008)
             self._violate(requirement, f"writing the valid value {value!r} to {knob} of "
-                          f"{name} failed: {exc.strerror or exc}")
+                          f"{name} failed: {exc.strerror or exc}; {problem}")
             return
         self.checked[requirement] += 1
         if count != len(value.encode()):
@@ -161,9 +173,16 @@ class Explorer:
                           f"{count}, not {len(value.encode())}")
         one.knobs = one.mdev.knob_values()
         key = "level" if knob == "priority" else knob
-        if str(one.knobs.get(key)) != value:
-            self._violate(requirement, f"{knob} of {name} reads {one.knobs.get(key)!r} after "
-                          f"{value!r} was written")
+        shown = str(one.knobs.get(key))
+        if shown != value:
+            rounded = shown.isdigit() and value.isdigit()
+            problem = (rounded_read(self.resources, one.mdev, knob, int(value), int(shown))
+                       if rounded else None)
+            if rounded and problem is None:
+                one.knobs = one.mdev.knob_values()  # the probe leaves the value read
+            else:
+                self._violate(requirement, f"{knob} of {name} reads {shown!r} after "
+                              f"{value!r} was written" + (f": {problem}" if problem else ""))
         if knob == "cap":
             one.cap_changed = True
         if not self.dirty:

@@ -25,11 +25,11 @@ from conformance.oracle.layout import (
     spec_files,
 )
 from conformance.steps.require import require_file
-from conformance.steps.rounding import rounded_read
 from conformance.steps.state import Named, Writes, whom
 from conformance.suite.mdev import Mdev
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
+from conformance.suite.rounding import rounded_read
 
 OF_WHOM = r"(?:its qos directory|the qos directory of (?P<name>[A-Z]))"
 

@@ -1,32 +1,19 @@
-"""Writes the device refuses or rounds (QOS-FMT-008, QOS-FMT-009): the probes.
+"""Writes the device refuses (QOS-FMT-008): what a step does about them.
 
-The oracle (:mod:`conformance.oracle.rounding`) judges; these helpers make the
-writes and reads it judges. A device may refuse a valid write with ``EIO`` or
-``EPERM``: where a step needs that write to succeed, the run cannot check what
-the step checks (the claim is incomplete), unless the refusal changed the knob,
-which is the driver's failure. A device may round a cap or weight: a step that
-expects the value written accepts the nearest value the device applies, which it
-finds by writing the values nearer than the one read.
+The oracle (:mod:`conformance.oracle.rounding`) judges. A device may refuse a
+valid write with ``EIO`` or ``EPERM``: where a step needs that write to succeed,
+the run cannot check what the step checks (the claim is incomplete), unless the
+refusal changed the knob, which is the driver's failure. A value the device
+rounds is probed by :mod:`conformance.suite.rounding`.
 """
 
 from __future__ import annotations
 
 import errno
 
-from conformance.oracle import formats
-from conformance.oracle.grammar import NUMERIC_RANGES
-from conformance.oracle.rounding import (
-    DEVICE_REFUSALS,
-    nearer_values,
-    refusal_problem,
-    rounded_read_problem,
-)
+from conformance.oracle.rounding import DEVICE_REFUSALS, refusal_problem
 from conformance.suite.mdev import Mdev
 from conformance.suite.outcome import Outcome
-from conformance.suite.registry import Resources
-
-MAX_PROBES = 2000
-"""Most writes spent showing that no value nearer than the one read is applied."""
 
 
 def device_refused(
@@ -49,38 +36,3 @@ def device_refused(
             f"with {errno.errorcode[code or 0]} and kept its value "
             "(QOS-FMT-008): this run cannot check a write it refused"
         )
-
-
-def rounded_read(
-    resources: Resources, mdev: Mdev, knob: str, written: int, shown: int
-) -> str | None:
-    """Judge ``shown`` read after ``written`` was accepted; None if it conforms.
-
-    Writes ``shown`` (the device must keep it) and every value nearer to
-    ``written`` (the device must apply none of them), then leaves ``shown``.
-    """
-    if shown == written:
-        return None
-    bounds = NUMERIC_RANGES.get(knob)
-    if bounds is None:
-        return f"reads {shown} after {written} was written"
-    nearer = nearer_values(written, shown, bounds)
-    if len(nearer) > MAX_PROBES:
-        return (f"reads {shown} after {written} was written: more than {MAX_PROBES} "
-                "values lie nearer, which no rounding that keeps the range useful explains")
-    applied = [value for value in nearer if _keeps(resources, mdev, knob, value)]
-    idempotent = _keeps(resources, mdev, knob, shown)
-    return rounded_read_problem(written, shown, bounds, idempotent=idempotent,
-                                applied_nearer=applied)
-
-
-def _keeps(resources: Resources, mdev: Mdev, knob: str, value: int) -> bool:
-    """Write ``value`` alone: does the knob then read it?"""
-    try:
-        resources.write(mdev, knob, str(value))
-    except OSError:
-        return False
-    try:
-        return formats.knob_value(knob, mdev.raw(knob)) == str(value)
-    except formats.FormatError:
-        return False

@@ -72,3 +72,14 @@ class RefusingFirmware(FirmwareRefusalDriver):
 
     breaks = "QOS-FMT-008"
     expect = "conform"
+
+
+class WeightRoundsUp(RoundingDriver):
+    """Weights are applied in steps of 20 but always rounded up (25 applies 40, not 20)."""
+
+    breaks = "QOS-FMT-009"
+    weight_step = 20
+
+    def parse_weight(self, mdev: Any, buf: bytes) -> int:
+        value = QosDriver.parse_weight(self, mdev, buf)
+        return min(self.weight_range[1], -(-value // self.weight_step) * self.weight_step)
