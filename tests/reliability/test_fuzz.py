@@ -188,7 +188,6 @@ def test_a_fuse_mount_of_the_mock_has_no_mismatch(shared_mount, knob) -> None:
     assert result.restored
 
 
-
 class _RoundsDown(QosDriver):
     """Caps applied in steps of 5, rounded down: 64 reads 60 although 65 is applied."""
 
@@ -196,9 +195,25 @@ class _RoundsDown(QosDriver):
         return max(5, super().parse_cap(mdev, buf) // 5 * 5)
 
 
+class _RefusesSixty(FirmwareRefusalDriver):
+    """The firmware refuses a cap of 60 (a value the explicit inputs write) with EIO."""
+
+    refused_cap = 60
+
+
+class _RefusalAsEinval(_RefusesSixty):
+    """The firmware's refusal of a cap of 60 is answered with EINVAL, as if 60 were bad input."""
+
+    def apply_knob(self, mdev, name: str, value) -> None:
+        if name == "cap" and value == self.refused_cap:
+            raise kernel_error(errno.EINVAL)
+        super().apply_knob(mdev, name, value)
+
+
 @pytest.mark.parametrize(
     ("driver", "failing"),
-    [(RoundingDriver, []), (FirmwareRefusalDriver, []), (_RoundsDown, ["QOS-CAP-002"])],
+    [(RoundingDriver, []), (_RefusesSixty, []), (_RoundsDown, ["QOS-CAP-002"]),
+     (_RefusalAsEinval, ["QOS-CAP-002"])],
 )
 def test_fuzz_judges_rounding_and_refusals(driver: type[QosDriver], failing: list[str]) -> None:
     """A rounding device and a refusing firmware conform; rounding down does not."""
