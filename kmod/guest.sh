@@ -10,7 +10,8 @@
 # (b) drives real mdevctl, (c) checks ABI coverage, (d) checks non-root writes,
 # (e) drives libvirt and mdevctl as management clients, (f) runs the suite
 # against the kernel's mdpy sample converted to the helper, loaded beside mqos,
-# and finally unloads the module with devices busy and scans the kernel log.
+# unloads the module with devices busy, (g) loads it again as a device that
+# rounds caps and refuses one, and finally scans the kernel log.
 # Every step appends one JSON line to OUT/checks.jsonl; exit 1 if any failed.
 #
 # Environment (run-in-guest.sh passes them through):
@@ -197,6 +198,35 @@ unload_busy() {
 	fi
 }
 
+# (g) the helper's rounding and refusal paths: mqos again, its engine applying
+# caps in steps of 5 and its firmware refusing a cap of 35 with EIO; the
+# suite's scenarios of QOS-FMT-008 and QOS-FMT-009 must pass, not skip.
+run_refusals() {
+	local name="rounding, refusing mqos: QOS-FMT-008 and QOS-FMT-009 pass"
+	local err rc passed
+	echo "== refused and rounded writes (uptime $(uptime_s) s)"
+	if ! err=$(insmod "$(dirname "$KO")/mdev_qos.ko" 2>&1 &&
+		insmod "$KO" cap_step=5 refused_cap=35 2>&1); then
+		record "$name" 0 "$err"
+		return
+	fi
+	(cd /tmp && "$PYTHON" -m conformance run -q --sysfs-root / --parent mqos0 \
+		--type mqos-full --allow-write --profile control --op-timeout 60 \
+		-k "QOS-FMT-008 or QOS-FMT-009" --report-dir "$OUT/refusals")
+	rc=$?
+	passed=$("$PYTHON" -c 'import json, sys
+report = json.load(open(sys.argv[1]))
+print(" ".join(r["id"] for r in report["requirements"] if r["status"] == "pass"))' \
+		"$OUT/refusals/report.json" 2>&1)
+	if ! err=$(rmmod mqos 2>&1 && rmmod mdev_qos 2>&1); then
+		record "$name" 0 "rmmod: $err"
+	elif [[ " $passed " == *" QOS-FMT-008 "* && " $passed " == *" QOS-FMT-009 "* ]]; then
+		record "$name" $((rc == 0)) "exit $rc"
+	else
+		record "$name" 0 "exit $rc, passed: ${passed:-none}"
+	fi
+}
+
 scan_kernel_log() {
 	local bad
 	dmesg >"$OUT/dmesg.txt"
@@ -215,6 +245,7 @@ main() {
 		wanted mgmt && run_mgmt
 		wanted mdpy && run_mdpy
 		unload_busy
+		run_refusals
 	fi
 	scan_kernel_log
 	echo "== guest done after $(uptime_s) s"

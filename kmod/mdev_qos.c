@@ -181,7 +181,8 @@ EXPORT_SYMBOL_GPL(mdev_qos_init);
  * Needs no lock: a knob changes in one store, after &mdev_qos_ops.apply
  * accepted it.
  *
- * Return: the value in force; an enum mdev_qos_level for MDEV_QOS_PRIORITY.
+ * Return: the value in force (as &mdev_qos_ops.round gave it, for a driver
+ * that rounds); an enum mdev_qos_level for MDEV_QOS_PRIORITY.
  */
 unsigned int mdev_qos_get(struct mdev_qos *qos, enum mdev_qos_file knob)
 {
@@ -191,13 +192,23 @@ unsigned int mdev_qos_get(struct mdev_qos *qos, enum mdev_qos_file knob)
 }
 EXPORT_SYMBOL_GPL(mdev_qos_get);
 
-/* Apply a parsed, range-checked value through the driver. */
+/*
+ * Apply a parsed, range-checked value through the driver: rounded first to a
+ * value the device applies, if the driver rounds, so that the knob reads
+ * what is in force.  The driver's error (-EIO, -EPERM) goes back to the
+ * writer as it is, and the knob keeps its old value.
+ */
 static int mdev_qos_set(struct mdev_qos *qos, enum mdev_qos_file knob,
 			unsigned int value)
 {
 	int ret;
 
 	lockdep_assert_held(&qos->lock);
+	if (knob != MDEV_QOS_PRIORITY && qos->ops->round) {
+		value = qos->ops->round(qos, knob, value);
+		if (WARN_ON_ONCE(!mdev_qos_in_range(qos->type, knob, value)))
+			return -EIO;
+	}
 	if (qos->values[knob] == value)
 		return 0;
 	ret = qos->ops->apply(qos, knob, value);

@@ -65,6 +65,17 @@ module_param(timeslice_us, uint, 0444);
 MODULE_PARM_DESC(timeslice_us,
 		 "scheduling quantum in microseconds (100..100000, default 10000)");
 
+/* A device that programs caps in coarser units, or whose firmware says no. */
+static unsigned int cap_step = 1;
+module_param(cap_step, uint, 0444);
+MODULE_PARM_DESC(cap_step,
+		 "caps applied in steps of this many percent, and 100 (1..50, default 1)");
+
+static unsigned int refused_cap;
+module_param(refused_cap, uint, 0444);
+MODULE_PARM_DESC(refused_cap,
+		 "a cap the simulated firmware refuses with EIO (0, the default: none)");
+
 enum mqos_counter {
 	MQOS_USAGE,
 	MQOS_THROTTLED,
@@ -535,12 +546,15 @@ static struct mqos_mdev *to_mqos_mdev(struct mdev_qos *qos)
 	return container_of(qos, struct mqos_mdev, qos);
 }
 
-/* A knob change, parsed and range-checked by the helper. */
+/* A knob change, parsed, range-checked and rounded by the helper. */
 static int mqos_apply(struct mdev_qos *qos, enum mdev_qos_file knob,
 		      unsigned int value)
 {
 	struct mqos_mdev *m = to_mqos_mdev(qos);
 
+	/* the firmware's refusal: the engine keeps the old cap */
+	if (knob == MDEV_QOS_CAP && refused_cap && value == refused_cap)
+		return -EIO;
 	mqos_engine_lock(m->parent);
 	switch (knob) {
 	case MDEV_QOS_CAP:
@@ -561,6 +575,21 @@ static int mqos_apply(struct mdev_qos *qos, enum mdev_qos_file knob,
 	return 0;
 }
 
+/* The cap the engine applies for a written one: the nearest step, or 100. */
+static unsigned int mqos_round(struct mdev_qos *qos, enum mdev_qos_file knob,
+			       unsigned int value)
+{
+	unsigned int below, above;
+
+	if (knob != MDEV_QOS_CAP || cap_step == 1)
+		return value;
+	below = rounddown(value, cap_step);
+	above = min_t(unsigned int, below + cap_step, MDEV_QOS_CAP_MAX);
+	if (!below || above - value <= value - below)
+		return above;
+	return below;
+}
+
 /* One snapshot of the counters, with the engine brought up to now. */
 static void mqos_read_stats(struct mdev_qos *qos, struct mdev_qos_stats *stats)
 {
@@ -579,6 +608,7 @@ static void mqos_read_stats(struct mdev_qos *qos, struct mdev_qos_stats *stats)
 
 static const struct mdev_qos_ops mqos_qos_ops = {
 	.apply = mqos_apply,
+	.round = mqos_round,
 	.read_stats = mqos_read_stats,
 };
 
@@ -1044,6 +1074,8 @@ static int __init mqos_init(void)
 	int ret;
 
 	if (timeslice_us < 100 || timeslice_us > 100000)
+		return -EINVAL;
+	if (!cap_step || cap_step > 50 || refused_cap > MDEV_QOS_CAP_MAX)
 		return -EINVAL;
 
 	ret = mdev_register_driver(&mqos_driver);

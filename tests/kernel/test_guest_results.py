@@ -39,6 +39,7 @@ EXPECTED_CHECKS = (
     "mdev-qos discover: --propose output defined and started",
     "mdpy (counters only) claims base alone",
     "rmmod with a busy mdev",
+    "rounding, refusing mqos: QOS-FMT-008 and QOS-FMT-009 pass",
     "kernel log clean",
 )
 WALL_TIME_BUDGET_S = 600

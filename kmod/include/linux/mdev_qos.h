@@ -142,15 +142,28 @@ struct mdev_qos;
  * @apply: make @value the mdev's @knob (MDEV_QOS_CAP, MDEV_QOS_WEIGHT or
  *	MDEV_QOS_PRIORITY, then an enum mdev_qos_level).  The helper has
  *	parsed and range-checked the value and holds &qos->lock, which
- *	serialises the changes of one mdev.  Returns 0 or a negative errno;
- *	on an error the knob keeps its old value.  Optional when no type of
- *	the driver has a writable knob.
+ *	serialises the changes of one mdev.  Returns 0 or a negative errno,
+ *	which the write returns unchanged; on an error the knob keeps its old
+ *	value.  A valid value the device does not apply is -EIO (the device
+ *	or its firmware refused it) or -EPERM (not applicable on this device
+ *	in its present state); -EINVAL stays the helper's, for malformed or
+ *	out-of-range input.  Optional when no type of the driver has a
+ *	writable knob.
+ * @round: for a device that applies only some values of ``cap`` or
+ *	``weight``: the value it applies for a written @value of @knob
+ *	(MDEV_QOS_CAP or MDEV_QOS_WEIGHT), an applicable value nearest @value
+ *	(of two equally near, either) within the knob's range, and @value
+ *	itself for an applicable value.  The helper passes the rounded value
+ *	to @apply and the knob reads it.  Called with &qos->lock held.
+ *	Optional: without it every value of the range is applied as written.
  * @read_stats: fill @stats with the mdev's counters as of now.  May sleep.
  *	Optional when no type offers a counter.
  */
 struct mdev_qos_ops {
 	int (*apply)(struct mdev_qos *qos, enum mdev_qos_file knob,
 		     unsigned int value);
+	unsigned int (*round)(struct mdev_qos *qos, enum mdev_qos_file knob,
+			      unsigned int value);
 	void (*read_stats)(struct mdev_qos *qos, struct mdev_qos_stats *stats);
 };
 
