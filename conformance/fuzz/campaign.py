@@ -211,8 +211,8 @@ class _Probe:
             elif kept != [shown]:
                 problems.append(f"{written}: reads {shown}, but {kept[0]} is applied and nearer")
         for problem in problems:
-            written = int(problem.split(":", 1)[0]) if problem[0].isdigit() else None
-            data = self.read_back.get(written, b"") if written is not None else b""
+            number = int(problem.split(":", 1)[0]) if problem[0].isdigit() else None
+            data = self.read_back.get(number, b"") if number is not None else b""
             tally.mismatches.append(
                 Mismatch(requirement, data, "the value written, or the applied value "
                          "nearest it (QOS-FMT-009)", problem)
