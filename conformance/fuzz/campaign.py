@@ -36,7 +36,12 @@ from conformance.fuzz.expect import (
 from conformance.fuzz.inputs import U64_MAX, writes
 from conformance.oracle.formats import FormatError, knob_value, priority
 from conformance.oracle.grammar import NUMERIC_RANGES, U32_MAX
-from conformance.oracle.rounding import DEVICE_REFUSALS, nearer_values, sweep_problems
+from conformance.oracle.rounding import (
+    APPLIED_DEFAULT,
+    DEVICE_REFUSALS,
+    nearer_values,
+    sweep_problems,
+)
 from conformance.oracle.shares import LEVELS
 from conformance.sysfs.target import Target
 
@@ -201,7 +206,7 @@ class _Probe:
         bounds = NUMERIC_RANGES[self.knob]
         requirement = REQUIREMENTS[self.knob]["accepted"]
         tally = self.result.tally(requirement)
-        problems = sweep_problems(self.reads, bounds)
+        problems = sweep_problems(self.reads, bounds, APPLIED_DEFAULT.get(self.knob))
         rounded = [(w, r) for w, r in sorted(self.reads.items()) if w != r][:ROUNDED_PROBED]
         for written, shown in rounded:
             nearer = nearer_values(written, shown, bounds)[:NEARER_PROBED]

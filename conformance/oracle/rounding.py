@@ -6,7 +6,9 @@ its present state) and leaves the knob unchanged (QOS-FMT-008). A driver whose
 device applies only some values of ``cap`` or ``weight`` may round a written value
 to one it applies: the knob then reads the value applied, an applicable value
 nearest the written one (either of two equally near), in range, and writing the
-value read leaves it unchanged (QOS-FMT-009).
+value read leaves it unchanged (QOS-FMT-009). A new mdev reads the default
+(QOS-CAP-001, QOS-WGT-001) and the knob reads what is applied, so the default is
+always an applied value: written, it reads back as written.
 
 Written independently of the reference mock, from the spec's text. Pure
 functions: the steps do the writes and reads these judge.
@@ -17,8 +19,13 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterable, Mapping
 
+from conformance.oracle.shares import DEFAULT_KNOBS
+
 DEVICE_REFUSALS = frozenset({errno.EIO, errno.EPERM})
 """The errnos of a valid write the device did not apply."""
+
+APPLIED_DEFAULT = {knob: int(DEFAULT_KNOBS[knob]) for knob in ("cap", "weight")}
+"""The value of each numeric knob that every device applies: its default."""
 
 
 def refusal_problem(code: int | None, before: str, after: str) -> str | None:
@@ -52,11 +59,14 @@ def rounded_read_problem(
     *,
     idempotent: bool,
     applied_nearer: Iterable[int] = (),
+    default: int | None = None,
+    default_kept: bool = True,
 ) -> str | None:
     """Judge ``shown``, read after ``written`` was accepted (None: conforming).
 
     ``idempotent``: writing ``shown`` read ``shown`` back. ``applied_nearer``: the
     values of :func:`nearer_values` the driver applied (read back as written).
+    ``default_kept``: writing the knob's ``default`` read it back.
     """
     if shown == written:
         return None
@@ -65,6 +75,9 @@ def rounded_read_problem(
         return f"reads {shown} after {written} was written: outside {low}..{high}"
     if not idempotent:
         return f"reads {shown} after {written} was written, but does not keep {shown}"
+    if not default_kept:
+        return (f"reads {shown} after {written} was written, but does not keep its "
+                f"default {default} either: it ignores writes rather than rounding them")
     nearer = sorted(set(applied_nearer), key=lambda v: (abs(v - written), v))
     if nearer:
         return (f"reads {shown} after {written} was written, but applies {nearer[0]}, "
@@ -72,14 +85,19 @@ def rounded_read_problem(
     return None
 
 
-def sweep_problems(reads: Mapping[int, int], bounds: tuple[int, int]) -> list[str]:
+def sweep_problems(
+    reads: Mapping[int, int], bounds: tuple[int, int], default: int | None = None
+) -> list[str]:
     """Judge the values read after a sweep of accepted writes (written -> read).
 
-    The values read are values the driver applies, so each written value must read
-    as an applied value at least as near as every other one seen.
+    The values read are values the driver applies, and so is the knob's
+    ``default``; each written value must read as an applied value at least as
+    near as every other one known.
     """
     low, high = bounds
     applied = {v for v in reads.values() if low <= v <= high}
+    if default is not None:
+        applied.add(default)
     problems = []
     for written, shown in sorted(reads.items()):
         if shown == written:

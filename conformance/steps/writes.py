@@ -17,7 +17,12 @@ from conformance.oracle import formats
 from conformance.oracle.formats import KNOBS
 from conformance.oracle.grammar import NUMERIC_RANGES, decode_written, errno_names, knob_write
 from conformance.oracle.layout import another_write
-from conformance.oracle.rounding import DEVICE_REFUSALS, refusal_problem, sweep_problems
+from conformance.oracle.rounding import (
+    APPLIED_DEFAULT,
+    DEVICE_REFUSALS,
+    refusal_problem,
+    sweep_problems,
+)
 from conformance.oracle.shares import LEVELS
 from conformance.steps.rounding import device_refused
 from conformance.steps.state import Writes, Written
@@ -179,7 +184,7 @@ def _range_read_back(writes: Writes, outcome: Outcome) -> None:
             problems.append(f"{expected}: reads {shown}")
     knob = writes.last.name if writes else ""
     if reads:
-        problems += sweep_problems(reads, NUMERIC_RANGES[knob])
+        problems += sweep_problems(reads, NUMERIC_RANGES[knob], APPLIED_DEFAULT.get(knob))
     outcome.evidence("values written and read back", expected=len(writes),
                      actual=len(writes) - len(problems) - len(refused),
                      note="; ".join((problems + refused)[:10]))
@@ -240,7 +245,7 @@ def _rounding(
             "device rounds none of them, so QOS-FMT-009's condition does not hold"
         )
     knob = writes.last.name
-    problems = sweep_problems(reads, NUMERIC_RANGES[knob])
+    problems = sweep_problems(reads, NUMERIC_RANGES[knob], APPLIED_DEFAULT.get(knob))
     for shown in sorted(set(rounded.values()))[:20]:
         resources.write(subject, knob, str(shown))
         kept = subject.raw(knob)

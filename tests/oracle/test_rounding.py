@@ -68,3 +68,14 @@ def test_a_sweep_rounded_down_fails_where_the_step_above_is_nearer() -> None:
 
 def test_a_sweep_that_does_not_keep_an_applied_value_fails() -> None:
     assert sweep_problems({60: 60, 61: 60, 62: 65, 65: 60}, CAP)
+
+
+def test_a_device_that_reads_one_value_whatever_is_written_does_not_round() -> None:
+    """Every device applies the default (a new mdev reads it): ignoring writes is no rounding."""
+    reads = {v: 50 for v in range(1, 101)}
+    assert sweep_problems(reads, CAP) == []  # one value read, nothing to compare with
+    assert "100: reads 50, but 100 is applied" in "; ".join(sweep_problems(reads, CAP, 100))
+    problem = rounded_read_problem(60, 50, CAP, idempotent=True, default=100,
+                                   default_kept=False)
+    assert problem is not None and "default 100" in problem
+    assert rounded_read_problem(62, 60, CAP, idempotent=True, default=100) is None
