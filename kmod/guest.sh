@@ -16,7 +16,8 @@
 #
 # Environment (run-in-guest.sh passes them through):
 #   MQOS_GUEST_ONLY  comma-separated steps to run of suite, fuzz, checks, mgmt,
-#                    mdpy (default: all); loading, unloading and the log scan always run
+#                    mdpy, refusals (default: all); loading, unloading and the
+#                    log scan always run
 #   MQOS_MGMT_ROOT   a root holding the kernel's own distribution's userland
 #                    (libvirt, mdevctl, udev, python3): (e) runs chrooted there,
 #                    else in the host's userland
@@ -245,7 +246,7 @@ main() {
 		wanted mgmt && run_mgmt
 		wanted mdpy && run_mdpy
 		unload_busy
-		run_refusals
+		wanted refusals && run_refusals
 	fi
 	scan_kernel_log
 	echo "== guest done after $(uptime_s) s"
