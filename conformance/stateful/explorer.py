@@ -117,8 +117,24 @@ class Explorer:
         self.previous: dict[tuple[str, str], int] = {}
 
     # -- operations ------------------------------------------------------------------
+    def has_room(self, slot: Slot) -> bool:
+        """Whether the type of ``slot`` allows one more mdev now.
+
+        ``slot.limit`` is what the type offered when the campaign began; types that
+        draw on one pool of the device (another type's mdevs, another parent's)
+        may offer less since, and a create the driver refuses for want of room is
+        no failure. An unreadable count leaves the create to find out.
+        """
+        raw = MdevType(self.resources.target, slot.parent, slot.type_id).available_instances()
+        try:
+            return int(raw.decode().strip()) > 0
+        except ValueError:
+            return True
+
     def create(self, name: str, slot: Slot) -> Tracked | None:
-        """Create an mdev in ``slot``; None when it has no qos/ group to measure."""
+        """Create an mdev in ``slot``; None when there is no room or no qos/ to measure."""
+        if not self.has_room(slot):
+            return None
         mdev = self.resources.create_mdev(slot.parent, slot.type_id)
         self.dirty = True
         if not mdev.has_qos():

@@ -32,6 +32,41 @@ SETTINGS = re.compile(rf"{_ONE_SETTING}(?:(?:, | and ){_ONE_SETTING})*")
 SETTING_KNOB = {"priorities": "priority", "weights": "weight", "caps": "cap"}
 
 
+def instance_room(
+    outcome: Outcome, resources: Resources, parent: str | None = None
+) -> int:
+    """How many more mdevs of the type under test ``parent`` allows now.
+
+    Read at the moment of asking: types often draw on one pool of the parent (or
+    of the device behind several parents), so mdevs of another type, or another
+    parent's, may have taken the room the type offered when the run began.
+    """
+    raw = resources.mdev_type(parent).available_instances()
+    try:
+        return int(raw.decode().strip())
+    except ValueError:
+        raise AssertionError(
+            f"available_instances of the type under test reads {raw!r}, not a number"
+        ) from None
+
+
+def require_room(
+    outcome: Outcome, resources: Resources, under_test: UnderTest, count: int,
+    parent: str | None = None,
+) -> None:
+    """Skip the scenario when ``parent`` cannot hold ``count`` more mdevs of the type.
+
+    A type's instance limit is the driver's to choose: a scenario that needs more
+    mdevs than it allows does not apply, it is no failure and no error.
+    """
+    room = instance_room(outcome, resources, parent)
+    if room < count:
+        outcome.skip(
+            f"type {under_test.type_id} allows {room} more mdev(s) on "
+            f"{parent or under_test.parent}; this scenario needs {count}"
+        )
+
+
 def create_named(
     resources: Resources,
     outcome: Outcome,
@@ -252,6 +287,7 @@ def _fresh_with_settings(
             resources, outcome, under_test, named, same=where.endswith("same domain")
         )
     count = len(next(iter(parsed.values())))
+    require_room(outcome, resources, under_test, count, parent)
     members = [
         create_named(resources, outcome, named, under_test, parent) for _ in range(count)
     ]
@@ -277,6 +313,7 @@ def _fresh_count(
     resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named, count: str
 ) -> None:
     """Create ``count`` mdevs with default knobs, named A, B, C..."""
+    require_room(outcome, resources, under_test, int(count))
     for _ in range(int(count)):
         create_named(resources, outcome, named, under_test).refresh()
 

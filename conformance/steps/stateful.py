@@ -184,6 +184,9 @@ def _create(sequence: Explorer, outcome: Outcome, under_test: UnderTest, name: s
         outcome.unsupported(f"this run has no {'other type' if other else 'other parent'}")
     slot = Slot(where if where == PARENT else OTHER_PARENT, OTHER_TYPE if other else TYPE,
                 parent, type_id, limit=0)
+    if not sequence.has_room(slot):
+        outcome.skip(f"type {type_id} allows no more mdev on {parent}: the sequence "
+                     f"cannot create {name}")
     if sequence.create(name, slot) is None:
         outcome.skip(f"type {type_id} offers no QoS: the sequence cannot measure {name}")
 

@@ -10,24 +10,13 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from conformance.oracle.layout import another_value
-from conformance.steps.devices import KNOB, create_named
+from conformance.steps.devices import KNOB, create_named, instance_room
 from conformance.steps.require import require_qos, set_knob, timeslice
 from conformance.steps.shares import check_pairs, check_share, oracle_shares
 from conformance.steps.state import Measurements, Named
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 from conformance.suite.under_test import UnderTest
-
-
-def instance_room(outcome: Outcome, resources: Resources) -> int:
-    """How many more mdevs of the type under test its parent allows now."""
-    raw = resources.mdev_type().available_instances()
-    try:
-        return int(raw.decode().strip())
-    except ValueError:
-        raise AssertionError(
-            f"available_instances of the type under test reads {raw!r}, not a number"
-        ) from None
 
 
 @given(

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
 from conformance.cli import main
 from conformance.oracle.shares import LEVELS
+from conformance.oracle.tolerance import QUICK
 from conformance.specbuild.scenarios import parse_feature
-from conformance.stateful.campaign import SHRINK_FACTOR
+from conformance.stateful.campaign import SHRINK_FACTOR, Campaign, Context
+from conformance.stateful.explorer import slots
+from conformance.suite.outcome import Outcome
+from conformance.suite.registry import Resources
+from conformance.suite.targets import TargetOptions, open_session
 
 from .conftest import campaign_on_mock
 
@@ -161,3 +167,30 @@ def test_mdevs_are_judged_by_their_scheduling_domain_not_their_parent(
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     failed = [s["name"] for s in report["scenarios"] if s["status"] == "fail"]
     assert status == 0 and failed == []
+
+
+def test_a_type_whose_room_was_taken_since_the_campaign_began_is_no_error() -> None:
+    """Types often share one pool: the room a type offered at the start may be gone.
+
+    The slots are read, then the type under test is filled on its parent from
+    outside (as another type's mdevs would drain a shared pool): the campaign must
+    create nothing there and end without an error.
+    """
+    session = open_session(TargetOptions())
+    outcome = Outcome()
+    probe = Resources(session, outcome)
+    chosen = slots(probe, session.parent, session.type_id, session.other_parent,
+                   session.other_type)
+    create = f"/sys/class/mdev_bus/{session.parent}/mdev_supported_types/{session.type_id}"
+    fillers = []
+    while int(session.target.read(f"{create}/available_instances").decode()) > 0:
+        fillers.append(str(uuid.uuid4()))
+        session.target.write(f"{create}/create", fillers[-1].encode())
+    try:
+        context = Context(new_resources=lambda: Resources(session, outcome), precision=QUICK,
+                          slots=chosen, device_time=lambda: session.device_time_us)
+        result = Campaign(context, 1, 300_000, "fixed").run()
+    finally:
+        for one in fillers:
+            session.target.write(f"/sys/bus/mdev/devices/{one}/remove", b"1")
+    assert result.error is None, result.error
