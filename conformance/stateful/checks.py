@@ -248,7 +248,9 @@ def _counters(verdict: Judgement, window: Window, one: Seen) -> None:
     slices = delta.get("nr_slices")
     if slices is not None:
         bound = tol.slices(slices)
-        verdict.check("QOS-ACC-006", usage <= bound and (usage == 0 or slices >= 1),
+        # a dispatch counted before the window may run into it: the bound's tolerance
+        # covers it, so usage with no dispatch in the window is no failure by itself
+        verdict.check("QOS-ACC-006", usage <= bound,
                       f"{one.name} ran {usage} µs in {slices} dispatches of q={window.q} µs "
                       f"(at most {bound} µs)")
     wait = delta.get("wait_us")

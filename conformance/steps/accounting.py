@@ -125,10 +125,12 @@ def _slices(outcome: Outcome, named: Named, measurements: Measurements, name: st
     bound = window.tolerance.slices(slices)
     outcome.evidence(f"usage_us of {name} against nr_slices", expected=f"<= {bound}",
                      actual=usage, unit="us", note=f"{slices} slices of q={window.q} µs")
+    # No "usage grew, so nr_slices must have": a dispatch counted before the window
+    # began may run into it. The bound's tolerance covers that one dispatch, and an
+    # mdev that runs a window long without being counted exceeds it.
     assert usage <= bound, (
         f"{name} ran {usage} µs in {slices} dispatches of q={window.q} µs: at most {bound} µs"
     )
-    assert usage == 0 or slices >= 1, f"{name} consumed {usage} µs without a dispatch"
 
 
 def _throttled(named: Named, measurements: Measurements, name: str) -> int:

@@ -163,3 +163,17 @@ def test_the_sharing_requirements_bind_only_the_guarantee_the_type_states() -> N
     assert unmet_condition("QOS-SCH-005", held) is None
     assert "reads work-conserving" in str(unmet_condition("QOS-SCH-005", work))
     assert "is absent" in str(unmet_condition("QOS-SCH-001", absent))
+
+
+def test_a_dispatch_counted_before_the_window_may_run_into_it() -> None:
+    """Seed 2217732888: B, starved by an urgent C, ran 839 µs of a dispatch that began
+    before the window, so its nr_slices did not grow: no QOS-ACC-006 failure."""
+    verdict = judge(window({"A": backlogged(W - 839, 100), "B": backlogged(839, 0)}),
+                    [seen("A", priority=HIGH), seen("B", cap=60)], live_knobs={}, previous={})
+    assert "QOS-ACC-006" not in requirements(verdict)
+
+
+def test_an_mdev_that_runs_a_window_long_uncounted_fails_the_dispatch_rule() -> None:
+    verdict = judge(window({"A": backlogged(W // 2, 0), "B": backlogged(W // 2, 50)}),
+                    [seen("A"), seen("B")], live_knobs={}, previous={})
+    assert "QOS-ACC-006" in requirements(verdict)
