@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, validate
 
 from conformance.cli import main
 from conformance.mock import MockKernel
+
+from .conftest import run_cli, validate
 
 
 def test_the_embedded_mock_is_listed_and_validates() -> None:
@@ -85,7 +86,7 @@ def test_it_never_writes_to_the_mock(monkeypatch: pytest.MonkeyPatch,
 
 def test_it_reads_a_tree_read_only(tmp_path: Path) -> None:
     """Nothing in a tree on disk changes, not even an access time we could see as a write."""
-    from conftest import SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree
+    from .conftest import SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree
 
     root = build_tree(tmp_path / "tree", SHARE_CAP_OFFER, SHARE_CAP_MDEV)
     before = _state(root)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXED, FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, validate
 
 from conformance.discover.collect import discover
 from conformance.discover.document import document
@@ -13,6 +12,8 @@ from conformance.discover.table import render
 from conformance.oracle.formats import KNOBS
 from conformance.sysfs.mock_target import MockTarget
 from conformance.sysfs.target import FsTarget
+
+from .conftest import FIXED, FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, validate
 
 KNOB_SET = set(KNOBS)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FULL, run_cli, validate
+
+from .conftest import FULL, run_cli, validate
 
 _spec = importlib.util.spec_from_file_location(
     "discover_fusemount", Path(__file__).resolve().parents[1] / "mock" / "fusemount.py")

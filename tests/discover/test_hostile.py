@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, run_cli, validate
+from .conftest import FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, run_cli, validate
 
 
 def hostile(root: Path) -> Path:

@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, run_cli
+
+from .conftest import FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, run_cli
 
 NODEDEV_RNG = Path("/usr/share/libvirt/schemas/nodedev.rng")
 NEW = "30820a6f-b1a5-4503-91ca-0c10ba58692a"
