@@ -168,13 +168,10 @@ run_mdpy() {
 	"$PYTHON" "$KMOD_DIR/mdpy_load.py" serve &
 	server=$!
 	for _ in $(seq 300); do [ -p /run/mdpy-load/control ] && break; sleep 0.1; done
-	# no random sequences: their budget is device time in timeslices, and at
-	# mdpy's 100 us it pays for no window, while creating its mdevs under TCG
-	# took 85 to 147 s; a counters-only type gives them nothing to judge anyway
 	(cd /tmp && "$PYTHON" -m conformance run --sysfs-root / --parent mdpy \
 		--type mdpy-vga --allow-write --workload exec \
 		--exec-load "sh $KMOD_DIR/mdpy_load.sh {uuid} {demand}" \
-		--profile full --random-budget 0 --op-timeout 60 --report-dir "$report")
+		--profile full --op-timeout 60 --report-dir "$report")
 	echo "== mdpy: suite exit $? (uptime $(uptime_s) s)"
 	kill "$server" && wait "$server"
 	"$PYTHON" "$KMOD_DIR/guest_checks.py" mdpy --out "$OUT" --report "$report/report.json" ||

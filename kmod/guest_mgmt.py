@@ -153,6 +153,10 @@ def start_stack(scratch: Path) -> str:
     for name, directory in (("etc", Path("/etc")), ("var", Path("/var")),
                             ("drivers", LIBVIRT_DRIVERS)):
         overlay(directory, scratch / name)
+    # the overlay on /var shows the host's /var/tmp again, under the guest's own
+    # tmpfs: the suite steps after this one must not meet the host's state directory
+    if run(["mount", "-t", "tmpfs", "tmpfs", "/var/tmp"]).returncode != 0:
+        raise SetupError("mount -t tmpfs tmpfs /var/tmp failed")
     for driver in LIBVIRT_DRIVERS.glob("*.so"):
         if "nodedev" not in driver.name:
             driver.unlink()  # only in the overlay: libvirtd loads what is left

@@ -109,7 +109,9 @@ def test_the_suite_ran_against_real_sysfs(kernel_report: dict[str, Any]) -> None
 def test_the_module_is_conformant_for_every_feature(kernel_report: dict[str, Any]) -> None:
     assert kernel_report["verdict"] == "conformant", kernel_report.get("reason")
     claims = {name: c["status"] for name, c in kernel_report["claims"].items()}
-    assert claims == dict.fromkeys(("base", "cap", "weight", "priority"), "holds")
+    # spec 1.1: mqos states work-conserving sharing, so share holds and reserve is not offered
+    assert claims == {**dict.fromkeys(("base", "share", "cap", "weight", "priority"), "holds"),
+                      "reserve": "not-offered"}
 
 
 def test_no_requirement_failed_or_errored(kernel_report: dict[str, Any]) -> None:
