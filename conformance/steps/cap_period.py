@@ -24,13 +24,3 @@ def _cap_period_range(subject: Mdev, outcome: Outcome) -> None:
         f"timeslice_us to one second), got {period}"
     )
 
-
-@then("its cap_period_us reads the same value again")
-def _cap_period_constant(subject: Mdev, outcome: Outcome) -> None:
-    """Two reads of cap_period_us agree."""
-    first, second = subject.raw("cap_period_us"), subject.raw("cap_period_us")
-    outcome.evidence("cap_period_us read twice", expected=first.decode(errors="replace"),
-                     actual=second.decode(errors="replace"))
-    assert first == second, (
-        f"cap_period_us of mdev {subject.uuid} changed from {first!r} to {second!r}"
-    )

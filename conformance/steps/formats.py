@@ -125,15 +125,13 @@ def _timeslice_range(subject: Mdev, outcome: Outcome) -> None:
     )
 
 
-@then("its timeslice_us reads the same value again")
-def _timeslice_constant(subject: Mdev, outcome: Outcome) -> None:
-    """Two reads of timeslice_us agree."""
-    first, second = subject.raw("timeslice_us"), subject.raw("timeslice_us")
-    outcome.evidence("timeslice_us read twice", expected=first.decode(errors="replace"),
+@then(parsers.re(r"its (?P<name>timeslice_us|cap_period_us) reads the same value again"))
+def _constant(subject: Mdev, outcome: Outcome, name: str) -> None:
+    """Two reads of a constant (timeslice_us, cap_period_us) agree."""
+    first, second = subject.raw(name), subject.raw(name)
+    outcome.evidence(f"{name} read twice", expected=first.decode(errors="replace"),
                      actual=second.decode(errors="replace"))
-    assert first == second, (
-        f"timeslice_us of mdev {subject.uuid} changed from {first!r} to {second!r}"
-    )
+    assert first == second, f"{name} of mdev {subject.uuid} changed from {first!r} to {second!r}"
 
 
 @then("its timeslice_us is at most 100000")
