@@ -279,6 +279,9 @@ def _features(directory: str | None) -> Path | None:
 
 def random_line(section: dict[str, Any]) -> str:
     """``random: budget 1.20 s of device time (...); fixed seed N: ...; replay: ...``."""
+    if not section["campaigns"] and not section["budget_s"]:
+        return ("random: off (--random-budget 0): every requirement is judged by its written "
+                "scenarios; one that only random sequences check is not checked by this run")
     parts = []
     for campaign in section["campaigns"]:
         failure = campaign["failure"]

@@ -57,6 +57,15 @@ def budget_us(under_test: UnderTest, q: int) -> int:
     return BUDGET_SLICES * q
 
 
+def budget_rule(option: object, total_us: int) -> str:
+    """How the budget was chosen, as the report states it (``off`` for a zero budget)."""
+    if total_us <= 0:
+        return "off (--random-budget 0): no random sequence ran"
+    if option is None:
+        return f"{BUDGET_SLICES} timeslices of the type under test, half per seed"
+    return "--random-budget, half per seed"
+
+
 def run_campaigns(resources: Resources, outcome: Outcome,
                   under_test: UnderTest) -> tuple[list[Result], Offer]:
     """The fixed-seed and the fresh-seed campaign, each with half the budget."""
@@ -88,9 +97,7 @@ def run_campaigns(resources: Resources, outcome: Outcome,
             outcome.progress("shrunk sequence:\n" + result.failure.gherkin)
     session.random = {
         "budget_s": round(total / 1e6, 6),
-        "budget_rule": (f"{BUDGET_SLICES} timeslices of the type under test, half per seed"
-                        if session.options.get("random_budget_s") is None
-                        else "--random-budget, half per seed"),
+        "budget_rule": budget_rule(session.options.get("random_budget_s"), total),
         "seeds": {r.label: r.seed for r in results},
         "replay": f"mdev-qos run --seed {fresh}",
         "campaigns": [r.to_json() for r in results],
@@ -137,7 +144,9 @@ def _none_broke(random_campaigns: Campaigns, outcome: Outcome, requirement: str)
     if results is None:
         outcome.error("the random campaigns did not run (see the first random scenario)")
     if not results:
-        outcome.unsupported("random testing is off for this run (--random-budget 0)")
+        outcome.random_off(f"random sequences are off for this run (--random-budget 0): "
+                           f"{requirement} is left to its written scenarios, and is not "
+                           f"checked by this run if it has none")
     errors = [f"{r.label} seed {r.seed}: {r.error}" for r in results if r.error]
     if errors:
         outcome.error("a random campaign stopped: " + "; ".join(errors))

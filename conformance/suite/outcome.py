@@ -101,6 +101,16 @@ class Outcome:
         self.skip_kind = "not-reached"
         pytest.skip(reason)
 
+    def random_off(self, reason: str) -> NoReturn:
+        """Skip a random scenario of a run whose random sequences are off (a zero budget).
+
+        Like :meth:`not_reached` it leaves the requirement to its written scenarios;
+        a requirement that only random sequences check stays unchecked by the run
+        (its claim is incomplete).
+        """
+        self.skip_kind = "random-off"
+        pytest.skip(reason)
+
     def error(self, message: str) -> NoReturn:
         """Stop the scenario: the suite or the environment broke, not the driver."""
         raise SuiteError(message)

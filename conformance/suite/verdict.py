@@ -3,9 +3,11 @@
 Rules (spec, "Conformance"):
 - a requirement's status aggregates its scenarios: fail > error > pass > skip;
 - a skip for the requirement's stated condition (``outcome.skip``) is sanctioned;
-- a scenario outside the profile, or a random one that reached nothing
-  (``outcome.not_reached``), counts only when no other scenario of the requirement ran;
-  any other skip (profile, no workload, read-only target) leaves claims incomplete;
+- a scenario outside the profile, a random one that reached nothing
+  (``outcome.not_reached``) or one of a run whose random sequences are off
+  (``outcome.random_off``) counts only when no other scenario of the requirement ran;
+  any other skip (profile, random sequences off, no workload, read-only target)
+  leaves claims incomplete;
 - a claim for a feature holds when every MUST of ``base`` and of that feature
   passed or was skipped for its condition; a feature whose every MUST was skipped
   for its condition is not offered by the target, and so is one whose knob the
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from conformance.specbuild.requirements import Requirement
 
 SEVERITY = ("fail", "error", "pass", "skip")  # first present wins
-UNCOUNTED = ("profile", "not-reached")  # skips that leave a requirement to its other scenarios
+# skips that leave a requirement to its other scenarios
+UNCOUNTED = ("profile", "not-reached", "random-off")
 
 
 def aggregate(
@@ -74,7 +77,7 @@ def aggregate(
 
 
 def _worst_skip(kinds: Iterable[str]) -> str:
-    for kind in ("unsupported", "profile", "not-reached", "not-selected"):
+    for kind in ("unsupported", "profile", "random-off", "not-reached", "not-selected"):
         if kind in kinds:
             return kind
     return "unsupported"

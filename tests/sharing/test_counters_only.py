@@ -21,14 +21,15 @@ import pytest
 HERE = Path(__file__).resolve().parent
 
 
-def run(driver: str, report: Path) -> dict:
+def run(driver: str, report: Path, *options: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(HERE)}
     proc = subprocess.run(
         [sys.executable, "-m", "conformance", "run", "-q", "--mock-driver",
-         f"sharing_drivers:{driver}", "--report-dir", str(report)],
+         f"sharing_drivers:{driver}", "--report-dir", str(report), *options],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode in (0, 1), proc.stderr
+    (report / "stdout").write_text(proc.stdout)
     return json.loads((report / "report.json").read_text())
 
 
@@ -59,3 +60,16 @@ def test_the_same_scheduler_promising_work_conserving_fails_share_only(tmp_path:
     assert claims(report)["share"] == "fails"
     assert "QOS-SCH-004" in report["claims"]["share"]["blocking"]
     assert report["context"]["sharing"] == ["work-conserving"]
+
+
+def test_without_random_sequences_the_written_checks_still_decide(tmp_path: Path) -> None:
+    """--random-budget 0 once read "base incomplete; share incomplete; reserve incomplete"."""
+    report = run("CountersOnly", tmp_path / "r", "--random-budget", "0")
+    assert report["verdict"] == "conformant"
+    assert claims(report)["base"] == "holds"
+    assert claims(report)["share"] == claims(report)["reserve"] == "not-offered"
+    acc005 = next(r for r in report["requirements"] if r["id"] == "QOS-ACC-005")
+    assert (acc005["status"], acc005["skip_kind"]) == ("skip", "condition")
+    assert report["random"]["campaigns"] == []
+    assert report["random"]["budget_rule"].startswith("off")
+    assert "random: off (--random-budget 0)" in (tmp_path / "r" / "stdout").read_text()

@@ -24,7 +24,7 @@ from conformance.suite.recorder import ScenarioResult
 from conformance.suite.runner import run_scenarios
 from conformance.suite.targets import TargetOptions, open_session
 
-SANCTIONED = ("condition", "profile", "not-reached")
+SANCTIONED = ("condition", "profile", "not-reached", "random-off")
 
 
 def run(

@@ -139,6 +139,31 @@ def test_a_random_scenario_that_reached_nothing_does_not_count() -> None:
     assert verdict.verdict == "conformant"
 
 
+def test_random_sequences_off_leave_requirements_to_their_written_scenarios() -> None:
+    """--random-budget 0 with written skips for the condition: the claims do not move."""
+    runs = passing_all(QOS_PRI_002=("skip", "condition"), QOS_CAP_001=("skip", "condition"))
+    runs += [scenario(["QOS-PRI-002"], "skip", "random-off"),
+             scenario(["QOS-CAP-001"], "skip", "random-off"),
+             scenario(["QOS-LAY-001"], "skip", "random-off")]
+    verdict = decide(CATALOGUE, runs)
+    assert claims(verdict) == {**{f: "holds" for f in claims(verdict)}, "priority": "not-offered"}
+    assert next(r for r in verdict.requirements if r.id == "QOS-CAP-001").sanctioned_skip
+    assert status_of(verdict, "QOS-LAY-001") == "pass"
+    assert verdict.verdict == "conformant"
+
+
+def test_a_requirement_only_random_sequences_check_is_not_checked_when_they_are_off() -> None:
+    runs = [s for s in passing_all() if s.requirements != ["QOS-CAP-006"]]
+    runs.append(scenario(["QOS-CAP-006"], "skip", "random-off", "random sequences are off"))
+    verdict = decide(CATALOGUE, runs)
+    cap006 = next(r for r in verdict.requirements if r.id == "QOS-CAP-006")
+    assert (cap006.status, cap006.skip_kind) == ("skip", "random-off")
+    assert cap006.reason == "random sequences are off"
+    cap = next(c for c in verdict.claims if c.feature == "cap")
+    assert (cap.status, cap.blocking) == ("incomplete", ["QOS-CAP-006"])
+    assert claims(verdict)["base"] == "holds"
+
+
 def test_a_type_without_qos_is_not_applicable() -> None:
     runs = [scenario([r.id], "skip", "condition") for r in CATALOGUE]
     verdict = decide(CATALOGUE, runs, qos_offered=False)
