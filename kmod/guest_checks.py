@@ -395,6 +395,14 @@ def claim_problems(report: dict) -> list[str]:
     return problems
 
 
+def instance_limit_skips(report: dict) -> int:
+    """How many scenarios skipped because they need more mdevs than the type allows."""
+    return sum(
+        1 for s in report.get("scenarios", [])
+        if s.get("status") == "skip" and "more mdev(s)" in s.get("reason", "")
+    )
+
+
 def check_counters_only(
     sysfs: Sysfs, report: dict, parent: str = "mdpy", type_id: str = "mdpy-vga"
 ) -> CheckResult:
@@ -414,7 +422,13 @@ def check_counters_only(
     if problems:
         return CheckResult(name, False, "; ".join(problems))
     claims = ", ".join(f"{n} {c['status']}" for n, c in report["claims"].items())
-    return CheckResult(name, True, f"{report['verdict']}: {claims}; {_layout_text(layout)}")
+    skips = instance_limit_skips(report)
+    return CheckResult(
+        name,
+        True,
+        f"{report['verdict']}: {claims}; {_layout_text(layout)}; "
+        f"{skips} scenario(s) skipped for the type's instance limit",
+    )
 
 
 # --- driver ------------------------------------------------------------------------

@@ -42,22 +42,6 @@
 #include <drm/drm_fourcc.h>
 #include "mdpy-defs.h"
 
-#ifdef MDEV_QOS_OUT_OF_TREE
-#include <linux/version.h>
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
-/* vfio_device_ops gained the iommufd callbacks between 6.2 and 6.6 */
-#define MDPY_NO_IOMMUFD_OPS
-#endif
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-/* before 6.3 every driver frees its vfio_device in @release */
-#define MDPY_VFIO_FREE_IN_RELEASE
-#endif
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-/* class_register() takes a const struct class from 6.4 on */
-#define MDPY_MUTABLE_CLASS
-#endif
-#endif
-
 #define MDPY_NAME		"mdpy"
 #define MDPY_CLASS_NAME		"mdpy"
 
@@ -122,11 +106,7 @@ static struct mdev_type *mdpy_mdev_types[] = {
 };
 
 static dev_t		mdpy_devt;
-#ifdef MDPY_MUTABLE_CLASS
-static struct class mdpy_class = {
-#else
 static const struct class mdpy_class = {
-#endif
 	.name = MDPY_CLASS_NAME,
 };
 static struct cdev	mdpy_cdev;
@@ -386,9 +366,6 @@ static void mdpy_release_dev(struct vfio_device *vdev)
 
 	vfree(mdev_state->memblk);
 	kfree(mdev_state->vconfig);
-#ifdef MDPY_VFIO_FREE_IN_RELEASE
-	vfio_free_device(vdev);
-#endif
 }
 
 static void mdpy_remove(struct mdev_device *mdev)
@@ -771,12 +748,10 @@ static const struct vfio_device_ops mdpy_dev_ops = {
 	.write = mdpy_write,
 	.ioctl = mdpy_ioctl,
 	.mmap = mdpy_mmap,
-#ifndef MDPY_NO_IOMMUFD_OPS
 	.bind_iommufd	= vfio_iommufd_emulated_bind,
 	.unbind_iommufd	= vfio_iommufd_emulated_unbind,
 	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
 	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
-#endif
 };
 
 static struct mdev_driver mdpy_driver = {

@@ -39,18 +39,6 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
-#ifdef MDEV_QOS_OUT_OF_TREE
-#include <linux/version.h>
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
-/* vfio_device_ops gained the iommufd callbacks between 6.2 and 6.6 */
-#define MQOS_NO_IOMMUFD_OPS
-#endif
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-/* before 6.3 every driver frees its vfio_device in @release */
-#define MQOS_VFIO_FREE_IN_RELEASE
-#endif
-#endif
-
 #define MQOS_NAME		"mqos"
 #define MQOS_NR_PARENTS		2
 
@@ -192,7 +180,7 @@ struct mqos_mdev {
 	u64 counters[MQOS_NR_COUNTERS];	/* ns, and a count for MQOS_SLICES */
 };
 
-static struct class mqos_class = {
+static const struct class mqos_class = {
 	.name = MQOS_NAME,
 };
 
@@ -741,24 +729,12 @@ static struct mqos_parent *to_mqos_parent(struct mdev_type *mtype)
  * IOMMU group as unusable.  The device has no regions; only the QoS
  * attributes and the engine are this sample's business.
  */
-#ifdef MQOS_VFIO_FREE_IN_RELEASE
-static void mqos_vfio_release(struct vfio_device *vdev)
-{
-	vfio_free_device(vdev);
-}
-#endif
-
 static const struct vfio_device_ops mqos_vfio_ops = {
 	.name = "vfio-mqos",
-#ifdef MQOS_VFIO_FREE_IN_RELEASE
-	.release = mqos_vfio_release,
-#endif
-#ifndef MQOS_NO_IOMMUFD_OPS
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
-#endif
 };
 
 static struct mqos_mdev *mqos_mdev_alloc(struct mdev_device *mdev,

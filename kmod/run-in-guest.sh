@@ -43,7 +43,8 @@ OUT=$REPO/out/kernel
 CACHE=${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}
 KERNELS=()
 # the files of kmod/ a build needs (kmod/series.py maps them into the kernel tree)
-SOURCES=(Kbuild mdev_qos.c mqos.c mdpy.c include/linux/mdev_qos.h)
+SOURCES=(Kbuild mdev_qos.c mqos.c mdpy.c include/linux/mdev_qos.h compat/6.1/mqos.c.patch
+	compat/6.1/mdpy.c.patch)
 # mdpy.c is the kernel's mdpy sample converted; its mdpy-defs.h (no headers package
 # ships it) comes from linux-source-6.12: unpacked by .ci/setup, else here, once
 LINUX_SOURCE=${MQOS_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
@@ -140,6 +141,7 @@ check_prerequisites() {
 	need libvirtd libvirt-daemon
 	need busybox busybox-static
 	need make make
+	need patch patch
 	need gcc gcc
 	need setpriv util-linux
 	need xz xz-utils

@@ -37,11 +37,6 @@ TREE_PREFIX = "linux-source-6.12"
 OUT_OF_TREE_MACROS = (
     "MDEV_QOS_OUT_OF_TREE",
     "MDEV_QOS_GROUP_BY_HAND",
-    "MQOS_NO_IOMMUFD_OPS",
-    "MQOS_VFIO_FREE_IN_RELEASE",
-    "MDPY_NO_IOMMUFD_OPS",
-    "MDPY_VFIO_FREE_IN_RELEASE",
-    "MDPY_MUTABLE_CLASS",
 )
 ABI_PATH = "Documentation/ABI/testing/sysfs-bus-mdev-qos"
 # kmod/ file -> its place in the kernel tree

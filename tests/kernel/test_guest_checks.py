@@ -331,6 +331,20 @@ def test_mdpy_check_passes_on_base_alone(guest_checks, mdpy_sysfs):
     result = guest_checks.check_counters_only(mdpy_sysfs, BASE_ALONE)
     assert result.ok, result.detail
     assert result.detail.startswith("conformant: base holds, share not-offered, cap not-offered")
+    assert result.detail.endswith("; 0 scenario(s) skipped for the type's instance limit")
+
+
+def test_mdpy_check_counts_the_scenarios_the_instance_limit_skipped(guest_checks, mdpy_sysfs):
+    limit = "type mdpy-vga allows 4 more mdev(s) on mdpy; this scenario needs 6"
+    report = {**BASE_ALONE, "scenarios": [
+        {"status": "skip", "reason": limit},
+        {"status": "skip", "reason": limit},
+        {"status": "skip", "reason": "the type offers no cap"},
+        {"status": "pass", "reason": ""},
+    ]}
+    result = guest_checks.check_counters_only(mdpy_sysfs, report)
+    assert result.ok, result.detail
+    assert result.detail.endswith("; 2 scenario(s) skipped for the type's instance limit")
     assert mdpy_sysfs.removed == mdpy_sysfs.created
 
 

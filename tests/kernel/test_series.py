@@ -50,7 +50,7 @@ def test_unbalanced_conditionals_are_refused(source: str) -> None:
 
 
 def test_text_outside_the_blocks_is_kept_as_it_is() -> None:
-    source = "a\n\n\nb\n#ifdef MDPY_MUTABLE_CLASS\nx\n#else\ny\n#endif\n\n\nc\n"
+    source = "a\n\n\nb\n#ifdef MDEV_QOS_OUT_OF_TREE\nx\n#else\ny\n#endif\n\n\nc\n"
     assert series.in_tree(source) == "a\n\n\nb\ny\n\n\nc\n"
 
 
