@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import shutil
 import stat
 import threading
 import time
@@ -110,8 +111,11 @@ def mount(kernel: MockKernel, mountpoint: str, *, threads: bool = False,
 
     Single-threaded by default (about twice the operations per second here);
     ``threads`` serves requests from several threads, the kernel's lock keeping
-    the model consistent.
+    the model consistent. Where ``fusermount3`` is installed the mount is made
+    with ``auto_unmount``: if this process dies without unmounting (SIGKILL, a
+    crash), fusermount3 unmounts the directory, so that no dead mount is left.
     """
+    guard = {"auto_unmount": True} if shutil.which("fusermount3") else {}
     mfusepy.FUSE(
         MockFS(kernel),
         mountpoint,
@@ -123,4 +127,5 @@ def mount(kernel: MockKernel, mountpoint: str, *, threads: bool = False,
         direct_io=True,
         fsname="mdev-qos-mock",
         subtype="mdevqos",
+        **guard,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import tempfile
@@ -10,15 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import fusemount
 import pytest
 
 from .conftest import FULL, run_cli, validate
-
-_spec = importlib.util.spec_from_file_location(
-    "discover_fusemount", Path(__file__).resolve().parents[1] / "mock" / "fusemount.py")
-assert _spec is not None and _spec.loader is not None
-fusemount = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fusemount)
 
 pytestmark = [pytest.mark.fuse]
 if (reason := fusemount.fuse_missing()) is not None:

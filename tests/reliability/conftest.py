@@ -8,11 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid as uuidlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import fusemount
 import pytest
 
 from conformance.mock import MockKernel
@@ -27,15 +27,7 @@ TYPE_DIR = f"/sys/class/mdev_bus/{PARENT}/mdev_supported_types/{TYPE}"
 DEVICES = "/sys/bus/mdev/devices"
 
 
-def fuse_problem() -> str | None:
-    """Why a FUSE mount cannot be made here, or None."""
-    if not os.path.exists("/dev/fuse"):
-        return "/dev/fuse is missing"
-    if shutil.which("fusermount3") is None:
-        return "fusermount3 is not installed (apt-get install fuse3)"
-    if os.geteuid() != 0:
-        return "the mock mounts with allow_other, which needs root"
-    return None
+fuse_problem = fusemount.fuse_missing  # why a FUSE mount cannot be made here
 
 
 def suite_env(**extra: str) -> dict[str, str]:
@@ -77,20 +69,9 @@ class Mount:
     def __init__(self, directory: Path, *extra: str) -> None:
         """``extra``: more ``mock mount`` options; drivers in this directory can be loaded."""
         self.root = directory
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "conformance", "mock", "mount", str(directory), *extra],
-            env=suite_env(PYTHONPATH=f"{REPO}{os.pathsep}{HERE}"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 20
-        while not (directory / "sys" / "class").is_dir():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                _, err = self.proc.communicate()
-                detail = err.decode(errors="replace")
-                raise RuntimeError(f"the FUSE mount did not come up: {detail}")
-            time.sleep(0.05)
+        self.proc = fusemount.start(
+            directory, *extra, env=suite_env(PYTHONPATH=f"{REPO}{os.pathsep}{HERE}"),
+            stdout=subprocess.DEVNULL, timeout=20)
         self.target = FsTarget(str(directory))
 
     def create(self, uuid: str | None = None) -> str:
@@ -100,26 +81,9 @@ class Mount:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop the mount process; lazily unmount whatever it left."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(15)
+        fusemount.release(self.root, sig)
         if self.proc.stderr is not None:
             self.proc.stderr.close()
-        if os.path.ismount(self.root) or _stale(self.root):
-            subprocess.run(["fusermount3", "-u", "-z", str(self.root)], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _stale(path: Path) -> bool:
-    try:
-        os.stat(path)
-    except OSError:
-        return True
-    return False
 
 
 @pytest.fixture
