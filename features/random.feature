@@ -6,7 +6,7 @@ Feature: Random sequences
   lengths — judged by the oracle after every window (shares, counters, dispatch
   latency) with the tolerances of the measurement method. Each run tries a fixed
   seed and a fresh one under a device-time budget (--random-budget, default 1200
-  timeslices); --seed N replays a fresh seed. A failure is shrunk to a minimal
+  timeslices, five times that at the certifying precision); --seed N replays a fresh seed. A failure is shrunk to a minimal
   sequence, printed as a scenario, and fails only the requirement its check
   belongs to.
 

@@ -160,7 +160,8 @@ def register(sub: SubParsers) -> None:
     o.add_argument(
         "--random-budget", type=float, metavar="S",
         help="random sequences: device time they may ask for, in seconds, half per seed "
-        f"(0: off; default {defaults.RANDOM_BUDGET_SLICES} timeslices of the type under test)",
+        f"(0: off; default {defaults.RANDOM_BUDGET_SLICES} timeslices of the type under test, "
+        "x 5 at --precision certify, whose windows are five times longer)",
     )
     o.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=main)
@@ -287,8 +288,10 @@ def random_line(section: dict[str, Any]) -> str:
         failure = campaign["failure"]
         found = (f"found {failure['requirement']} ({failure['steps']} steps)" if failure
                  else f"error: {campaign['error']}" if campaign["error"] else "nothing found")
+        refused = campaign.get("windows_refused", 0)
+        too_long = f" ({refused} too long for the budget left)" if refused else ""
         parts.append(f"{campaign['label']} seed {campaign['seed']}: {campaign['windows']} "
-                     f"windows, {campaign['device_time_s']:.2f} s device time, "
+                     f"windows{too_long}, {campaign['device_time_s']:.2f} s device time, "
                      f"{campaign['wall_s']:.2f} s wall, {found}")
     return (f"random: budget {section['budget_s']:.2f} s of device time "
             f"({section['budget_rule']}); " + "; ".join(parts) + f"; replay: {section['replay']}")

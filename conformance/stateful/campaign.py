@@ -10,7 +10,9 @@ result names the requirement, the minimal sequence as Gherkin and the seed.
 
 Device time scales with the timeslice: the default budget is
 :data:`BUDGET_SLICES` timeslices of the type under test (1.2 s at q = 1 ms,
-12 s at q = 10 ms), shared by the fixed and the fresh seed.
+12 s at q = 10 ms), times the precision's window scale (5 at certify), shared by
+the fixed and the fresh seed. A window longer than what is left is not started and
+the search goes on; it ends when not even the shortest window fits.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ BUDGET_SLICES = defaults.RANDOM_BUDGET_SLICES
 SHRINK_FACTOR = 4
 ROUND_EXAMPLES = 4
 STEPS_PER_EXAMPLE = 14
+REFUSED_IN_A_ROW = 8  # windows too long for what is left of the budget, then stop
 MAX_ROUNDS = 10_000  # a bound for a target on which no window ever starts
 
 
@@ -77,6 +80,7 @@ class Result:
     shrink_device_time_us: int = 0  # asked for while shrinking and replaying a failure
     examples: int = 0
     windows: int = 0
+    windows_refused: int = 0  # too long for what was left of the budget
     dispatches: int = 0  # latency checks
     wall_s: float = 0.0
     checked: Counter[str] = field(default_factory=Counter)
@@ -91,7 +95,8 @@ class Result:
             "device_time_s": round(self.device_time_us / 1e6, 6),
             "shrink_device_time_s": round(self.shrink_device_time_us / 1e6, 6),
             "examples": self.examples, "windows": self.windows,
-            "dispatch_checks": self.dispatches, "wall_s": round(self.wall_s, 3),
+            "dispatch_checks": self.dispatches, "windows_refused": self.windows_refused,
+            "wall_s": round(self.wall_s, 3),
             "checks": dict(sorted(self.checked.items())),
             "failure": self.failure.to_json() if self.failure else None,
             "error": self.error,
@@ -152,11 +157,21 @@ class Example:
             self.gone.append(one.mdev)
 
     def window(self, permille: int) -> None:
-        """One window (skipped when the budget cannot pay for it)."""
+        """One window (skipped when the budget cannot pay for it).
+
+        The search ends when the budget cannot pay even for the shortest window,
+        or after :data:`REFUSED_IN_A_ROW` refused windows in a row (each example
+        still creates mdevs and writes knobs, which costs wall time on a device).
+        """
         if self.explorer.window(permille):
             self.campaign.windows += 1
+            self.campaign.refused_in_a_row = 0
         elif self.explorer.tracked and self.campaign.shrink is None:
-            self.campaign.exhausted = True  # the search budget cannot pay for a window
+            self.campaign.refused += 1
+            self.campaign.refused_in_a_row += 1
+            if (self.campaign.refused_in_a_row >= REFUSED_IN_A_ROW
+                    or not self.explorer.affords_shortest_window()):
+                self.campaign.exhausted = True  # the search budget is spent
 
     def check_devices(self) -> None:
         """QOS-LIFE-001: the model's mdevs have qos/, removed ones are gone."""
@@ -219,7 +234,8 @@ class Campaign:
         self.error: str | None = None
         self.examples = self.windows = self.dispatches = 0
         self.checked: Counter[str] = Counter()
-        self.exhausted = False  # a window was refused: the search is over
+        self.refused = self.refused_in_a_row = 0  # windows too long for the budget left
+        self.exhausted = False  # the budget is spent: the search is over
 
     def start_example(self) -> Example:
         """A new example, under the budget of the phase the campaign is in."""
@@ -252,6 +268,7 @@ class Campaign:
                         else self.shrink.start_us - self.search.start_us,
                         shrink_device_time_us=self.shrink.spent_us if self.shrink else 0,
                         examples=self.examples, windows=self.windows,
+                        windows_refused=self.refused,
                         dispatches=self.dispatches, wall_s=time.monotonic() - started,
                         checked=self.checked, error=self.error)
         if self.best is not None and self.error is None:

@@ -219,6 +219,19 @@ class Explorer:
         self.dirty = True
         self.pending = None
 
+    def affords_shortest_window(self) -> bool:
+        """Whether the budget could still pay for the shortest window of this precision.
+
+        That is W with no pair to size it for, after settling: a longer window the
+        budget refused (a far weight ratio sizes certifying windows long) leaves the
+        campaign other sequences with shorter windows to try.
+        """
+        if not self.tracked:
+            return True
+        meter = self._meter()
+        settle = Tolerance(meter.q, cap_period=meter.cap_period).settle
+        return self.budget.affords(meter.window_length([]) + settle)
+
     def window(self, permille: int) -> bool:
         """Let a window of ``permille``/1000 W pass and judge it; False when unaffordable."""
         if not self.tracked:

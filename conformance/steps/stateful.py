@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from conformance.oracle.tolerance import QUICK, Precision
 from conformance.stateful import gherkin
 from conformance.stateful.campaign import BUDGET_SLICES, FIXED_SEED, Campaign, Context, Result
 from conformance.stateful.checks import Offer, unmet_condition
@@ -49,20 +50,36 @@ def probe_type(resources: Resources, outcome: Outcome, under_test: UnderTest) ->
     return q, Offer(files, writable, under_test.other_parent is not None, sharing)
 
 
+def window_scale(precision: Precision) -> int:
+    """How many times longer this precision's windows are than the quick ones (≥ 1).
+
+    W is inversely proportional to the share tolerance it is sized for, so a
+    certifying run (δ = 0.01 against 0.05) needs five times the device time for
+    as many windows; its default budget grows with it.
+    """
+    return max(1, round(QUICK.delta_target / precision.delta_target))
+
+
 def budget_us(under_test: UnderTest, q: int) -> int:
-    """The run's device-time budget for random testing: the option, else BUDGET_SLICES q."""
+    """The run's device-time budget for random testing: the option, else BUDGET_SLICES q.
+
+    The default is also scaled by :func:`window_scale` of the run's precision.
+    """
     option = under_test.session.options.get("random_budget_s")
     if option is not None:
         return int(float(str(option)) * 1e6)
-    return BUDGET_SLICES * q
+    return BUDGET_SLICES * q * window_scale(under_test.precision)
 
 
-def budget_rule(option: object, total_us: int) -> str:
+def budget_rule(option: object, total_us: int, precision: Precision = QUICK) -> str:
     """How the budget was chosen, as the report states it (``off`` for a zero budget)."""
     if total_us <= 0:
         return "off (--random-budget 0): no random sequence ran"
     if option is None:
-        return f"{BUDGET_SLICES} timeslices of the type under test, half per seed"
+        scale = window_scale(precision)
+        longer = (f" x {scale} for the {precision.name} precision's longer windows"
+                  if scale > 1 else "")
+        return f"{BUDGET_SLICES} timeslices of the type under test{longer}, half per seed"
     return "--random-budget, half per seed"
 
 
@@ -97,7 +114,8 @@ def run_campaigns(resources: Resources, outcome: Outcome,
             outcome.progress("shrunk sequence:\n" + result.failure.gherkin)
     session.random = {
         "budget_s": round(total / 1e6, 6),
-        "budget_rule": budget_rule(session.options.get("random_budget_s"), total),
+        "budget_rule": budget_rule(session.options.get("random_budget_s"), total,
+                                   under_test.precision),
         "seeds": {r.label: r.seed for r in results},
         "replay": f"mdev-qos run --seed {fresh}",
         "campaigns": [r.to_json() for r in results],
@@ -109,7 +127,10 @@ def _summary(result: Result) -> str:
     found = (f"found {result.failure.violation.requirement}" if result.failure
              else f"error: {result.error}" if result.error else "nothing found")
     return (f"random sequences, {result.label} seed {result.seed}: {result.examples} examples, "
-            f"{result.windows} windows, {result.device_time_us / 1e6:.2f} s of device time "
+            f"{result.windows} windows"
+            + (f" ({result.windows_refused} too long for the budget left)"
+               if result.windows_refused else "")
+            + f", {result.device_time_us / 1e6:.2f} s of device time "
             f"(+{result.shrink_device_time_us / 1e6:.2f} s shrinking), {result.wall_s:.2f} s "
             f"wall: {found}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.oracle.tolerance import QUICK
+from conformance.oracle.tolerance import QUICK, Precision
 from conformance.stateful.campaign import Campaign, Context, Result
 from conformance.stateful.explorer import slots
 from conformance.suite.outcome import Outcome
@@ -20,13 +20,14 @@ if str(MUTANTS) not in sys.path:
 
 
 def campaign_on_mock(seed: int, budget_s: float, *, driver: str | None = None,
-                     noise: int | None = None) -> tuple[Result, int]:
+                     noise: int | None = None,
+                     precision: Precision = QUICK) -> tuple[Result, int]:
     """Run one campaign on a fresh embedded mock; its result and the run's device time."""
     session = open_session(TargetOptions(mock_driver=driver, mock_noise=noise))
     outcome = Outcome()
     probe = Resources(session, outcome)
     context = Context(
-        new_resources=lambda: Resources(session, outcome), precision=QUICK,
+        new_resources=lambda: Resources(session, outcome), precision=precision,
         slots=slots(probe, session.parent, session.type_id, session.other_parent,
                     session.other_type),
         device_time=lambda: session.device_time_us,

@@ -10,10 +10,11 @@ import pytest
 
 from conformance.cli import main
 from conformance.oracle.shares import LEVELS
-from conformance.oracle.tolerance import QUICK
+from conformance.oracle.tolerance import CERTIFY, QUICK
 from conformance.specbuild.scenarios import parse_feature
 from conformance.stateful.campaign import SHRINK_FACTOR, Campaign, Context
 from conformance.stateful.explorer import slots
+from conformance.steps.stateful import budget_rule, window_scale
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 from conformance.suite.targets import TargetOptions, open_session
@@ -194,3 +195,27 @@ def test_a_type_whose_room_was_taken_since_the_campaign_began_is_no_error() -> N
         for one in fillers:
             session.target.write(f"/sys/bus/mdev/devices/{one}/remove", b"1")
     assert result.error is None, result.error
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_window_too_long_for_the_budget_left_does_not_end_the_search(seed: int) -> None:
+    # a certifying window sized for a far weight pair is long; the search used to
+    # stop at the first window the budget refused (these seeds: after one window
+    # of a 1.2 s budget) although shorter ones still fitted
+    result, device_time = campaign_on_mock(seed, 1.2, precision=CERTIFY)
+    assert result.error is None and result.failure is None
+    assert result.windows_refused >= 1
+    assert result.windows >= 2, (result.windows, result.windows_refused)
+    assert 0 < result.device_time_us <= 1_200_000
+    assert device_time == result.device_time_us
+
+
+def test_the_default_budget_grows_with_the_length_of_the_precisions_windows() -> None:
+    assert window_scale(QUICK) == 1
+    assert window_scale(CERTIFY) == 5
+    assert budget_rule(None, 6_000_000, CERTIFY) == (
+        "1200 timeslices of the type under test x 5 for the certify precision's "
+        "longer windows, half per seed")
+    assert budget_rule(None, 1_200_000, QUICK) == (
+        "1200 timeslices of the type under test, half per seed")
+    assert budget_rule(2.0, 2_000_000, CERTIFY) == "--random-budget, half per seed"
