@@ -41,67 +41,15 @@ import tempfile
 import uuid as uuidlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from guest_result import MDEV_DEVICES, RESULTS, CheckResult, Sysfs
 
 from conformance.fuzz.races import race_lifecycle, writable_knob_values
 from conformance.suite.mdev import Mdev, MdevType
 from conformance.sysfs import users
 from conformance.sysfs.target import FsTarget, Target
 from conformance.sysfs.users import NOBODY
-
-MDEV_DEVICES = "/sys/bus/mdev/devices"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One named check: passed or not, and why."""
-
-    name: str
-    ok: bool
-    detail: str = ""
-
-    def line(self) -> str:
-        return f"PASS {self.name}" if self.ok else f"FAIL {self.name}: {self.detail}"
-
-
-class Sysfs:
-    """The mdev part of sysfs under ``root`` ("/" in the guest)."""
-
-    def __init__(self, root: str | Path = "/") -> None:
-        self.root = Path(root)
-
-    def path(self, sysfs_path: str) -> Path:
-        return self.root / sysfs_path.lstrip("/")
-
-    def device(self, uuid: str) -> Path:
-        return self.path(f"{MDEV_DEVICES}/{uuid}")
-
-    def create(self, parent: str, type_id: str) -> str:
-        uuid = str(uuidlib.uuid4())
-        create = f"/sys/class/mdev_bus/{parent}/mdev_supported_types/{type_id}/create"
-        self.path(create).write_text(uuid)
-        return uuid
-
-    def remove(self, uuid: str) -> None:
-        if self.device(uuid).exists():
-            (self.device(uuid) / "remove").write_text("1")
-
-    def read(self, uuid: str, name: str) -> str:
-        return (self.device(uuid) / name).read_text()
-
-    def store(self, attr: Path, value: str) -> None:
-        """One write of ``value`` to an attribute file (sysfs: one store call).
-
-        No O_CREAT (as Path.write_text would add): on a file that vanished with its
-        device, creating it fails with EACCES, which would look like the driver's.
-        """
-        fd = os.open(attr, os.O_WRONLY)
-        try:
-            os.write(fd, value.encode())
-        finally:
-            os.close(fd)
-
 
 # --- ABI coverage ------------------------------------------------------------------
 
@@ -434,7 +382,6 @@ def check_counters_only(
 # --- driver ------------------------------------------------------------------------
 
 CHECKS = ("mdevctl", "abi", "types", "nonroot", "races", "mdpy")
-RESULTS = "checks.jsonl"  # one CheckResult per line, guest.sh's own steps included
 
 
 def run_checks(
@@ -482,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result.line(), flush=True)
     with open(args.out / RESULTS, "a") as f:
         for result in results:
-            f.write(json.dumps(asdict(result)) + "\n")
+            f.write(result.json() + "\n")
     return 0 if all(r.ok for r in results) else 1
 
 

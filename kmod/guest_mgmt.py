@@ -47,10 +47,11 @@ import tempfile
 import time
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from guest_result import RESULTS, CheckResult, Sysfs
 
 URI = "nodedev:///system"
 TYPE_ID = "mqos-full"
@@ -59,39 +60,6 @@ CALLOUTS = Path("/usr/lib/mdevctl/scripts.d/callouts")
 LIVE_UPDATE_LIBVIRT = (10, 1, 0)
 LIVE_MODIFY_MDEVCTL = (1, 3, 0)
 REFUSED_CAP = "101"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One named check: passed or not, and why (a line of checks.jsonl)."""
-
-    name: str
-    ok: bool
-    detail: str = ""
-
-    def line(self) -> str:
-        """The console line: ``PASS name`` or ``FAIL name: why``."""
-        return f"PASS {self.name}" if self.ok else f"FAIL {self.name}: {self.detail}"
-
-
-class Sysfs:
-    """The mdevs under ``root``'s /sys/bus/mdev/devices ("/" in the guest)."""
-
-    def __init__(self, root: str | Path = "/") -> None:
-        self.root = Path(root)
-
-    def device(self, uuid: str) -> Path:
-        """An mdev's sysfs directory."""
-        return self.root / "sys/bus/mdev/devices" / uuid
-
-    def read(self, uuid: str, name: str) -> str:
-        """One attribute of an mdev, as the kernel shows it."""
-        return (self.device(uuid) / name).read_text()
-
-    def remove(self, uuid: str) -> None:
-        """Remove an mdev, if it is there."""
-        if self.device(uuid).exists():
-            (self.device(uuid) / "remove").write_text("1")
 
 
 class SetupError(Exception):
@@ -288,6 +256,43 @@ def first_line(proc: subprocess.CompletedProcess[str]) -> str:
     return (callout or lines)[-1].strip()[:240]
 
 
+State = tuple[str | None, ...]
+
+
+def judge_live_changes(
+    names: tuple[str, str],
+    change: Callable[[str], subprocess.CompletedProcess[str]],
+    state: Callable[[], State],
+    cap: str,
+    expected: State,
+    where: str,
+    done: str,
+) -> list[CheckResult]:
+    """Both live checks: ``change(cap)`` must give ``expected``, ``change(REFUSED_CAP)`` nothing.
+
+    ``state()`` reads the cap in the places ``where`` names, ``done`` says what
+    the first check saw when it passed.
+    """
+    proc = change(cap)
+    got = state()
+    if proc.returncode != 0:
+        changed = CheckResult(names[0], False, f"update to {cap}: {first_line(proc)}")
+    elif got != expected:
+        changed = CheckResult(names[0], False, f"{where}: {got}, expected {expected}")
+    else:
+        changed = CheckResult(names[0], True, done)
+    proc = change(REFUSED_CAP)
+    after = state()
+    if proc.returncode == 0:
+        refused = CheckResult(names[1], False, f"accepted; now {after}")
+    elif after != got:
+        refused = CheckResult(names[1], False, f"failed but changed {got} to {after}")
+    else:
+        refused = CheckResult(names[1], True,
+                              f"refused ({first_line(proc)}); {where} still {after}")
+    return [changed, refused]
+
+
 def not_offered(names: tuple[str, str], what: str, have: str,
                 needs: tuple[int, ...]) -> list[CheckResult]:
     """Both live checks, reported as not offered by this userland (not skipped)."""
@@ -322,32 +327,16 @@ def live_update_checks(sysfs: Sysfs, parent: str, libvirt: str) -> list[CheckRes
                 return [CheckResult(name, False, f"{step[0]}: {first_line(proc)}")
                         for name in names]
 
-        def state() -> tuple[str | None, ...]:
+        def state() -> State:
             """The cap in sysfs, in the running device's XML and in its definition."""
             cap = sysfs.read(uuid, "qos/cap").strip() if sysfs.device(uuid).exists() else None
             return (cap, xml_cap(virsh("nodedev-dumpxml", node).stdout),
                     xml_cap(virsh("nodedev-dumpxml", node, "--inactive").stdout))
 
-        proc = virsh("nodedev-update", node, files["40"], "--live")
-        got = state()
-        if proc.returncode != 0:
-            changed = CheckResult(names[0], False, f"nodedev-update: {first_line(proc)}")
-        elif got != ("40", "40", "60"):
-            changed = CheckResult(names[0], False, "sysfs, live XML, definition: "
-                                  f"{got}, expected ('40', '40', '60')")
-        else:
-            changed = CheckResult(names[0], True, f"libvirt {libvirt}: 60 → 40 in sysfs "
-                                  "and nodedev-dumpxml, the definition keeps 60")
-        proc = virsh("nodedev-update", node, files[REFUSED_CAP], "--live")
-        after = state()
-        if proc.returncode == 0:
-            refused = CheckResult(names[1], False, f"accepted; now {after}")
-        elif after != got:
-            refused = CheckResult(names[1], False, f"failed but changed {got} to {after}")
-        else:
-            refused = CheckResult(names[1], True, f"refused ({first_line(proc)}); "
-                                  f"sysfs, live XML, definition still {after}")
-        return [changed, refused]
+        return judge_live_changes(
+            names, lambda cap: virsh("nodedev-update", node, files[cap], "--live"), state,
+            "40", ("40", "40", "60"), "sysfs, live XML, definition",
+            f"libvirt {libvirt}: 60 → 40 in sysfs and nodedev-dumpxml, the definition keeps 60")
     finally:
         for path in files.values():
             os.unlink(path)
@@ -441,7 +430,7 @@ def modify_live_checks(sysfs: Sysfs, parent: str) -> list[CheckResult]:
         finally:
             os.unlink(f.name)
 
-    def state() -> tuple[str | None, str | None]:
+    def state() -> State:
         """The cap in sysfs and in ``mdevctl list``."""
         cap = sysfs.read(uuid, "qos/cap").strip() if sysfs.device(uuid).exists() else None
         return cap, listed_cap(uuid)
@@ -450,26 +439,9 @@ def modify_live_checks(sysfs: Sysfs, parent: str) -> list[CheckResult]:
         proc = run(["mdevctl", "start", "-p", parent, "-u", uuid, "-t", TYPE_ID])
         if proc.returncode != 0:
             return [CheckResult(name, False, f"start: {first_line(proc)}") for name in names]
-        proc = modify("45")
-        got = state()
-        if proc.returncode != 0:
-            changed = CheckResult(names[0], False, f"modify --live: {first_line(proc)}")
-        elif got != ("45", "45"):
-            changed = CheckResult(names[0], False, f"sysfs, mdevctl list: {got}, "
-                                  "expected ('45', '45')")
-        else:
-            changed = CheckResult(names[0], True, f"mdevctl {have}: cap 45 in sysfs "
-                                  "and mdevctl list")
-        proc = modify(REFUSED_CAP)
-        after = state()
-        if proc.returncode == 0:
-            refused = CheckResult(names[1], False, f"accepted; now {after}")
-        elif after != got:
-            refused = CheckResult(names[1], False, f"failed but changed {got} to {after}")
-        else:
-            refused = CheckResult(names[1], True, f"refused ({first_line(proc)}); sysfs, "
-                                  f"mdevctl list still {after}")
-        return [changed, refused]
+        return judge_live_changes(names, modify, state, "45", ("45", "45"),
+                                  "sysfs, mdevctl list",
+                                  f"mdevctl {have}: cap 45 in sysfs and mdevctl list")
     finally:
         forget(uuid, parent, sysfs)
 
@@ -656,12 +628,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.suite:
         SUITE[:] = args.suite
     failed = False
-    with _scratch() as scratch, (args.out / "checks.jsonl").open("a") as out:
+    with _scratch() as scratch, (args.out / RESULTS).open("a") as out:
         for result in all_checks(Sysfs("/"), args.example, args.callout, scratch):
             detail = f" ({result.detail})" if result.ok and result.detail else ""
             print(result.line() + detail, flush=True)
-            out.write(json.dumps({"name": result.name, "ok": result.ok,
-                                  "detail": result.detail}) + "\n")
+            out.write(result.json() + "\n")
             out.flush()
             failed |= not result.ok
     return 1 if failed else 0

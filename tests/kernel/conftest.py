@@ -21,9 +21,15 @@ KMOD = Path(__file__).resolve().parents[2] / "kmod"
 
 
 def load_kmod_module(name: str) -> ModuleType:
-    """Import kmod/<name>.py (kmod/ is scripts, not a package)."""
+    """Import kmod/<name>.py (kmod/ is scripts, not a package).
+
+    kmod/ goes on the import path, as for a script run from there, so that the
+    guest scripts find what they share (guest_result.py).
+    """
     if name in sys.modules:
         return sys.modules[name]
+    if str(KMOD) not in sys.path:
+        sys.path.append(str(KMOD))
     spec = importlib.util.spec_from_file_location(name, KMOD / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

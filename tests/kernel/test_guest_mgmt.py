@@ -94,14 +94,27 @@ def test_the_discover_checks_read_a_discover_document(guest_mgmt: ModuleType) ->
     assert guest_mgmt.schema_errors(document)
 
 
-def test_guest_mgmt_needs_the_standard_library_only() -> None:
+@pytest.mark.parametrize(("script", "allowed"), [
+    ("guest_mgmt.py", {"guest_result"}),
+    ("guest_result.py", set()),
+])
+def test_guest_mgmt_needs_the_standard_library_only(script: str, allowed: set[str]) -> None:
     """It runs under the trixie chroot's python3, which has nothing else."""
-    tree = ast.parse((REPO / "kmod/guest_mgmt.py").read_text())
+    tree = ast.parse((REPO / "kmod" / script).read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree)
                 if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module and not node.level}
-    assert imported <= set(sys.stdlib_module_names)
+    assert imported <= set(sys.stdlib_module_names) | allowed
+
+
+def test_guest_checks_and_guest_mgmt_share_one_result_and_sysfs(guest_checks, guest_mgmt):
+    """One CheckResult and one Sysfs (guest_result.py), whichever Python runs them."""
+    assert guest_checks.CheckResult is guest_mgmt.CheckResult
+    assert guest_checks.Sysfs is guest_mgmt.Sysfs
+    result = guest_mgmt.CheckResult("x", False, "why")
+    assert (result.line(), json.loads(result.json())) == (
+        "FAIL x: why", {"name": "x", "ok": False, "detail": "why"})
 
 
 MDEVCTL_LIST = """[
@@ -126,3 +139,49 @@ def test_the_cap_is_read_from_a_node_devices_xml(guest_mgmt: ModuleType) -> None
     assert guest_mgmt.xml_cap(xml) == "40"
     assert guest_mgmt.xml_cap("<device><capability type='mdev'/></device>") is None
     assert guest_mgmt.xml_cap("not xml") is None
+
+
+class _Device:
+    """A cap behind a live-update command: ``refuse`` lists the caps it refuses."""
+
+    def __init__(self, refuse: set[str], apply_refused: bool = False) -> None:
+        self.cap, self.refuse, self.apply_refused = "60", refuse, apply_refused
+
+    def change(self, cap: str) -> subprocess.CompletedProcess[str]:
+        refused = cap in self.refuse
+        if not refused or self.apply_refused:
+            self.cap = cap
+        return subprocess.CompletedProcess([], 1 if refused else 0, "",
+                                           "mdev-qos: refused" if refused else "")
+
+    def state(self) -> tuple[str | None, ...]:
+        return (self.cap, self.cap)
+
+
+NAMES = ("changes", "refused changes nothing")
+
+
+def _judge(guest_mgmt, device: _Device) -> list[tuple[bool, str]]:
+    results = guest_mgmt.judge_live_changes(NAMES, device.change, device.state, "45",
+                                            ("45", "45"), "sysfs, list", "cap 45 in both")
+    assert [r.name for r in results] == list(NAMES)
+    return [(r.ok, r.detail) for r in results]
+
+
+def test_live_changes_pass_when_taken_and_refused_as_they_should(guest_mgmt):
+    assert _judge(guest_mgmt, _Device({"101"})) == [
+        (True, "cap 45 in both"),
+        (True, "refused (mdev-qos: refused); sysfs, list still ('45', '45')"),
+    ]
+
+
+def test_live_changes_name_a_refused_valid_cap_and_an_accepted_invalid_one(guest_mgmt):
+    assert _judge(guest_mgmt, _Device({"45"})) == [
+        (False, "update to 45: mdev-qos: refused"),
+        (False, "accepted; now ('101', '101')"),
+    ]
+
+
+def test_live_changes_name_a_refusal_that_changed_the_cap(guest_mgmt):
+    assert _judge(guest_mgmt, _Device({"101"}, apply_refused=True))[1] == (
+        False, "failed but changed ('45', '45') to ('101', '101')")
