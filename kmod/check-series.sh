@@ -22,6 +22,7 @@
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$KMOD_DIR/lib.sh"
 REPO=$(dirname "$KMOD_DIR")
 CACHE=${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}
 ROOT=$CACHE/trixie-root
@@ -31,15 +32,6 @@ BUILD=/build/linux-6.12-out
 # the chroot has gcc-14 only (no gcc alternative)
 COMPILERS=(CC=gcc-14 HOSTCC=gcc-14)
 FAILED=0
-
-die() {
-	echo "check-series: $*" >&2
-	exit 2
-}
-
-need() {
-	command -v "$1" >/dev/null || die "$1 not found; install the Debian package $2"
-}
 
 result() {
 	if [ "$2" = 0 ]; then
@@ -53,18 +45,6 @@ result() {
 in_root() {
 	chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 		"$@"
-}
-
-find_python() {
-	local py
-	for py in "${MQOS_PYTHON:-}" "${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}" \
-		"$REPO/.venv/bin/python"; do
-		if [ -n "$py" ] && [ -x "$py" ] && "$py" -c 'import conformance' 2>/dev/null; then
-			PYTHON=$py
-			return
-		fi
-	done
-	die "no Python with the conformance package; run .ci/setup or set MQOS_PYTHON"
 }
 
 # Every missing tool or file is named in one line, with what provides it.

@@ -38,6 +38,7 @@
 set -euo pipefail
 
 KMOD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$KMOD_DIR/lib.sh"
 REPO=$(dirname "$KMOD_DIR")
 OUT=$REPO/out/kernel
 CACHE=${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}
@@ -52,15 +53,6 @@ MDPY_DEFS=samples/vfio-mdev/mdpy-defs.h
 GUEST_SCRIPT=$KMOD_DIR/guest.sh
 MODULE_ARGS=
 SUITE_ARGS=()
-
-die() {
-	echo "run-in-guest: $*" >&2
-	exit 2
-}
-
-need() {
-	command -v "$1" >/dev/null || die "$1 not found; install the Debian package $2"
-}
 
 parse_args() {
 	while [ $# -gt 0 ]; do
@@ -118,19 +110,6 @@ describe_kernel() {
 	fi
 	modprobe -d "$MODBASE" -S "$KVER" --show-depends mdev >/dev/null 2>&1 ||
 		die "kernel $KVER has no mdev module (CONFIG_VFIO_MDEV)"
-}
-
-# The interpreter that has the conformance package: tox's env, else the repo's venv.
-find_python() {
-	local py
-	for py in "${MQOS_PYTHON:-}" "${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}" \
-		"$REPO/.venv/bin/python"; do
-		if [ -n "$py" ] && [ -x "$py" ] && "$py" -c 'import conformance' 2>/dev/null; then
-			PYTHON=$py
-			return
-		fi
-	done
-	die "no Python with the conformance package; run .ci/setup or set MQOS_PYTHON"
 }
 
 check_prerequisites() {

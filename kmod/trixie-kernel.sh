@@ -19,6 +19,7 @@
 # second.  Needs root, apt-get, dpkg, depmod and mmdebstrap; a missing one is
 # named with its Debian package.  Exit 2 on any failure.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CACHE=${1:-${MQOS_KERNEL_CACHE:-/var/cache/mdev-qos}}
 MIRROR=${MQOS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -30,15 +31,6 @@ CHROOT_PACKAGES=gcc-14,make,kmod,bc,bison,flex,libelf-dev,libssl-dev,python3,per
 # recommends (libvirt-daemon's would bring every hypervisor driver)
 MGMT_PACKAGES=(libvirt-daemon libvirt-daemon-driver-nodedev libvirt-clients mdevctl udev
 	libxml2-utils)
-
-die() {
-	echo "trixie-kernel: $*" >&2
-	exit 2
-}
-
-need() {
-	command -v "$1" >/dev/null || die "$1 not found; install the Debian package $2"
-}
 
 apt_trixie() {
 	local cmd=$1
