@@ -21,6 +21,7 @@ from conformance.steps import (
     lifecycle,
     load,
     offer,
+    presence,
     shares,
     sharing,
     state,
@@ -31,6 +32,6 @@ from conformance.steps import (
 
 STEP_MODULES = (state, devices, domains, offer, layout, formats, writes, load, shares,
                 sharing, cap_period, accounting, lifecycle, concurrency, fuzz, topology,
-                stateful)
+                stateful, presence)
 
 pytest_plugins = [module.__name__ for module in STEP_MODULES]

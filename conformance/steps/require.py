@@ -46,9 +46,14 @@ def sharing_of(mdev: Mdev) -> str:
     Read leniently (its format is QOS-FMT-007's business): a malformed word names
     no guarantee of this spec, so no sharing requirement binds it.
     """
-    if not mdev.has("sharing"):
+    return sharing_word(mdev.raw("sharing") if mdev.has("sharing") else None)
+
+
+def sharing_word(raw: bytes | None) -> str:
+    """The word a ``sharing`` file reads (:data:`NO_SHARING` for no file), read leniently."""
+    if raw is None:
         return NO_SHARING
-    return mdev.raw("sharing").decode("ascii", "replace").strip()[:40]
+    return raw.decode("ascii", "replace").strip()[:40]
 
 
 def cap_period(mdev: Mdev, observed: Observed) -> int:

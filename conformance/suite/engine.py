@@ -44,6 +44,7 @@ from conformance.suite.runner import (
 )
 from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetError, TargetOptions, open_session
+from conformance.suite.type_layout import probe_layout
 from conformance.suite.verdict import decide
 
 if TYPE_CHECKING:
@@ -333,6 +334,7 @@ def probe_qos(session: SuiteSession, errors: list[str] | None = None) -> bool | 
         if offered:
             session.knobs_offered = {knob: mdev.has(knob) and not mdev.is_fixed(knob)
                                      for knob in KNOBS}
+            session.layout = probe_layout(mdev)
     except (Exception, pytest.skip.Exception):  # noqa: BLE001 - the scenarios will say why
         offered = None
     finally:

@@ -6,12 +6,16 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from conformance import defaults
 from conformance.suite.claim import Observed
 from conformance.suite.journal import Journal
 from conformance.sysfs.target import Target
 from conformance.workload.base import Workload
+
+if TYPE_CHECKING:
+    from conformance.suite.type_layout import TypeLayout
 
 _progress_closed = False
 
@@ -56,6 +60,7 @@ class SuiteSession:
     options: dict[str, object] = field(default_factory=dict)  # e.g. max_examples for fuzz
     qos_offered: bool | None = None  # does the type have a qos/ group (None: unknown)
     knobs_offered: dict[str, bool] | None = None  # knob → offered writable (None: unknown)
+    layout: TypeLayout | None = None  # the probe mdev's qos/ (None: unknown)
     observed: Observed = field(default_factory=Observed)  # timeslices read, windows measured
     random: dict[str, object] | None = None  # the random campaigns (seeds, budget, findings)
 
