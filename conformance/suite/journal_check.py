@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -37,13 +36,12 @@ from typing import Any
 import jsonschema
 
 from conformance.resources import schema_path
-from conformance.sysfs import paths
+from conformance.sysfs import beneath, paths
 from conformance.sysfs.target import Target
 from conformance.workload.base import parse_load
 
 DEVICES = paths.DEVICES
 PAGE = 4096
-MAX_LINKS = 40
 _UUID = paths.UUID.pattern
 _SAVE = re.compile(rf"{DEVICES}/({_UUID})/qos/[A-Za-z0-9_]+")
 _LOAD = re.compile(rf"(?:/[^/]+)+/({_UUID})/load")
@@ -257,52 +255,13 @@ def _resolution_problem(target: Target, entry: Entry) -> str | None:
 
 
 def resolve(target: Target, path: str) -> str | None:
-    """``path`` with every link followed in the target's view; None if it leaves the tree.
+    """``path`` with every link followed in the target's view; None if it climbs out.
 
-    A missing component ends the walk (the rest is kept as written): the device
-    went away, and a write there can only fail.
+    Links are followed by the suite's one rule (:mod:`conformance.sysfs.beneath`:
+    an absolute link starts from the tree's root, ``..`` stays at the root); a
+    walk that tried to climb above the root is refused, as no sysfs link does.
+    A missing component ends the following (the rest is kept as written): the
+    device went away, and a write there can only fail.
     """
-    root = getattr(target, "root", None) or "/"
-    done: list[str] = []
-    todo = [p for p in path.split("/") if p]
-    links = 0
-    while todo:
-        name = todo.pop(0)
-        if name == ".":
-            continue
-        if name == "..":
-            if not done:
-                if root != "/":
-                    return None
-                continue
-            done.pop()
-            continue
-        here = "/" + "/".join([*done, name])
-        try:
-            kind = target.stat(here).kind
-        except FileNotFoundError:
-            return "/" + "/".join([*done, name, *todo])
-        if kind != "link":
-            done.append(name)
-            continue
-        links += 1
-        if links > MAX_LINKS:
-            raise OSError(40, "too many levels of symbolic links", here)
-        link = target.readlink(here)
-        if link.startswith("/"):
-            if root != "/":
-                inside = _inside(root, link)
-                if inside is None:
-                    return None
-                link = inside
-            done = []
-        todo = [p for p in link.split("/") if p] + todo
-    return "/" + "/".join(done)
-
-
-def _inside(root: str, link: str) -> str | None:
-    """An absolute link of a tree at ``root`` in the tree's view; None if it leaves it."""
-    for spelling in {posixpath.normpath(root), os.path.realpath(root)}:
-        if link == spelling or link.startswith(spelling + "/"):
-            return link[len(spelling) :] or "/"
-    return None
+    walked = beneath.resolve_view(target, path)
+    return None if walked.climbed else walked.path

@@ -25,6 +25,7 @@ daemon that stopped). So the recorder:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import posixpath
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import defaults
-from conformance.sysfs import paths
+from conformance.sysfs import beneath, paths
 from conformance.sysfs.guarded import GuardedTarget, TargetFault
 from conformance.sysfs.target import FsTarget, Target
 
@@ -60,28 +61,13 @@ class Limits:
 
 
 def _resolve(target: Source, path: str) -> str:
-    """Follow symlinks in the target's own view (like realpath inside the root)."""
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    resolved = "/"
-    hops = 0
-    while parts:
-        part = parts.pop(0)
-        if part == "..":
-            resolved = posixpath.dirname(resolved)
-            continue
-        candidate = posixpath.join(resolved, part)
-        if target.exists(candidate) and target.stat(candidate).kind == "link":
-            hops += 1
-            if hops > 40:
-                raise SnapshotError(f"too many levels of symbolic links at {candidate}")
-            link = target.readlink(candidate)
-            base = "/" if link.startswith("/") else resolved
-            joined = posixpath.normpath(posixpath.join(base, link))
-            parts = [p for p in joined.split("/") if p] + parts
-            resolved = "/"
-            continue
-        resolved = candidate
-    return resolved
+    """Follow links in the target's own view, by the suite's one rule (``beneath``)."""
+    try:
+        return beneath.resolve_view(target, path).path
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SnapshotError(f"too many levels of symbolic links at {path}") from exc
+        raise
 
 
 class _Writer:
