@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 from conformance import SPEC_VERSION, __version__
+from conformance.streams import stdout_gone
 
 SUBCOMMANDS = ("run", "mock", "spec", "snapshot", "models", "discover")
 
@@ -44,21 +44,3 @@ def main(argv: list[str] | None = None) -> int:
         # nothing more can be said, and a crash must never read as a verdict
         stdout_gone()
         return 2
-
-
-def stdout_gone() -> None:
-    """Point stdout, and stderr if its reader went away too, at /dev/null.
-
-    Nothing more can be said on a closed pipe, and the interpreter's final flush
-    of what is still buffered must not fail (which would exit 120).
-    """
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-            if stream is sys.stderr:
-                continue
-        except (BrokenPipeError, ValueError):
-            pass
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)

@@ -316,7 +316,7 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the verdict stands (the reports are written); only its summary is unread
-        from conformance.cli import stdout_gone
+        from conformance.streams import stdout_gone
 
         stdout_gone()
     return result.exit_status

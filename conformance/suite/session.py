@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from conformance import defaults
+from conformance import defaults, streams
 from conformance.suite.claim import Observed
 from conformance.suite.journal import Journal
 from conformance.sysfs.target import Target
@@ -34,9 +34,7 @@ def _stderr_line(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
     except BrokenPipeError:
         _progress_closed = True
-        devnull = os.open(os.devnull, os.O_WRONLY)  # so that no later flush fails on exit
-        os.dup2(devnull, sys.stderr.fileno())
-        os.close(devnull)
+        streams.gone(sys.stderr)  # so that no later flush fails on exit
 
 
 @dataclass

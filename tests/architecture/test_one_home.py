@@ -81,3 +81,15 @@ def test_schemas_list_the_profiles(schema: str) -> None:
 
 def test_only_static_reads_only() -> None:
     assert [p for p in PROFILES if not writes_to_target(p)] == ["static"]
+
+
+def test_only_streams_points_a_stream_at_dev_null() -> None:
+    """A stream whose reader went away is silenced in one place (conformance/streams.py)."""
+    spelled = [
+        f"{module.relative_to(PACKAGE.parent)}:{node.lineno}"
+        for module in sorted(PACKAGE.rglob("*.py"))
+        if module.name != "streams.py"
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "devnull"
+    ]
+    assert not spelled, "use conformance.streams.gone:\n" + "\n".join(spelled)

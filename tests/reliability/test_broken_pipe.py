@@ -60,3 +60,30 @@ def test_a_closed_pipe_outside_run_is_not_a_verdict(tmp_path: Path) -> None:
         os.close(write_end)
     assert done.returncode == 2
     assert b"Traceback" not in done.stderr, done.stderr.decode()
+
+
+@pytest.mark.parametrize("unless_flushed", [False, True])
+def test_a_stream_whose_reader_went_away_is_silenced_for_good(unless_flushed: bool) -> None:
+    """``streams.gone``: what is still buffered, and all later output, goes nowhere."""
+    from conformance.streams import gone
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stream = os.fdopen(write_end, "w", buffering=1 << 16)
+    try:
+        stream.write("unread\n")
+        gone(stream, unless_flushed=unless_flushed)  # the flush fails: silenced either way
+        stream.write("more\n")
+        stream.flush()
+    finally:
+        stream.close()
+
+
+def test_a_stream_whose_reader_is_there_is_kept_unless_asked(tmp_path: Path) -> None:
+    from conformance.streams import gone
+
+    with open(tmp_path / "out", "w", encoding="utf-8") as stream:
+        stream.write("kept\n")
+        gone(stream, unless_flushed=True)
+        stream.write("still kept\n")
+    assert (tmp_path / "out").read_text() == "kept\nstill kept\n"
