@@ -93,3 +93,16 @@ def test_only_streams_points_a_stream_at_dev_null() -> None:
         if isinstance(node, ast.Attribute) and node.attr == "devnull"
     ]
     assert not spelled, "use conformance.streams.gone:\n" + "\n".join(spelled)
+
+
+def test_one_test_helper_validates_node_device_xml() -> None:
+    """Tests find nodedev.rng and run xmllint only through tests/libvirt_schema.py."""
+    tests = PACKAGE.parent / "tests"
+    spelled = [
+        f"{module.relative_to(tests)}:{line}: {text!r}"
+        for module in sorted(tests.rglob("*.py"))
+        if module.name != "libvirt_schema.py" and module != Path(__file__)
+        for line, text in _code_strings(ast.parse(module.read_text(encoding="utf-8")))
+        if text.endswith("nodedev.rng") or text == "xmllint"
+    ]
+    assert not spelled, "use tests/libvirt_schema.py:\n" + "\n".join(spelled)

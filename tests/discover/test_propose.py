@@ -9,23 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from libvirt_schema import lint as xmllint
 
 from .conftest import FULL, SHARE_CAP_MDEV, SHARE_CAP_OFFER, build_tree, run_cli
 
-NODEDEV_RNG = Path("/usr/share/libvirt/schemas/nodedev.rng")
 NEW = "30820a6f-b1a5-4503-91ca-0c10ba58692a"
 MOCK_FULL = ("--mock", "--parent", "mqos0", "--type", "mqos-full")
-
-
-def xmllint(xml: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    tool = shutil.which("xmllint")
-    if tool is None or not NODEDEV_RNG.exists():
-        pytest.fail("xmllint and libvirt's nodedev.rng are needed: install libxml2-utils "
-                    "and libvirt0 (.ci/setup does)")
-    path = tmp_path / "device.xml"
-    path.write_text(xml)
-    return subprocess.run([tool, "--noout", "--relaxng", str(NODEDEV_RNG), str(path)],
-                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_the_xml_for_a_pci_parent_is_valid_for_libvirt(tmp_path: Path) -> None:

@@ -10,11 +10,11 @@ import os
 import shutil
 from pathlib import Path
 
+import libvirt_schema
 import pytest
 
 GET_ABI_ENV = "MDEV_QOS_GET_ABI"
 KERNEL_SOURCES = Path("/usr/src")
-NODEDEV_RNG = Path("/usr/share/libvirt/schemas/nodedev.rng")
 
 
 def _version(tree: Path) -> tuple[int, ...]:
@@ -44,17 +44,6 @@ def get_abi() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def xmllint() -> str:
-    """``xmllint`` from libxml2-utils."""
-    path = shutil.which("xmllint")
-    if path is None:
-        pytest.fail("missing tool: xmllint (apt-get install libxml2-utils, or run .ci/setup)")
-    return path
-
-
-@pytest.fixture(scope="session")
 def nodedev_rng() -> Path:
     """libvirt's node device schema, as Debian's libvirt0 package ships it."""
-    if not NODEDEV_RNG.is_file():
-        pytest.fail(f"missing tool: {NODEDEV_RNG} (apt-get install libvirt0, or run .ci/setup)")
-    return NODEDEV_RNG
+    return libvirt_schema.nodedev_rng()

@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import libvirt_schema
 import pytest
 from docutils import nodes
 
@@ -40,13 +40,8 @@ def block(name: str) -> str:
     return node.astext()
 
 
-def lint(xmllint: str, schema: Path, document: str, tmp_path: Path) -> tuple[int, str]:
-    path = tmp_path / "device.xml"
-    path.write_text(document)
-    done = subprocess.run(
-        [xmllint, "--noout", "--relaxng", str(schema), str(path)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
+def lint(schema: Path, document: str, tmp_path: Path) -> tuple[int, str]:
+    done = libvirt_schema.lint(document, tmp_path, schema)
     return done.returncode, done.stdout + done.stderr
 
 
@@ -70,7 +65,7 @@ def _optional_ref(name: str) -> ET.Element:
 def hooked_schema(pristine: Path, fragment: str, into: Path) -> Path:
     """A copy of libvirt's schemas whose nodedev.rng carries the fragment, hooked."""
     shutil.copytree(pristine.parent, into)
-    tree = ET.parse(into / "nodedev.rng")
+    tree = ET.parse(into / pristine.name)
     grammar = tree.getroot()
     mdev_types = _define(grammar, "mdev_types")
     (type_element,) = [e for e in mdev_types.iter(_q("element")) if e.get("name") == "type"]
@@ -85,31 +80,31 @@ def hooked_schema(pristine: Path, fragment: str, into: Path) -> Path:
     wrapped = ET.fromstring(f'<grammar xmlns="{RNG}">{fragment}</grammar>')
     for define in wrapped:
         grammar.append(define)
-    tree.write(into / "nodedev.rng", xml_declaration=True, encoding="utf-8")
-    return into / "nodedev.rng"
+    tree.write(into / pristine.name, xml_declaration=True, encoding="utf-8")
+    return into / pristine.name
 
 
 def test_attr_qos_cap_validates_against_pristine_nodedev_rng(
-    xmllint: str, nodedev_rng: Path, tmp_path: Path
+    nodedev_rng: Path, tmp_path: Path
 ) -> None:
     document = block("libvirt-mdev-attr-xml")
     assert "<attr name='qos/cap' value='60'/>" in document
-    status, out = lint(xmllint, nodedev_rng, document, tmp_path)
+    status, out = lint(nodedev_rng, document, tmp_path)
     assert status == 0, out
 
 
 def test_proposal_is_not_valid_upstream_yet(
-    xmllint: str, nodedev_rng: Path, tmp_path: Path
+    nodedev_rng: Path, tmp_path: Path
 ) -> None:
     """The check can fail: the pristine schema refuses the proposed elements, and
     only them (the same documents without ``<qos>`` validate)."""
     for name in ("libvirt-type-qos-xml", "libvirt-mdev-counters-xml"):
         document = block(name)
-        status, out = lint(xmllint, nodedev_rng, document, tmp_path)
+        status, out = lint(nodedev_rng, document, tmp_path)
         assert status != 0, f"{name}: {out}"
         without = re.sub(r"\n *<qos.*</qos>", "", document, flags=re.S)
         assert "<qos" not in without
-        status, out = lint(xmllint, nodedev_rng, without, tmp_path)
+        status, out = lint(nodedev_rng, without, tmp_path)
         assert status == 0, f"{name} without <qos>: {out}"
 
 
@@ -117,10 +112,10 @@ def test_proposal_is_not_valid_upstream_yet(
     "example", ["libvirt-type-qos-xml", "libvirt-mdev-counters-xml", "libvirt-mdev-attr-xml"]
 )
 def test_examples_validate_against_the_hooked_fragment(
-    example: str, xmllint: str, nodedev_rng: Path, tmp_path: Path
+    example: str, nodedev_rng: Path, tmp_path: Path
 ) -> None:
     schema = hooked_schema(nodedev_rng, block("libvirt-qos-rng"), tmp_path / "schemas")
-    status, out = lint(xmllint, schema, block(example), tmp_path)
+    status, out = lint(schema, block(example), tmp_path)
     assert status == 0, out
 
 
@@ -133,12 +128,12 @@ def test_examples_validate_against_the_hooked_fragment(
     ],
 )
 def test_the_fragment_refuses_bad_offers(
-    old: str, new: str, xmllint: str, nodedev_rng: Path, tmp_path: Path
+    old: str, new: str, nodedev_rng: Path, tmp_path: Path
 ) -> None:
     schema = hooked_schema(nodedev_rng, block("libvirt-qos-rng"), tmp_path / "schemas")
     document = block("libvirt-type-qos-xml")
     assert old in document
-    status, out = lint(xmllint, schema, document.replace(old, new), tmp_path)
+    status, out = lint(schema, document.replace(old, new), tmp_path)
     assert status != 0, out
 
 
