@@ -32,8 +32,15 @@ Feature: Priority
       | urgent standard     | 100 100     | 30 100     | backlog backlog      | 3/10 7/10     |
       | urgent urgent background   | 100 100 100 | 20 20 100  | backlog backlog backlog | 1/5 1/5 3/5 |
       | urgent standard background | 100 100 100 | 50 30 100  | backlog backlog backlog | 1/2 3/10 1/5 |
-      | urgent standard     | 100 100     | 100 100    | idle backlog         | 0 1           |
       | standard background background  | 100 100 300 | 40 100 100 | backlog backlog backlog | 2/5 3/20 9/20 |
+
+  @scheduling @QOS-PRI-007
+  Scenario: What an idle level leaves goes to the next level down
+    Given fresh mdevs of the type under test with priorities "urgent standard", weights "100 100" and caps "100 100"
+    And their sharing is work-conserving
+    When their loads are "idle backlog"
+    And one measurement window passes
+    Then their shares are "0 1"
 
   @scheduling @QOS-PRI-008
   Scenario: A higher-level mdev that becomes active is dispatched within one timeslice

@@ -47,6 +47,7 @@ Feature: Weight
   @scheduling @QOS-WGT-007
   Scenario Outline: An idle peer's weight does not count
     Given fresh mdevs of the type under test with weights "<weights>"
+    And their sharing is work-conserving
     When their loads are "<loads>"
     And one measurement window passes
     Then their shares are "<shares>"

@@ -64,6 +64,7 @@ REQUIREMENTS = (
 
 SHARING_OF = {
     **{f"QOS-SCH-00{n}": "work-conserving" for n in range(1, 5)},
+    "QOS-WGT-007": "work-conserving",
     "QOS-SCH-005": "reserved",
 }
 """The sharing guarantee each sharing requirement binds (its stated condition)."""

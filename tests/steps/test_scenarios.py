@@ -171,3 +171,31 @@ def test_broken_driver_fails_its_requirement(
     assert all(r.status in ("pass", "fail", "skip") for r in results), unexpected(results)
     evidence_ok: Callable[[dict], bool] = lambda e: "expected" in e and "actual" in e  # noqa: E731
     assert all(evidence_ok(e) for r in failed for e in r.evidence)
+
+
+class ReservedReference(QosDriver):
+    """The reference scheduler behind a sharing file that reads reserved."""
+
+    def qos_offer(self, mtype: Any) -> Any:
+        offer = super().qos_offer(mtype)
+        return None if offer is None else replace(offer, sharing="reserved")
+
+
+def test_idle_peer_scenarios_bind_to_work_conserving_sharing(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QOS-WGT-007 and the idle row of QOS-PRI-007 hold only where sharing is work-conserving.
+
+    A reserved driver may leave what an idle mdev does not use idle (spec, Reserved
+    shares): those scenarios are skipped for their condition, and the other rows
+    of QOS-PRI-007 (capped levels) still run.
+    """
+    results = run(monkeypatch, driver=ReservedReference,
+                  select="idle_peer or idle_level or next_level_down")
+    by_title = {r.title: r for r in results}
+    weight = [r for r in results if "QOS-WGT-007" in r.requirements]
+    assert weight and all((r.status, r.skip_kind) == ("skip", "condition") for r in weight)
+    idle = [r for t, r in by_title.items() if "idle level" in t]
+    assert [(r.status, r.skip_kind) for r in idle] == [("skip", "condition")]
+    capped = [r for r in results if "QOS-PRI-007" in r.requirements and r not in idle]
+    assert capped and all(r.status == "pass" for r in capped), unexpected(capped)
