@@ -37,6 +37,16 @@ $virsh nodedev-define "$xml"
 # 2. start it: mdevctl creates the mdev and writes the attrs in order
 $virsh nodedev-start "$name"
 
+# libvirt marks the device active when udev reports the new mdev, which may
+# come after nodedev-start returns; until then nodedev-destroy would refuse
+# it as "not active".  Wait for it (30 s at most).
+tries=0
+until $virsh nodedev-list --cap mdev | tr -d ' ' | grep -qx "$name"; do
+	tries=$((tries + 1))
+	test "$tries" -le 300 || { echo "$name never became active in libvirt" >&2; exit 1; }
+	sleep 0.1
+done
+
 # 3. the kernel holds the values; libvirt shows the definition's attrs (from
 #    libvirt 10.1.0 with --inactive: without it, what mdevctl reports of the
 #    running device, which may lag behind the start)
