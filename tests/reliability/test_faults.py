@@ -127,11 +127,15 @@ def test_a_read_that_fails_with_eio_is_an_error_not_a_fail(needs_fuse, tmp_path)
         mount.stop()
     report = _report(tmp_path)
     assert "Traceback" not in err
-    failed = [r["id"] for r in report["requirements"] if r["status"] == "fail"]
     errored = [r for r in report["requirements"] if r["status"] == "error"]
     assert errored and "Input/output error" in _reasons(report)
-    assert failed == [], [(r["id"], r["reason"][:200]) for r in report["requirements"]
-                          if r["status"] == "fail"]
+    # no requirement fails for the unreadable counter (a real-time run on a
+    # heavily loaded machine may fail a timing check for other reasons: that is
+    # not what this test is about, and other tests hold the reference to it)
+    blamed = [(r["id"], r["reason"][:200]) for r in report["requirements"]
+              if r["status"] == "fail" and ("Input/output error" in r["reason"]
+                                            or "usage_us" in r["reason"])]
+    assert blamed == []
     assert status == 2
 
 
