@@ -3,9 +3,11 @@
 Each mutant of ``tests/mutants/mqos_mutants/vendor/`` runs once through the public
 option a vendor uses (``--mock-driver module:Class``, default profile, plus the
 options the mutant names), two at a time, and the table says whether the suite
-failed the requirement it breaks:
+failed the requirement it breaks (``killed``), rejected the driver for another
+requirement only (``rejected``) or certified it (``SURVIVED``):
 
     .venv/bin/python benchmarks/vendor_catalogue.py [NAME ...]
+    .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind --precision certify
 """
 
 from __future__ import annotations
@@ -30,25 +32,35 @@ def main(argv: list[str] | None = None) -> int:
     """Run the vendor catalogue (or the named mutants) and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="only these mutants (class names)")
+    parser.add_argument("--area", default="vendor.",
+                        help="only the areas that start with this (default: vendor.)")
+    parser.add_argument("--precision", choices=("quick", "certify"), default=None,
+                        help="run at this precision (default: the run's own default)")
     args = parser.parse_args(argv)
-    entries = [e for e in catalogue() if e.area.startswith("vendor.")]
+    entries = [e for e in catalogue() if e.area.startswith(args.area)]
+    extra = ("--precision", args.precision) if args.precision else ()
     if args.names:
         entries = [e for e in entries if e.name in args.names]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="vendor-catalogue-") as tmp:
-        jobs = [(e.spec, defaults.PROFILE, Path(tmp) / e.name, e.run_options) for e in entries]
+        jobs = [(e.spec, defaults.PROFILE, Path(tmp) / e.name, (*e.run_options, *extra))
+                for e in entries]
         outcomes = run_many(jobs)
     rows = []
     for entry in entries:
-        outcome = outcomes[run_key(entry.spec, entry.run_options)]
+        outcome = outcomes[run_key(entry.spec, (*entry.run_options, *extra))]
         hit = killed(entry, outcome)
+        rejected = outcome.verdict == "non-conformant"
+        mark = "killed" if hit else "rejected" if rejected else "SURVIVED"
         others = ", ".join(r for r in outcome.failed if r != entry.breaks) or "-"
-        rows.append(f"{'killed' if hit else 'SURVIVED':<9}{entry.area[7:]:<10}{entry.name:<30}"
+        rows.append(f"{mark:<9}{entry.area[7:]:<10}{entry.name:<31}"
                     f"{entry.breaks:<13}{outcome.verdict:<15}also failed: {others}")
     print("\n".join(rows))
     hits = sum(1 for row in rows if row.startswith("killed"))
-    print(f"{hits}/{len(rows)} killed by the default run "
-          f"(profile {defaults.PROFILE}); wall {time.monotonic() - started:.0f} s")
+    rejected = sum(1 for row in rows if row.startswith("rejected"))
+    print(f"{hits}/{len(rows)} killed, {rejected} more rejected for another requirement, "
+          f"by a run at precision {args.precision or 'default'} (profile {defaults.PROFILE}); "
+          f"wall {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -50,6 +50,8 @@ AREAS = (
     "vendor.combos",
     "vendor.knobfiles",
     "vendor.descriptors",
+    # the blind catalogue (issue 12, second round), written before reading features/
+    "vendor.blind",
 )
 
 
