@@ -177,6 +177,33 @@ def _not_throttled(outcome: Outcome, named: Named, measurements: Measurements, n
     assert throttled <= resolution, f"{name} has cap 100 yet accumulated {throttled} µs throttled"
 
 
+@then(parsers.re(
+    r"the throttled_us of (?P<name>[A-Z]) grew by no more than a live change allows"
+))
+def _not_throttled_after_change(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str
+) -> None:
+    """An mdev whose cap now reads 100 is throttled at most while the change takes effect.
+
+    QOS-ACC-007: an mdev whose cap is 100 never accumulates throttled_us. In a
+    window that starts at the write, the driver may apply the new cap up to one
+    timeslice late and charge a counter up to one timeslice late: the live-change
+    tolerance of a usage delta, T_live = T + q, bounds both.
+    """
+    cap = cap_of(named[name].knobs)
+    if cap < 100:
+        outcome.skip(f"{name}'s cap reads {cap}: it may be throttled")
+    throttled = _throttled(named, measurements, name)
+    window = measurements.last_window
+    bound = window.tolerance.live if window.live else window.tolerance.usage
+    outcome.evidence(f"throttled_us of {name}, its cap set back to 100", expected=0,
+                     actual=throttled, unit="us", tolerance=bound)
+    assert throttled <= bound, (
+        f"{name} has cap 100 yet accumulated {throttled} µs throttled over "
+        f"{window.length} µs (at most {bound} µs while the change takes effect)"
+    )
+
+
 @then(parsers.re(r"the throttled_us of (?P<name>[A-Z]) grew by no more than its wait_us"))
 def _throttled_within_wait(
     outcome: Outcome, named: Named, measurements: Measurements, name: str

@@ -9,6 +9,7 @@ from conformance.oracle import formats
 from conformance.oracle.shares import DEFAULT_KNOBS
 from conformance.steps.state import Named, whom
 from conformance.suite.mdev import Mdev
+from conformance.suite.measure import Meter
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 
@@ -86,6 +87,23 @@ def _recreate_busy(
     member.load = "idle"
     member.assumed = {}
     member.refresh()
+
+
+@when(parsers.re(r"(?P<name>[A-Z]) is removed while the others run"))
+def _remove_named(
+    resources: Resources, outcome: Outcome, named: Named, meter: Meter, name: str
+) -> None:
+    """Remove a named mdev for good; it counts for nothing from then on.
+
+    It stays named (so the others keep their names) with the load ``removed``,
+    which no share step counts as active, and the meter stops reading it.
+    """
+    member = named[name]
+    if member.load == "removed":
+        outcome.error(f"{name} is already removed")
+    resources.remove_mdev(member.mdev)
+    member.load = "removed"
+    meter.forget(member.mdev.uuid)
 
 
 @then(parsers.re(r"every knob of (?P<name>[A-Z]) reads its default"))

@@ -141,6 +141,49 @@ def _live_change(
     member.refresh()
 
 
+@when(
+    parsers.re(
+        r'the (?P<knob>cap|weight|priority) of (?P<name>[A-Z]) is changed to '
+        r'"(?P<value>[^"]*)" while it idles'
+    )
+)
+def _idle_change(
+    resources: Resources, outcome: Outcome, named: Named, knob: str, name: str, value: str
+) -> None:
+    """Change one knob of an mdev that has no work (it applies when the mdev wakes)."""
+    member = named[name]
+    if member.load != "idle":
+        outcome.error(f"{name} is not idle: give it the load idle before this step")
+    require_writable(outcome, member.mdev, knob)
+    set_knob(resources, outcome, member.mdev, knob, value)
+    member.note(knob, value)
+    member.refresh()
+
+
+@when(parsers.re(
+    r"they stay busy for (?P<seconds>[1-9]) seconds?, measured window after window"
+))
+def _busy_for_seconds(
+    meter: Meter, outcome: Outcome, named: Named, measurements: Measurements, seconds: str
+) -> None:
+    """Measure windows back to back until they cover ``seconds`` of device time.
+
+    Behaviour that starts only after a while shows in one of the windows: a
+    scheduler period of one second (Linux's real-time throttling period, GVT-g's
+    re-balance) that starts anywhere in the first second lies whole within two,
+    and a narrow virtual-runtime field wraps after some device time. The Then
+    step that follows checks every window, each with its own tolerance.
+    """
+    span = int(seconds) * 1_000_000
+    outcome.progress(f"measuring window after window for {span} µs of device time")
+    first: int | None = None
+    while first is None or measurements.snapshots[-1].at_us - first < span:
+        window = meter.measure(settle=first is None, groups=backlogged(named))
+        first = window.start.at_us if first is None else first
+        measurements.windows.append(window)
+        measurements.snapshots += [window.start, window.end]
+
+
 @when(parsers.re(r"(?P<name>[A-Z]) becomes backlogged"))
 def _wake(
     resources: Resources, clock: DeviceClock, outcome: Outcome, named: Named,

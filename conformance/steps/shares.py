@@ -167,6 +167,23 @@ def _shares(outcome: Outcome, named: Named, measurements: Measurements, table: s
     assert not problems, "shares outside tolerance: " + "; ".join(problems)
 
 
+@then(parsers.re(r'their shares are "(?P<table>[0-9/. ]+)" in every one of those windows'))
+def _shares_every_window(
+    outcome: Outcome, named: Named, measurements: Measurements, table: str
+) -> None:
+    """Each named mdev received its share in each window measured, not only the last."""
+    stated_shares(outcome, named, table)
+    computed = oracle_shares(named)
+    problems = []
+    for number, window in enumerate(measurements.windows, start=1):
+        one = Measurements(windows=[window])
+        delivered = delivered_by_parent(named, one)
+        problems += [f"window {number}: {p}" for name, share in computed.items()
+                     if (p := check_share(outcome, named, one, name, float(share),
+                                          delivered=delivered.get(named[name].mdev.parent)))]
+    assert not problems, "shares outside tolerance: " + "; ".join(problems)
+
+
 def worst_span(reads: list[Snapshot], uuid: str, expected: float, q: int
                 ) -> tuple[float, str] | None:
     """The span between two reads where the share strays furthest outside its band.

@@ -183,6 +183,11 @@ class Meter:
                 for uuid in self.mdevs
             }
 
+    def forget(self, uuid: str) -> None:
+        """Stop reading an mdev that the scenario removed for good."""
+        self.mdevs = [one for one in self.mdevs if one != uuid]
+        self.present.pop(uuid, None)
+
     def snapshot(self) -> Snapshot:
         """A snapshot that can start a window: bystanders read just before it."""
         watched = bystander_usage(self.target, self.bystanders)

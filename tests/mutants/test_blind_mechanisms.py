@@ -65,7 +65,7 @@ def weight_300_to_100(r: Rig) -> bool:
     return off(r.shares([a, b]), [0.75, 0.25])
 
 
-def equal_after_long_run(r: Rig) -> bool:
+def equal_after_long_run(r: Rig) -> bool:  # the wrap, about 0.42 s of device time each
     a, b = r.busy(2)
     r.until(1_000_000)  # each has run about 0.5 s
     return any(off(r.shares([a, b]), [0.5, 0.5]) for _ in range(5))
@@ -97,17 +97,18 @@ def cap_written_while_idle_after_run(r: Rig) -> bool:
 def low_cap_read_back(r: Rig) -> bool:
     a = r.create()
     r.write(a, "cap", "5")
-    first = r.value(a, "cap")
-    r.k.engine.advance(20_000)
-    return first != r.value(a, "cap")
-
-
-def cap_then_weight(r: Rig) -> bool:
-    a, b = r.busy(2)
-    r.write(a, "cap", "90")
-    r.write(a, "weight", "300")
+    shown = r.value(a, "cap")  # what a tool reads right after its write
+    r.load(a, "backlog")
     r.until(2_000)
-    return off(r.shares([a, b]), [0.75, 0.25])
+    return r.shares([a])[0] > shown / 100 + DELTA
+
+
+def weight_then_cap(r: Rig) -> bool:
+    a, b = r.busy(2)
+    r.write(a, "weight", "300")
+    r.write(a, "cap", "20")
+    r.until(2_000)
+    return off(r.shares([a, b]), [0.2, 0.8])
 
 
 def urgent_over_standard_for_a_second(r: Rig) -> bool:
@@ -205,7 +206,7 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "CapInTenthsRoundedUp": cap_31,
     "CapPushedOnlyToActiveEntry": cap_written_while_idle_after_run,
     "CapShownBeforeFirmwareAck": low_cap_read_back,
-    "MailboxDropsSecondKnob": cap_then_weight,
+    "MailboxDropsSecondKnob": weight_then_cap,
     "UrgentRtThrottled": urgent_over_standard_for_a_second,
     "UrgentHoldsDeviceUntilTimeout": urgent_goes_idle,
     "PriorityResortedPerRound": urgent_arrival_among_four,
