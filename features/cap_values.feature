@@ -4,6 +4,9 @@ Feature: Caps off the round numbers
   round a cap, but then the file reads the value applied (QOS-FMT-009); a driver
   that rounds up and reads back what was written runs above the cap it shows.
 
+  QOS-CAP-002: cap "MUST accept every value from 1 to 100"; QOS-CAP-006: the share
+  "MUST NOT exceed its cap plus the tolerance".
+
   The mdevs are named A, B, C in the order they were created.
 
   @scheduling @QOS-CAP-006

@@ -7,6 +7,11 @@ Feature: Crowded parents
   slices to save world switches when many mdevs are busy, keep both with one or
   two peers.
 
+  QOS-PRI-008: an mdev that becomes active while only lower-level mdevs run "MUST
+  be dispatched within one timeslice_us of becoming active (plus the measurement
+  tolerance)"; QOS-ACC-006: "Each dispatch MUST run for at most one timeslice".
+  Neither names a number of peers.
+
   The mdevs are named A, B, C in the order they were created.
 
   @scheduling @QOS-PRI-008

@@ -6,6 +6,10 @@ Feature: Peers that left or idle count for nothing
   active set changes, but not when an mdev is removed or a weight is written)
   keeps a share for the absent and leaves it idle.
 
+  QOS-SCH-001: a backlogged mdev that is the only active mdev of its domain "MUST
+  receive the whole device"; QOS-WGT-007: "The weight of an idle mdev MUST NOT
+  count: the capacity of a level is split among its active mdevs only".
+
   The mdevs are named A, B, C in the order they were created.
 
   @scheduling @QOS-SCH-001

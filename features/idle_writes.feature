@@ -6,6 +6,11 @@ Feature: Knobs written while an mdev idles
   it was, gets these wrong while every write made before the first load or while
   the mdev runs looks right.
 
+  QOS-CAP-006: "The share of a backlogged mdev MUST NOT exceed its cap plus the
+  tolerance"; QOS-PRI-006: "while an mdev of a higher level is backlogged and not
+  held by its cap, the mdevs of lower levels in the domain MUST receive no device
+  time beyond the tolerance". Neither depends on when the knob was written.
+
   Each mdev runs first (its entry exists), then idles, is written, and comes back.
   The mdevs are named A, B, C in the order they were created.
 

@@ -6,6 +6,12 @@ Feature: throttled_us around a cap change
   capped" instead of "is held back", get this wrong while every scenario that
   sets a cap once looks right.
 
+  QOS-ACC-007: "throttled_us MUST grow only while the mdev is held back by its
+  cap: an mdev whose cap is 100 never accumulates it"; QOS-ACC-002: "Counters
+  MUST NOT decrease". The window starts at the write, so the bound is the
+  live-change tolerance T_live = T + q: the cap may apply one timeslice late, and
+  a counter may lag one timeslice.
+
   The mdevs are named A, B, C in the order they were created.
 
   @scheduling @QOS-ACC-007 @QOS-ACC-002
