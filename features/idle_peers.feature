@@ -25,6 +25,7 @@ Feature: Peers that left or idle count for nothing
   @scheduling @QOS-WGT-007
   Scenario: A weight written while a peer idles is split among the active mdevs only
     Given fresh mdevs of the type under test with weights "100 100 100"
+    And their sharing is work-conserving
     When their loads are "backlog backlog idle"
     And the weight of A is changed to "300" while they run
     And one measurement window passes
