@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mqos_mutants import MutantInfo, catalogue  # noqa: E402
-from mutant_runs import Outcome, profile_for, run_driver, run_many  # noqa: E402
+from mutant_runs import (  # noqa: E402
+    LazyOutcomes,
+    Outcome,
+    distributed,
+    outcome_from_json,
+    outcome_json,
+    profile_for,
+    run_driver,
+    run_key,
+    run_many,
+)
 from mutant_score import REFERENCE, SCORE_FILE, score_table  # noqa: E402
 
 _score_lines: list[str] = []
@@ -23,9 +35,15 @@ def mutant_catalogue() -> list[MutantInfo]:
 @pytest.fixture(scope="session")
 def suite_outcomes(
     tmp_path_factory: pytest.TempPathFactory, mutant_catalogue: list[MutantInfo]
-) -> dict[str, Outcome]:
-    """One suite run for the reference (profile full), then one per mutant in parallel,
-    with the smallest profile that runs every scenario of the requirement it breaks."""
+) -> Iterator[Mapping[str, Outcome]]:
+    """One suite run for the reference (profile full), then one per mutant,
+    with the smallest profile that runs every scenario of the requirement it breaks.
+
+    Alone, every run is made here, two at a time. Under pytest-xdist each worker
+    runs the reference, then each mutant when its test asks (one at a time per
+    worker, so the runs never outnumber the workers); the controller prints the
+    score from what the workers send back.
+    """
     base = tmp_path_factory.mktemp("mutants")
     reference = run_driver(REFERENCE, "full", base / "reference")
     variants = sorted({e.run_options for e in mutant_catalogue if e.run_options})
@@ -35,16 +53,47 @@ def suite_outcomes(
          base / e.name, e.run_options)
         for e in mutant_catalogue
     ]
+    if distributed():
+        lazy = LazyOutcomes(jobs, {REFERENCE: reference})
+        yield lazy
+        lazy.close()
+        _worker_outcomes.update(lazy.done)
+        return
     outcomes = run_many(jobs)
     outcomes[REFERENCE] = reference
     features = outcomes[REFERENCE].features
     _score_lines[:] = score_table(mutant_catalogue, outcomes, features)
     (base / SCORE_FILE).write_text("\n".join(_score_lines) + "\n")
     _score_lines.append(f"  (also in {base / SCORE_FILE})")
-    return outcomes
+    yield outcomes
+
+
+_worker_outcomes: dict[str, Outcome] = {}
+_gathered: dict[str, Outcome] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker sends the outcomes of the runs it made to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and _worker_outcomes:
+        workeroutput["mutant_outcomes"] = json.dumps(
+            {key: outcome_json(o) for key, o in _worker_outcomes.items()})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """The controller gathers what each xdist worker ran."""
+    sent = getattr(node, "workeroutput", {}).get("mutant_outcomes")
+    if sent:
+        _gathered.update({k: outcome_from_json(v) for k, v in json.loads(sent).items()})
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _score_lines and REFERENCE in _gathered:
+        entries = [e for e in catalogue() if run_key(e.spec, e.run_options) in _gathered]
+        _score_lines[:] = score_table(entries, _gathered, _gathered[REFERENCE].features)
+        if len(entries) < len(catalogue()):
+            _score_lines.append(f"  ({len(entries)} of {len(catalogue())} mutants run)")
     if _score_lines:
         terminalreporter.section("mutant catalogue")
         for line in _score_lines:

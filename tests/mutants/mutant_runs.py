@@ -12,8 +12,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +49,19 @@ class Outcome:
         if self.errors:
             text += f"; errors {', '.join(self.errors)}"
         return text
+
+
+def outcome_json(outcome: Outcome) -> dict:
+    """An outcome as JSON (an xdist worker sends it to the controller)."""
+    doc = asdict(outcome)
+    doc["profile_tags"] = {k: sorted(v) for k, v in outcome.profile_tags.items()}
+    return doc
+
+
+def outcome_from_json(doc: dict) -> Outcome:
+    """The outcome :func:`outcome_json` wrote."""
+    tags = {k: set(v) for k, v in doc.get("profile_tags", {}).items()}
+    return Outcome(**{**doc, "profile_tags": tags})
 
 
 def suite_command(driver: str, profile: str, report_dir: Path, *extra: str) -> list[str]:
@@ -166,7 +179,7 @@ def run_argv_many(
 
     Returns key -> (exit status, seconds); output goes to each job's log file.
     """
-    workers = workers or max(1, os.cpu_count() or 1)
+    workers = workers or default_workers()
     server = subprocess.Popen(
         [sys.executable, str(HERE / "suite_forkserver.py"), "--workers", str(workers)],
         cwd=HERE, env=suite_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -181,6 +194,88 @@ def run_argv_many(
         finished[answer["id"]] = (answer["exit_status"], answer["duration_s"])
     server.wait(timeout=RUN_TIMEOUT_S)
     return finished
+
+
+class WarmRunner:
+    """One forkserver kept for a whole session, asked for one run at a time.
+
+    Under pytest-xdist each worker has its own: the mutant tests are spread over
+    the workers, each run forked when its test asks for it, one per worker at a
+    time, so the workers' runs never add up to more processes than workers.
+    """
+
+    def __init__(self) -> None:
+        self._server: subprocess.Popen[str] | None = None
+
+    def run(self, driver: str, profile: str, report_dir: Path, extra: tuple[str, ...]) -> Outcome:
+        """The outcome of one run, forked from the warm server."""
+        if self._server is None:
+            self._server = subprocess.Popen(
+                [sys.executable, str(HERE / "suite_forkserver.py"), "--workers", "1"],
+                cwd=HERE, env=suite_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                text=True,
+            )
+        assert self._server.stdin is not None and self._server.stdout is not None
+        report_dir.parent.mkdir(parents=True, exist_ok=True)
+        argv = suite_command(driver, profile, report_dir, *extra)[3:]
+        log = log_path(report_dir)
+        self._server.stdin.write(json.dumps({"id": "one", "argv": argv, "log": str(log)}) + "\n")
+        self._server.stdin.flush()
+        line = self._server.stdout.readline()
+        answer = json.loads(line) if line else {"exit_status": -1, "duration_s": 0.0}
+        return read_outcome(driver, profile, report_dir, answer["exit_status"],
+                            answer["duration_s"],
+                            log.read_text(errors="replace") if log.exists() else "")
+
+    def close(self) -> None:
+        """Stop the server (it exits when its input ends)."""
+        if self._server is not None:
+            assert self._server.stdin is not None
+            self._server.stdin.close()
+            self._server.wait(timeout=RUN_TIMEOUT_S)
+            self._server = None
+
+
+def distributed() -> bool:
+    """Whether this is a pytest-xdist worker (the tests are spread over several)."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
+def default_workers() -> int:
+    """Every core, shared with the other pytest-xdist workers when there are some."""
+    sharing = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    return max(1, (os.cpu_count() or 1) // max(1, sharing))
+
+
+Job = tuple[str, str, Path, tuple[str, ...]]
+
+
+class LazyOutcomes(Mapping[str, Outcome]):
+    """Runs keyed like :func:`run_many`'s, each made when first asked for (one at a time).
+
+    Under pytest-xdist, tests that read one run each are spread over the workers:
+    each worker then makes only the runs its own tests read.
+    """
+
+    def __init__(self, jobs: Iterable[Job], done: dict[str, Outcome] | None = None) -> None:
+        self.jobs = {run_key(job[0], job[3]): job for job in jobs}
+        self.done = dict(done or {})
+        self.runner = WarmRunner()
+
+    def __getitem__(self, key: str) -> Outcome:
+        if key not in self.done:
+            self.done[key] = self.runner.run(*self.jobs[key])
+        return self.done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.jobs.keys() | self.done.keys())
+
+    def __len__(self) -> int:
+        return len(self.jobs.keys() | self.done.keys())
+
+    def close(self) -> None:
+        """Stop the warm server."""
+        self.runner.close()
 
 
 def run_key(driver: str, extra: Iterable[str] = ()) -> str:

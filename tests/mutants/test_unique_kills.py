@@ -9,9 +9,11 @@ so the scenario is the only one that catches it, and it is not there for show.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import pytest
 from mqos_mutants import MutantInfo, catalogue
-from mutant_runs import Outcome, run_key, run_many
+from mutant_runs import LazyOutcomes, Outcome, distributed, run_key, run_many
 from mutant_score import killed
 
 # the scenario (a fragment of its pytest-bdd test name) -> the mutant only it kills
@@ -54,13 +56,20 @@ def entry_of(spec: str) -> MutantInfo:
 
 
 @pytest.fixture(scope="module")
-def without_their_scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+def without_their_scenario(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Mapping[str, Outcome]]:
     """Each mutant run (profile full) with the scenario that should be its only killer
-    deselected."""
+    deselected (under pytest-xdist, each when its test asks for it)."""
     base = tmp_path_factory.mktemp("unique")
     jobs = [(spec, "full", base / fragment, ("-k", f"not {fragment} and not random"))
             for fragment, spec in ONLY_KILLER.items()]
-    return run_many(jobs)
+    if not distributed():
+        yield run_many(jobs)
+        return
+    lazy = LazyOutcomes(jobs)
+    yield lazy
+    lazy.close()
 
 
 @pytest.mark.slow

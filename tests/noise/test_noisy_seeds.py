@@ -52,7 +52,13 @@ def certify_study(tmp_path_factory: pytest.TempPathFactory):
     return result
 
 
+# under pytest-xdist, the tests of one study on one worker: it runs once
+CERTIFY_GROUP = pytest.mark.xdist_group("noise-certify-study")
+QUICK_GROUP = pytest.mark.xdist_group("noise-quick-study")
+
+
 @pytest.mark.slow
+@CERTIFY_GROUP
 def test_reference_never_fails_at_certify_under_permitted_noise(certify_study) -> None:
     failures = [o.describe() for o in certify_study.false_fails()]
     assert len(certify_study.reference) == len(CERTIFY_REFERENCE_SEEDS)
@@ -60,6 +66,7 @@ def test_reference_never_fails_at_certify_under_permitted_noise(certify_study) -
 
 
 @pytest.mark.slow
+@CERTIFY_GROUP
 @pytest.mark.parametrize("name", list(POWER.CERTIFY_MARGIN_MUTANTS))
 def test_certify_margin_mutant_is_caught_under_noise(name: str, certify_study) -> None:
     passes = [o.describe() for o in certify_study.false_passes(name)]
@@ -67,6 +74,7 @@ def test_certify_margin_mutant_is_caught_under_noise(name: str, certify_study) -
 
 
 @pytest.mark.slow
+@QUICK_GROUP
 def test_reference_never_fails_under_permitted_noise(study) -> None:
     assert len(study.reference) == 50
     failures = [o.describe() for o in study.false_fails()]
@@ -74,6 +82,7 @@ def test_reference_never_fails_under_permitted_noise(study) -> None:
 
 
 @pytest.mark.slow
+@QUICK_GROUP
 @pytest.mark.parametrize("name", list(POWER.MARGIN_MUTANTS))
 def test_twice_tolerance_mutant_is_always_caught(name: str, study) -> None:
     assert len(study.mutants[name]) == len(MUTANT_SEEDS)

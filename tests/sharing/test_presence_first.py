@@ -100,7 +100,11 @@ def both_ways() -> Iterator[tuple[list, list]]:
     yield late, early
 
 
+BOTH_WAYS = pytest.mark.xdist_group("presence-both-ways")  # one worker computes both_ways
+
+
 @pytest.mark.slow
+@BOTH_WAYS
 def test_the_early_skip_is_the_skip_the_steps_give(both_ways: tuple[list, list]) -> None:
     late, early = both_ways
     assert [outcome_of(r) for r, _ in early] == [outcome_of(r) for r, _ in late]
@@ -109,6 +113,7 @@ def test_the_early_skip_is_the_skip_the_steps_give(both_ways: tuple[list, list])
 
 
 @pytest.mark.slow
+@BOTH_WAYS
 def test_a_counters_only_run_creates_a_third_of_the_mdevs(both_ways: tuple[list, list]) -> None:
     late, early = both_ways
     created = [sum(work["creates"] for r, work in run if r.status == "skip")
