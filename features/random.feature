@@ -4,7 +4,7 @@ Feature: Random sequences
   set in every direction and back to their defaults, loads changed (idle,
   backlog, periodic) before, during and after others run, windows of random
   lengths — judged by the oracle after every window (shares, counters, dispatch
-  latency) with the tolerances of the measurement method. Each run tries a fixed
+  latency, knobs that read otherwise with no write) with the tolerances of the measurement method. Each run tries a fixed
   seed and a fresh one under a device-time budget (--random-budget, default 1200
   timeslices, five times that at the certifying precision); --seed N replays a fresh seed. A failure is shrunk to a minimal
   sequence, printed as a scenario, and fails only the requirement its check
@@ -19,6 +19,11 @@ Feature: Random sequences
     Examples: QOS-FMT-001
       | requirement |
       | QOS-FMT-001 |
+
+    @QOS-FMT-006
+    Examples: QOS-FMT-006
+      | requirement |
+      | QOS-FMT-006 |
 
     @QOS-LIFE-001
     Examples: QOS-LIFE-001

@@ -52,7 +52,7 @@ LIVE = {"cap": "QOS-CAP-008", "weight": "QOS-WGT-008", "priority": "QOS-PRI-009"
 """The live-change requirement of each knob."""
 
 REQUIREMENTS = (
-    "QOS-FMT-001", "QOS-LIFE-001",
+    "QOS-FMT-001", "QOS-FMT-006", "QOS-LIFE-001",
     "QOS-SCH-001", "QOS-SCH-002", "QOS-SCH-003", "QOS-SCH-004", "QOS-SCH-005",
     "QOS-CAP-002", "QOS-CAP-006", "QOS-CAP-007", "QOS-CAP-008", "QOS-CAP-009",
     "QOS-WGT-002", "QOS-WGT-006", "QOS-WGT-007", "QOS-WGT-008", "QOS-WGT-009",

@@ -272,7 +272,26 @@ class Explorer:
         self.dirty, self.pending, self.live_knobs = False, None, {}
         for one in self.tracked.values():
             one.cap_changed = False
+        self._reread_knobs()
         return True
+
+    def _reread_knobs(self) -> None:
+        """QOS-FMT-006: every knob still reads what it read before the window.
+
+        No knob was written since the model last read it (a write updates the
+        model), so a different read is a knob that changed by itself: a value
+        re-derived by a periodic re-balance, a level re-sorted, a cap reset.
+        """
+        for one in self.tracked.values():
+            now = one.mdev.knob_values()
+            self.checked["QOS-FMT-006"] += 1
+            changed = [f"{knob} {one.knobs.get(knob)!r} -> {value!r}"
+                       for knob, value in now.items() if one.knobs.get(knob) != value]
+            if changed:
+                self.violations.append(Violation(
+                    "QOS-FMT-006", f"knobs of {one.name} changed with no write between "
+                    f"two reads, across a window: {', '.join(changed)}"))
+                one.knobs = now
 
     # -- helpers ---------------------------------------------------------------------
     def _violate(self, requirement: str, message: str) -> None:

@@ -390,6 +390,14 @@ def counters_outlive_busy_mdev(r: Rig) -> bool:
                                              "nr_slices"))
 
 
+def weight_shown_from_rebalanced_share(r: Rig) -> bool:
+    a, _ = r.busy(2)
+    r.write(a, "weight", "200")
+    shown = r.value(a, "weight")
+    r.k.engine.advance(W)  # no write between the two reads
+    return r.value(a, "weight") != shown
+
+
 # -- descriptors -----------------------------------------------------------------
 def cap_lost_on_rebuild(r: Rig) -> bool:
     (a,) = r.busy(1, cap="30", weight="300", priority="urgent")
@@ -407,6 +415,7 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "IdleKeepsSlotUntilRebuild": idle_keeps_slot_until_rebuild,
     "NewcomerWaitsForRebuild": newcomer_waits_for_rebuild,
     "FortyMsFrame": forty_ms_frame,
+    "WeightShownFromRebalancedShare": weight_shown_from_rebalanced_share,
     "IdleWeightCountsUntilTimeout": idle_weight_counts_until_timeout,
     "UsageNsIn32Bits": usage_ns_in_32_bits,
     "WaitNsIn32Bits": wait_ns_in_32_bits,

@@ -216,3 +216,40 @@ class FortyMsFrame(QosDriver):
     def on_remove(self, mdev: Any) -> None:
         self._credit.pop(mdev.uuid, None)
         self._charged.pop(mdev.uuid, None)
+
+
+SHARE_STEPS = 64  # a 6-bit share field per run-list entry
+REBALANCE_SHOWN_US = 50_000
+
+
+class WeightShownFromRebalancedShare(QosDriver):
+    """A re-balance timer (every 50 ms) packs a written weight into a 6-bit share of
+    its parent's total, and the weight file shows the weight unpacked from that
+    field once the timer has run: 200 beside 100 reads 200 after the write, then 196
+    (QOS-FMT-006: no write came between the two reads)."""
+
+    breaks = "QOS-FMT-006"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._written_at: dict[str, int] = {}
+
+    def apply_knob(self, mdev: Any, name: str, value: Any) -> None:
+        if name == "weight":
+            self._written_at[mdev.uuid] = self.engine.now()
+        super().apply_knob(mdev, name, value)
+
+    def on_remove(self, mdev: Any) -> None:
+        self._written_at.pop(mdev.uuid, None)
+
+    def format_weight(self, mdev: Any, value: int) -> str:
+        written = self._written_at.get(mdev.uuid)
+        if written is None or (self.engine.now() // REBALANCE_SHOWN_US
+                               == written // REBALANCE_SHOWN_US):
+            return super().format_weight(mdev, value)  # no tick since the write
+        peers = self.engine.state(mdev).parent.mdevs
+        total = sum(ms.weight for ms in peers)
+        if len(peers) < 2 or total <= 0:
+            return super().format_weight(mdev, value)
+        packed = value * SHARE_STEPS // total
+        return super().format_weight(mdev, max(1, packed * total // SHARE_STEPS))
