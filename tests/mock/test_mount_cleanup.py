@@ -76,8 +76,10 @@ def test_no_mount_outlives_the_test_process(tmp_path: Path, ending: str) -> None
             assert mounted(root) and _alive(pid)
         if sig is not None:
             victim.send_signal(sig)
-        victim.wait(60)
-        assert _gone(root, pid), f"{ending}: mounted {mounted(root)}, process {_alive(pid)}"
+        # drain its output while waiting: a victim blocked on a full pipe never exits
+        output = victim.communicate(timeout=60)[0].decode(errors="replace")
+        assert _gone(root, pid), (f"{ending}: mounted {mounted(root)}, process "
+                                  f"{_alive(pid)}\n{output[-2000:]}")
     finally:  # leave nothing behind even when the check fails
         if victim.poll() is None:
             victim.kill()
