@@ -42,7 +42,11 @@ EXPECTED_CHECKS = (
     "rounding, refusing mqos: QOS-FMT-008 and QOS-FMT-009 pass",
     "kernel log clean",
 )
-WALL_TIME_BUDGET_S = 600
+# Boot to verdict, the whole default run under TCG: 414-439 s on a quiet host
+# (30 November), 626-642 s beside other jobs (load 6-8, longer windows from the
+# guest's larger read skew). The bound catches a run that doubles, not noise;
+# CI's own duration is measured in benchmarks/README.md.
+WALL_TIME_BUDGET_S = 900
 
 
 def test_the_guest_exited_cleanly(results_dir: Path) -> None:
