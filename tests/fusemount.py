@@ -12,9 +12,9 @@ test process, no mount survives it:
 - SIGTERM or SIGHUP (tox or CI stopping the job): a handler releases every
   mount, then lets the signal kill the process as it would have;
 - SIGKILL, or a timeout that ends the process with ``os._exit``: the mount
-  process gets SIGTERM, and unmounts, when its parent dies (``PR_SET_PDEATHSIG``);
-  and should the mount process itself die without unmounting, ``mdev-qos mock
-  mount`` mounts with ``auto_unmount``, so that fusermount3 unmounts.
+  process gets SIGTERM, and unmounts, when its parent dies (``PR_SET_PDEATHSIG``).
+  A mount process killed itself leaves a dead mount, which :func:`release`
+  unmounts lazily.
 
 ``tests/conftest.py`` installs the handlers (:func:`install_guards`).
 """

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import itertools
 import os
-import shutil
 import stat
 import threading
 import time
@@ -111,11 +110,11 @@ def mount(kernel: MockKernel, mountpoint: str, *, threads: bool = False,
 
     Single-threaded by default (about twice the operations per second here);
     ``threads`` serves requests from several threads, the kernel's lock keeping
-    the model consistent. Where ``fusermount3`` is installed the mount is made
-    with ``auto_unmount``: if this process dies without unmounting (SIGKILL, a
-    crash), fusermount3 unmounts the directory, so that no dead mount is left.
+    the model consistent. No ``auto_unmount``: if this process dies, the mount
+    stays dead ("Transport endpoint is not connected") until ``fusermount3 -u``,
+    so a run on it fails loudly instead of finding a plain empty directory there,
+    which is what auto_unmount leaves a run that is still writing.
     """
-    guard = {"auto_unmount": True} if shutil.which("fusermount3") else {}
     mfusepy.FUSE(
         MockFS(kernel),
         mountpoint,
@@ -127,5 +126,4 @@ def mount(kernel: MockKernel, mountpoint: str, *, threads: bool = False,
         direct_io=True,
         fsname="mdev-qos-mock",
         subtype="mdevqos",
-        **guard,
     )
