@@ -127,6 +127,17 @@ class Example:
         self.gone: list[Any] = []
         self.lines: list[str] = []
         self.running = campaign.error is None
+        self.acted = False  # whether any operation of this example ran
+
+    def active(self) -> bool:
+        """Whether operations still run: not after an error, nor once the search is over.
+
+        The search ends mid-round when the budget is spent; hypothesis still draws
+        the round's remaining examples, but they must not create mdevs or write
+        knobs (each costs wall time on a device, a second or more under emulation).
+        """
+        search_over = self.campaign.exhausted and self.campaign.shrink is None
+        return self.running and not search_over
 
     def has_room(self) -> bool:
         """Whether some slot has fewer mdevs of this example than its limit."""
@@ -191,6 +202,7 @@ class Example:
         Environment errors stop the campaign (never a violation, never shrunk).
         """
         before = len(self.explorer.violations)
+        self.acted = True
         try:
             action()
         except AssertionError as exc:  # a malformed read through an Mdev handle
@@ -210,7 +222,8 @@ class Example:
 
     def close(self) -> None:
         """Undo the example's changes; a cleanup failure stops the campaign."""
-        self.campaign.examples += 1
+        if self.acted:
+            self.campaign.examples += 1
         self.campaign.checked.update(self.explorer.checked)
         self.campaign.dispatches += self.explorer.latencies
         try:

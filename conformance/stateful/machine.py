@@ -167,7 +167,7 @@ class SequenceMachine(RuleBasedStateMachine):
         """Keep the line, run the operation unless the campaign stopped; raise on a violation."""
         if line:
             self.example.lines.append(line)
-        if not self.example.running:
+        if not self.example.active():
             return
         violation = self.example.attempt(action)
         if violation is not None:

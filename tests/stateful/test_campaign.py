@@ -219,3 +219,35 @@ def test_the_default_budget_grows_with_the_length_of_the_precisions_windows() ->
     assert budget_rule(None, 1_200_000, QUICK) == (
         "1200 timeslices of the type under test, half per seed")
     assert budget_rule(2.0, 2_000_000, CERTIFY) == "--random-budget, half per seed"
+
+
+def test_once_the_budget_is_spent_no_further_mdev_is_created() -> None:
+    """A budget below the shortest window ends the search at its first refused window.
+
+    Hypothesis still draws the rest of its round; those examples must not touch the
+    device (on a type with a 100 µs timeslice under emulation they once spent 90 s
+    of wall time creating and removing mdevs for no window at all).
+    """
+    session = open_session(TargetOptions())
+    campaigns: list[Campaign] = []
+    late: list[str] = []  # creates after the search was over
+    write = session.target.write
+
+    def counting(path: str, data: bytes, **options: object) -> object:
+        if path.endswith("/create") and campaigns[0].exhausted:
+            late.append(path)
+        return write(path, data, **options)
+
+    session.target.write = counting  # type: ignore[method-assign]
+    outcome = Outcome()
+    probe = Resources(session, outcome)
+    context = Context(
+        new_resources=lambda: Resources(session, outcome), precision=QUICK,
+        slots=slots(probe, session.parent, session.type_id, session.other_parent,
+                    session.other_type),
+        device_time=lambda: session.device_time_us)
+    campaigns.append(Campaign(context, 5, 1_000, "fixed"))  # 1 ms: no window fits
+    result = campaigns[0].run()
+    assert result.error is None and result.failure is None
+    assert result.windows == 0 and result.windows_refused == 1
+    assert late == []
