@@ -1,6 +1,6 @@
 """Show that a change leaves ``report.json`` alone: seeded runs of two revisions, diffed.
 
-    python benchmarks/report_diff.py REV_A [REV_B] [--run NAME ...] [--keep DIR]
+    python benchmarks/report_diff.py REV_A [REV_B] [--run NAME ...] [--also OPTIONS] [--keep DIR]
 
 REV_A and REV_B are git revisions (``main``, ``HEAD~3``, a branch); without REV_B
 the working tree (uncommitted changes included) is compared. Each revision runs
@@ -13,6 +13,10 @@ Runs (``--run``, default all): ``full`` (the default run), ``noise`` (the mock w
 every permitted noise, ``--mock-noise 3``, without the counter-reading threads of QOS-CONC-003) and
 ``fuzz`` (``--profile fuzz``, 20 examples, seed 1). What racing threads decide
 (read counts, which concurrent write won) is normalised away too.
+
+``--also "OPTIONS"`` adds a run with those ``mdev-qos run`` options (repeatable), e.g.
+``--also "--mock-driver mqos_mutants.cap:CapExceeded --profile scheduling --seed 3"``:
+the public mutants of ``tests/mutants`` of each revision are importable.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import difflib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -90,7 +95,10 @@ def seeded_report(source: Path, options: list[str], scratch: Path) -> tuple[str,
     """The normalised report.json of one seeded run of the tree at ``source``."""
     report_dir = scratch / "report"
     command = [sys.executable, "-c", SEEDED_RUN, str(source), "--report-dir", str(report_dir)]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}  # set order decides ties in the mock
+    mutants = str(source / "tests" / "mutants")  # --mock-driver mqos_mutants...
+    python_path = os.pathsep.join(filter(None, [mutants, os.environ.get("PYTHONPATH")]))
+    # set order decides ties in the mock
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": python_path}
     done = subprocess.run(
         [*command, *options], cwd=scratch, env=env, capture_output=True, text=True, check=False
     )
@@ -102,7 +110,7 @@ def seeded_report(source: Path, options: list[str], scratch: Path) -> tuple[str,
     return text + "\n", done.returncode
 
 
-def compare(rev_a: str, rev_b: str, runs: list[str], keep: Path | None) -> int:
+def compare(rev_a: str, rev_b: str, runs: dict[str, list[str]], keep: Path | None) -> int:
     """Print one line (and a diff when they differ) per run; the number of differing runs."""
     work = Path(tempfile.mkdtemp(prefix="mdev-qos-report-diff-"))
     sources = {}
@@ -110,15 +118,15 @@ def compare(rev_a: str, rev_b: str, runs: list[str], keep: Path | None) -> int:
         for label, revision in (("a", rev_a), ("b", rev_b)):
             sources[label] = checkout(revision, work / f"src-{label}")
         differing = 0
-        for name in runs:
+        for number, (name, options) in enumerate(runs.items()):
             texts = {}
             for label, source in sources.items():
-                scratch = work / f"run-{name}-{label}"
+                scratch = work / f"run-{number}-{label}"
                 scratch.mkdir()
-                texts[label], status = seeded_report(source, RUNS[name], scratch)
+                texts[label], status = seeded_report(source, options, scratch)
                 if keep is not None:
                     keep.mkdir(parents=True, exist_ok=True)
-                    (keep / f"{name}-{label}.json").write_text(texts[label], encoding="utf-8")
+                    (keep / f"{number}-{label}.json").write_text(texts[label], encoding="utf-8")
             diff = list(
                 difflib.unified_diff(
                     texts["a"].splitlines(keepends=True),
@@ -141,9 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("rev_a", help="the revision before the change, e.g. main")
     parser.add_argument("rev_b", nargs="?", default=WORKTREE, help="default: the working tree")
     parser.add_argument("--run", action="append", choices=list(RUNS), help="default: all")
+    parser.add_argument("--also", action="append", default=[], metavar="OPTIONS",
+                        help="another run with these mdev-qos run options (one string)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the normalised reports")
     args = parser.parse_args(argv)
-    return 1 if compare(args.rev_a, args.rev_b, args.run or list(RUNS), args.keep) else 0
+    runs = {name: RUNS[name] for name in args.run or ([] if args.also else list(RUNS))}
+    runs.update({options: shlex.split(options) for options in args.also})
+    return 1 if compare(args.rev_a, args.rev_b, runs, args.keep) else 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ Three races, each bounded by a number of rounds (never by luck or wall time):
 - :func:`race_lifecycle`: one thread creates and removes an mdev over and over
   while writers and readers use its knobs. Operations on a device that is gone
   fail with ``ENOENT``/``ENODEV``; afterwards no mdev of the race is left and
-  ``available_instances`` is back where it was.
+  ``available_instances`` is back where it was. Every writer and reader uses
+  the mdev in each state it is left in, present and gone (:class:`_Turns`).
 
 "Errors instead of crashes": an exception that is not an ``OSError`` (for an
 in-process target: a bug in the driver model) is recorded as a crash; an
@@ -45,7 +46,8 @@ GONE = frozenset({errno.ENOENT, errno.ENODEV})
 _DECIMAL = re.compile(rb"(0|[1-9][0-9]*)\n")
 JOIN_TIMEOUT_S = 60.0
 SWITCH_INTERVAL_S = 1e-5
-HOLD_S = 0.0005  # how long the lifecycle race leaves the mdev present, then absent
+ACCESSES_PER_STATE = 8  # a lifecycle race thread's accesses to one state of the mdev, at most
+HOLD_TIMEOUT_S = 1.0  # the longest a lifecycle race thread waits for the others
 
 
 @dataclass
@@ -359,6 +361,71 @@ def race_counters(
     return report
 
 
+class _Turns:
+    """Keeps the lifecycle race's threads on the states the mdev is left in.
+
+    After each create or remove, the lifecycle thread waits until every worker
+    still running has used the mdev at least once in its new state; a worker uses
+    one state at most ``per_state`` times, then waits for the next. So every
+    worker sees the device both present and gone whatever the scheduler does, and
+    none spins through thousands of accesses while the lifecycle thread waits for
+    the CPU. Each wait is bounded by ``timeout_s``: a worker that hangs in the
+    driver holds nothing up (the join timeout reports it).
+    """
+
+    def __init__(self, workers: int, per_state: int, timeout_s: float) -> None:
+        lock = threading.Lock()
+        self._seen = threading.Condition(lock)  # the lifecycle thread waits on it
+        self._changed = threading.Condition(lock)  # the workers wait on it
+        self._state = 0
+        self._uses = [0] * workers
+        self._running = set(range(workers))
+        self._over = False
+        self.per_state = per_state
+        self.timeout_s = timeout_s
+
+    def used(self, worker: int) -> None:
+        """``worker`` used the mdev once; after ``per_state`` uses, wait for a new state."""
+        with self._seen:
+            self._uses[worker] += 1
+            if self._uses[worker] == 1:
+                self._seen.notify()
+            if self._uses[worker] < self.per_state:
+                return
+            state = self._state
+            deadline = time.monotonic() + self.timeout_s
+            while self._state == state and not self._over:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._changed.wait(left)
+
+    def changed(self) -> None:
+        """The lifecycle thread changed the mdev: wait until every worker has used it."""
+        with self._seen:
+            self._state += 1
+            self._uses = [0] * len(self._uses)
+            self._changed.notify_all()
+            deadline = time.monotonic() + self.timeout_s
+            while any(self._uses[w] == 0 for w in self._running):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._seen.wait(left)
+
+    def left(self, worker: int) -> None:
+        """``worker`` stopped (it finished or crashed): nobody waits for it."""
+        with self._seen:
+            self._running.discard(worker)
+            self._seen.notify()
+
+    def over(self) -> None:
+        """The lifecycle thread is done: no worker waits for another state."""
+        with self._seen:
+            self._over = True
+            self._changed.notify_all()
+
+
 def race_lifecycle(
     target: Target,
     type_dir: str,
@@ -386,12 +453,14 @@ def race_lifecycle(
     knobs = sorted(knob_values)
 
     finished = threading.Event()
+    turns = _Turns(writers + readers, ACCESSES_PER_STATE, HOLD_TIMEOUT_S)
 
     def lifecycle() -> None:
         try:
             _cycle()
         finally:
             finished.set()
+            turns.over()
 
     def _cycle() -> None:
         for _ in range(cycles):
@@ -400,43 +469,50 @@ def race_lifecycle(
                 ("remove", mdev.remove_path, b"1"),
             ):
                 ledger.attempt(partial(target.write, path, data), op)
-                time.sleep(HOLD_S)  # let the others see the device both present and gone
+                turns.changed()  # every other thread sees the device present, then gone
+
+    def taking_turns(index: int, use: Callable[[], None]) -> Callable[[], None]:
+        def work() -> None:
+            # at least `rounds`, and on until the lifecycle ends
+            try:
+                done = 0
+                while done < rounds or not finished.is_set():
+                    done += 1
+                    use()
+                    turns.used(index)
+            finally:
+                turns.left(index)
+
+        return work
 
     def writer(index: int) -> Callable[[], None]:
         rng = random.Random(seed * 1000 + index)
 
-        def work() -> None:
-            # at least `rounds`, and on until the lifecycle ends, so that the
-            # writers see the device both present and gone however threads run
-            done = 0
-            while done < rounds or not finished.is_set():
-                done += 1
-                knob = rng.choice(knobs)
-                value = rng.choice(knob_values[knob])
-                count = ledger.attempt(partial(target.write, mdev.path(knob), value),
-                                       f"write {value!r} to {knob}", quiet=GONE)
-                if count is not None and count != len(value):
-                    ledger.problem(f"write {value!r} to {knob} returned {count}")
+        def write() -> None:
+            knob = rng.choice(knobs)
+            value = rng.choice(knob_values[knob])
+            count = ledger.attempt(partial(target.write, mdev.path(knob), value),
+                                   f"write {value!r} to {knob}", quiet=GONE)
+            if count is not None and count != len(value):
+                ledger.problem(f"write {value!r} to {knob} returned {count}")
 
-        return work
+        return taking_turns(index, write)
 
-    def reader() -> None:
-        done = 0
-        while done < rounds or not finished.is_set():
-            done += 1
-            for knob in knobs:
-                raw = ledger.attempt(partial(mdev.raw, knob), f"read {knob}", read=True,
-                                     quiet=GONE)
-                if raw is None:
-                    continue
-                try:
-                    knob_value(knob, raw)
-                except FormatError as exc:
-                    ledger.problem(
-                        f"{knob} read {raw!r}: not one complete value ({exc})", report.torn
-                    )
+    def read() -> None:
+        for knob in knobs:
+            raw = ledger.attempt(partial(mdev.raw, knob), f"read {knob}", read=True,
+                                 quiet=GONE)
+            if raw is None:
+                continue
+            try:
+                knob_value(knob, raw)
+            except FormatError as exc:
+                ledger.problem(
+                    f"{knob} read {raw!r}: not one complete value ({exc})", report.torn
+                )
 
-    workers = [lifecycle] + [writer(i) for i in range(writers)] + [reader] * readers
+    workers = [lifecycle] + [writer(i) for i in range(writers)]
+    workers += [taking_turns(writers + i, read) for i in range(readers)]
     _run_threads(workers, ledger, switch_interval_s)
     if mdev.exists():
         report.leaks.append(f"mdevs left behind: {[mdev.uuid]}")

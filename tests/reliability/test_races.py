@@ -8,13 +8,20 @@ that tears values, lets counters go backwards or leaks devices.
 from __future__ import annotations
 
 import os
+import threading
 import uuid as uuidlib
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 from conftest import DEVICES, TYPE_DIR
 
-from conformance.fuzz.races import race_counters, race_knob, race_lifecycle
+from conformance.fuzz.races import (
+    ACCESSES_PER_STATE,
+    race_counters,
+    race_knob,
+    race_lifecycle,
+)
 from conformance.mock import MockKernel, QosDriver
 from conformance.sysfs.mock_target import MockTarget
 
@@ -57,6 +64,50 @@ def test_create_remove_racing_with_writes_on_the_mock(mock_target) -> None:
     assert report.succeeded > 120  # every create and remove, and some knob operations
     assert report.errnos  # and some that found the device gone: the race did happen
     assert mock_target.listdir(DEVICES) == before
+
+
+class StateRecorder(MockTarget):
+    """Counts each thread's uses of the mdev in each state a create or remove left it in."""
+
+    def __init__(self) -> None:
+        super().__init__(MockKernel())
+        self.state = 0
+        self.lifecycle_thread: int | None = None
+        self.uses: dict[int, Counter[int]] = {}
+
+    def _use(self, path: str) -> None:
+        if "/qos/" in path:
+            self.uses.setdefault(threading.get_ident(), Counter())[self.state] += 1
+
+    def read(self, path: str) -> bytes:
+        self._use(path)
+        return super().read(path)
+
+    def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
+        if path.endswith(("/create", "/remove")):
+            self.lifecycle_thread = threading.get_ident()
+            try:
+                return super().write(path, data, uid=uid)
+            finally:
+                self.state += 1
+        self._use(path)
+        return super().write(path, data, uid=uid)
+
+
+def test_the_lifecycle_race_uses_every_state_of_the_mdev_a_few_times() -> None:
+    """Every writer and reader uses the mdev after each create and each remove, and
+    none spins through thousands of accesses meanwhile (it made 58 000 in 40 states)."""
+    target = StateRecorder()
+    cycles = 20
+    report = race_lifecycle(target, TYPE_DIR, knob_values=KNOB_VALUES, cycles=cycles,
+                            writers=2, readers=2, rounds=25, switch_interval_s=None)
+    assert report.problems == []
+    workers = {t: seen for t, seen in target.uses.items() if t != target.lifecycle_thread}
+    assert len(workers) == 4
+    for seen in workers.values():
+        assert set(range(1, 2 * cycles + 1)) <= set(seen)  # present, then gone, 20 times
+        # a reader reads the three knobs per turn; the last state has no next to wait for
+        assert max(n for state, n in seen.items() if state < 2 * cycles) <= 3 * ACCESSES_PER_STATE
 
 
 class TearingDriver(QosDriver):
