@@ -14,6 +14,10 @@ collected, and none is added while they run (the fixtures a step adds with
 per module, keeps the visible step definitions in pytest-bdd's order, and then
 matches each distinct step text against them, as pytest-bdd does.
 
+Each step it runs, pytest-bdd also reads the step function's signature twice
+(``inspect.signature``, about 5% of a run's CPU); a function's signature does not
+change, so it is read once per function.
+
 If pytest-bdd no longer has the names this relies on, nothing is patched and the
 run pays the walk again: this module changes cost, never results.
 """
@@ -21,6 +25,7 @@ run pays the walk again: this module changes cost, never results.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -28,6 +33,7 @@ from typing import Any
 
 _LOOKUP = "find_fixturedefs_for_step"
 _NEEDED = (_LOOKUP, "get_fixture_names", "getfixturedefs", "step_function_context_registry")
+_SIGNATURES = ("signature", "get_required_args")  # what pytest-bdd reads per step
 
 Lookup = Callable[..., list[Any]]
 
@@ -63,6 +69,26 @@ def memoised(bdd: ModuleType) -> Lookup:
     return find
 
 
+def memoised_signatures(required_args: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """``signature`` and ``get_required_args`` for pytest-bdd, each computed once per function."""
+    signatures: dict[Any, inspect.Signature] = {}
+    required: dict[Any, list[str]] = {}
+
+    def signature(func: Any) -> inspect.Signature:
+        found = signatures.get(func)
+        if found is None:
+            found = signatures[func] = inspect.signature(func)
+        return found
+
+    def get_required_args(func: Any) -> list[str]:
+        found = required.get(func)
+        if found is None:
+            found = required[func] = required_args(func)
+        return list(found)
+
+    return {"signature": signature, "get_required_args": get_required_args}
+
+
 @contextmanager
 def memoised_step_lookup() -> Iterator[bool]:
     """Install the lookup for the ``with`` block; yields whether it could be installed."""
@@ -75,9 +101,14 @@ def memoised_step_lookup() -> Iterator[bool]:
     if not all(hasattr(bdd, name) for name in _NEEDED):
         yield False
         return
-    original = getattr(bdd, _LOOKUP)
-    setattr(bdd, _LOOKUP, memoised(bdd))
+    patches: dict[str, Any] = {_LOOKUP: memoised(bdd)}
+    if all(hasattr(bdd, name) for name in _SIGNATURES):
+        patches.update(memoised_signatures(bdd.get_required_args))
+    originals = {name: getattr(bdd, name) for name in patches}
+    for name, patch in patches.items():
+        setattr(bdd, name, patch)
     try:
         yield True
     finally:
-        setattr(bdd, _LOOKUP, original)
+        for name, original in originals.items():
+            setattr(bdd, name, original)
