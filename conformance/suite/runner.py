@@ -10,12 +10,10 @@ from __future__ import annotations
 import gc
 import importlib.util
 import os
-import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +24,7 @@ from conformance.results import ScenarioResult
 from conformance.suite import plugin as suite_plugin
 from conformance.suite import scenario_source
 from conformance.suite.recorder import Recorder
+from conformance.suite.seeded_draws import seed_only
 from conformance.suite.session import SuiteSession
 from conformance.suite.step_lookup import memoised_step_lookup
 
@@ -54,25 +53,6 @@ class _SessionPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[suite_plugin.SESSION_KEY] = self.session
-
-
-@contextmanager
-def _private_hypothesis_home() -> Iterator[None]:
-    """Point hypothesis' cache (``./.hypothesis`` by default) at a scratch directory.
-
-    The random sequences and the fuzz profile use hypothesis, which caches what it
-    learns in the working directory; a run must leave nothing behind there.
-    """
-    from hypothesis import configuration
-
-    previous = getattr(configuration, "__hypothesis_home_directory", None)
-    scratch = tempfile.mkdtemp(prefix="mdev-qos-hypothesis-")
-    configuration.set_hypothesis_home_dir(scratch)
-    try:
-        yield
-    finally:
-        configuration.set_hypothesis_home_dir(previous)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def progress_line(index: int, total: int, result: ScenarioResult) -> str:
@@ -167,7 +147,7 @@ def run_scenarios(
         started = time.time()
         gc.freeze()  # what is alive now (imports, the parsed spec) outlives the run
         try:
-            with _private_hypothesis_home(), memoised_step_lookup():
+            with seed_only(), memoised_step_lookup():
                 code = pytest.main(
                     args,
                     plugins=[suite_plugin, _SessionPlugin(session), recorder, *module_plugins],
