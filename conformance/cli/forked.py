@@ -21,18 +21,38 @@ Job = TypeVar("Job")
 
 
 def preload() -> None:
-    """Import what every run imports and load the requirement catalogue, before forking."""
+    """Before forking: import what every run imports, parse the spec and the features.
+
+    The requirement catalogue and the packaged feature files are parsed once (pytest-bdd
+    keeps what it parsed, by path). Besides the suite, pytest's own plugins and
+    pytest-bdd's, which a run loads when it configures pytest (with mako and pygments:
+    about 0.1 s of CPU), and what pytest's debugging and capture plugins import then.
+    """
+    import importlib
+
     import pytest  # noqa: F401
     import pytest_bdd  # noqa: F401
+    import pytest_bdd.plugin  # noqa: F401
+    from _pytest.config import default_plugins
+    from pytest_bdd.feature import get_features
 
-    import conformance.cli.run  # noqa: F401
     import conformance.mock  # noqa: F401
     import conformance.report  # noqa: F401
     import conformance.steps  # noqa: F401
     import conformance.suite.engine  # noqa: F401
+    import conformance.sysfs.mock_target  # noqa: F401
+    from conformance.cli import build_parser
+    from conformance.resources import features_dir
     from conformance.specbuild.requirements import load_requirements
 
+    for name in (*default_plugins, "pdb", "readline"):
+        try:
+            importlib.import_module(name if name in ("pdb", "readline") else f"_pytest.{name}")
+        except ImportError:  # a plugin a later pytest renamed, or no readline: the run imports
+            pass
+    build_parser()  # imports every subcommand
     load_requirements()
+    get_features([str(features_dir())])  # pytest-bdd keeps what it parsed, by path
 
 
 def run_cli(argv: list[str], log: Path | str, prog: str) -> NoReturn:
