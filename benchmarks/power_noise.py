@@ -116,15 +116,13 @@ class Study:
 
     def false_fails(self) -> list[Outcome]:
         runs = [*self.reference.values(), *(o for m in self.models.values() for o in m.values())]
-        return [o for o in runs if o.verdict != "conformant"]
+        return [o for o in runs if is_false_fail(o)]
 
     def model_false_fails(self, name: str) -> int:
-        return sum(o.verdict != "conformant" for o in self.models[name].values())
+        return sum(is_false_fail(o) for o in self.models[name].values())
 
     def false_passes(self, name: str) -> list[Outcome]:
-        breaks = self.margins[name]
-        return [o for o in self.mutants[name].values()
-                if o.verdict != "non-conformant" or breaks not in o.failed]
+        return [o for o in self.mutants[name].values() if is_false_pass(o, self.margins[name])]
 
     def table(self) -> list[str]:
         n = len(self.seeds)
@@ -137,7 +135,7 @@ class Study:
             f"{'driver':<20}{'breaks':<14}{'runs':>6}{'false fails':>13}{'false passes':>14}"
             "  scenarios",
             f"{'reference':<20}{'-':<14}{n:>6}"
-            f"{sum(o.verdict != 'conformant' for o in self.reference.values()):>13}{'-':>14}"
+            f"{sum(map(is_false_fail, self.reference.values())):>13}{'-':>14}"
             + counted("Reference"),
         ]
         for name, runs in self.models.items():
@@ -169,44 +167,57 @@ def noisy(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
     return driver_path(name), ("--mock-noise", str(seed))
 
 
+Job = tuple[str, str, Path, tuple[str, ...]]
+
+
+def seeded_job(driver: str, seed: int, report_dir: Path, precision: str = "quick",
+               extra: tuple[str, ...] = ()) -> Job:
+    """One run of a study, as ``run_many`` and ``LazyOutcomes`` take it (see :func:`job_key`)."""
+    return driver, PROFILE, report_dir, ("--mock-noise", str(seed), "--precision", precision,
+                                         *extra)
+
+
+def job_key(job: Job) -> str:
+    """The key of a job's outcome in what ``run_many`` and ``LazyOutcomes`` return."""
+    return run_key(job[0], job[3])
+
+
+def is_false_fail(outcome: Outcome) -> bool:
+    """A run of a correct driver (the reference, a conforming model) that is not conformant."""
+    return outcome.verdict != "conformant"
+
+
+def is_false_pass(outcome: Outcome, breaks: str) -> bool:
+    """A run of a margin mutant in which the suite did not fail the requirement it breaks."""
+    return outcome.verdict != "non-conformant" or breaks not in outcome.failed
+
+
 def noise_study(seeds: list[int], mutant_seeds: list[int], workdir: Path,
                 mutants: dict[str, str] = MARGIN_MUTANTS,
                 precision: str = "quick", models: dict[str, str] | None = None,
                 features: tuple[str, ...] = ()) -> Study:
     """The reference and ``models`` over ``seeds``, each margin mutant over ``mutant_seeds``.
 
+    Every run is in ``run_many``'s pool (every core).
     ``features``: run only the scenarios of these feature files (:func:`feature_subset`).
     """
     study = Study(seeds=list(seeds), margins=dict(mutants))
     models = models or {}
-    extra: tuple[str, ...] = ("--precision", precision)
-    if features:
-        extra += feature_subset(features, workdir / "features")
-
-    def seeded(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
-        driver, options = noisy(name, seed)
-        return driver, (*options, *extra)
-
-    def model_run(name: str, seed: int) -> tuple[str, tuple[str, ...]]:
-        return models[name], ("--mock-noise", str(seed), *extra)
-
-    jobs = [(*seeded("Reference", s), workdir / f"reference-{s}") for s in seeds]
-    jobs += [(*model_run(name, s), workdir / f"{name}-{s}") for name in models for s in seeds]
-    jobs += [(*seeded(name, s), workdir / f"{name}-{s}") for name in mutants for s in mutant_seeds]
-    jobs = [(driver, PROFILE, report_dir, options) for driver, options, report_dir in jobs]
+    extra = feature_subset(features, workdir / "features") if features else ()
+    drivers = {"Reference": (REFERENCE, "reference", seeds),
+               **{name: (driver, name, seeds) for name, driver in models.items()},
+               **{name: (driver_path(name), name, mutant_seeds) for name in mutants}}
+    planned = {(name, s): seeded_job(driver, s, workdir / f"{label}-{s}", precision, extra)
+               for name, (driver, label, its_seeds) in drivers.items() for s in its_seeds}
     started = time.monotonic()
-    outcomes = run_many(jobs)
+    outcomes = run_many(planned.values())
     study.wall_s = time.monotonic() - started
-    study.reference = {s: outcomes[run_key(*seeded("Reference", s))] for s in seeds}
-    study.models = {name: {s: outcomes[run_key(*model_run(name, s))] for s in seeds}
-                    for name in models}
-    study.mutants = {name: {s: outcomes[run_key(*seeded(name, s))] for s in mutant_seeds}
-                     for name in mutants}
-    runs = {"Reference": ("reference", seeds), **{name: (name, seeds) for name in models},
-            **{name: (name, mutant_seeds) for name in mutants}}
-    for name, (prefix, its_seeds) in runs.items():
-        study.scenarios[name] = sum((scenario_statuses(workdir / f"{prefix}-{s}")
-                                     for s in its_seeds), Counter())
+    got = {run: outcomes[job_key(job)] for run, job in planned.items()}
+    study.reference = {s: got["Reference", s] for s in seeds}
+    study.models = {name: {s: got[name, s] for s in seeds} for name in models}
+    study.mutants = {name: {s: got[name, s] for s in mutant_seeds} for name in mutants}
+    for (name, _), job in planned.items():
+        study.scenarios.setdefault(name, Counter()).update(scenario_statuses(job[2]))
     return study
 
 
