@@ -47,7 +47,7 @@ _DECIMAL = re.compile(rb"(0|[1-9][0-9]*)\n")
 JOIN_TIMEOUT_S = 60.0
 SWITCH_INTERVAL_S = 1e-5
 ACCESSES_PER_STATE = 8  # a lifecycle race thread's accesses to one state of the mdev, at most
-HOLD_TIMEOUT_S = 1.0  # the longest a lifecycle race thread waits for the others
+HOLD_TIMEOUT_S = 10.0  # the longest a lifecycle race thread waits for the others
 
 
 @dataclass
@@ -369,8 +369,8 @@ class _Turns:
     one state at most ``per_state`` times, then waits for the next. So every
     worker sees the device both present and gone whatever the scheduler does, and
     none spins through thousands of accesses while the lifecycle thread waits for
-    the CPU. Each wait is bounded by ``timeout_s``: a worker that hangs in the
-    driver holds nothing up (the join timeout reports it).
+    the CPU. Each wait is bounded by ``timeout_s``: a worker that misses its turn
+    (it hangs in the driver; the join timeout reports it) is not waited for again.
     """
 
     def __init__(self, workers: int, per_state: int, timeout_s: float) -> None:
@@ -410,6 +410,7 @@ class _Turns:
             while any(self._uses[w] == 0 for w in self._running):
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    self._running -= {w for w in self._running if self._uses[w] == 0}
                     return
                 self._seen.wait(left)
 
