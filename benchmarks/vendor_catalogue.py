@@ -8,6 +8,7 @@ requirement only (``rejected``) or certified it (``SURVIVED``):
 
     .venv/bin/python benchmarks/vendor_catalogue.py [NAME ...]
     .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind --precision certify
+    .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind2 [--precision certify]
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="only these mutants (class names)")
     parser.add_argument("--area", default="vendor.",
-                        help="only the areas that start with this (default: vendor.)")
+                        help="only this area, or the areas under it when it ends with "
+                             "'.' (default: vendor.)")
     parser.add_argument("--precision", choices=("quick", "certify"), default=None,
                         help="run at this precision (default: the run's own default)")
     args = parser.parse_args(argv)
-    entries = [e for e in catalogue() if e.area.startswith(args.area)]
+    entries = [e for e in catalogue() if e.area == args.area
+               or (args.area.endswith(".") and e.area.startswith(args.area))]
     extra = ("--precision", args.precision) if args.precision else ()
     if args.names:
         entries = [e for e in entries if e.name in args.names]
@@ -53,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         rejected = outcome.verdict == "non-conformant"
         mark = "killed" if hit else "rejected" if rejected else "SURVIVED"
         others = ", ".join(r for r in outcome.failed if r != entry.breaks) or "-"
-        rows.append(f"{mark:<9}{entry.area[7:]:<10}{entry.name:<31}"
+        rows.append(f"{mark:<9}{entry.area[7:]:<10}{entry.name:<34}"
                     f"{entry.breaks:<13}{outcome.verdict:<15}also failed: {others}")
     print("\n".join(rows))
     hits = sum(1 for row in rows if row.startswith("killed"))

@@ -52,6 +52,8 @@ AREAS = (
     "vendor.descriptors",
     # the blind catalogue (issue 12, second round), written before reading features/
     "vendor.blind",
+    # the second blind catalogue (issue 12, third round)
+    "vendor.blind2",
 )
 
 
