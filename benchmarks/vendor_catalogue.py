@@ -8,7 +8,11 @@ requirement only (``rejected``) or certified it (``SURVIVED``):
 
     .venv/bin/python benchmarks/vendor_catalogue.py [NAME ...]
     .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind --precision certify
-    .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind2 [--precision certify]
+    .venv/bin/python benchmarks/vendor_catalogue.py --area vendor.blind2 --precision both
+
+``--precision both`` runs every mutant at quick and at certify and prints one row
+per mutant (mutant, requirement, quick, certify, mechanism), as benchmarks/README.md
+records it.
 """
 
 from __future__ import annotations
@@ -22,11 +26,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "mutants"))
 
-from mqos_mutants import catalogue  # noqa: E402
-from mutant_runs import run_key, run_many  # noqa: E402
+from mqos_mutants import MutantInfo, catalogue  # noqa: E402
+from mutant_runs import Outcome, run_key, run_many  # noqa: E402
 from mutant_score import killed  # noqa: E402
 
 from conformance import defaults  # noqa: E402
+
+
+def mark(entry: MutantInfo, outcome: Outcome) -> str:
+    """``killed``, ``rejected`` (for another requirement only) or ``SURVIVED``."""
+    if killed(entry, outcome):
+        return "killed"
+    return "rejected" if outcome.verdict == "non-conformant" else "SURVIVED"
+
+
+def run_at(entries: list[MutantInfo], precision: str | None) -> dict[str, Outcome]:
+    """One default run per mutant at ``precision`` (None: the run's own default)."""
+    extra = ("--precision", precision) if precision else ()
+    with tempfile.TemporaryDirectory(prefix="vendor-catalogue-") as tmp:
+        jobs = [(e.spec, defaults.PROFILE, Path(tmp) / e.name, (*e.run_options, *extra))
+                for e in entries]
+        outcomes = run_many(jobs)
+    return {e.name: outcomes[run_key(e.spec, (*e.run_options, *extra))] for e in entries}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,27 +57,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--area", default="vendor.",
                         help="only this area, or the areas under it when it ends with "
                              "'.' (default: vendor.)")
-    parser.add_argument("--precision", choices=("quick", "certify"), default=None,
-                        help="run at this precision (default: the run's own default)")
+    parser.add_argument("--precision", choices=("quick", "certify", "both"), default=None,
+                        help="run at this precision, or at both (default: the run's own)")
     args = parser.parse_args(argv)
     entries = [e for e in catalogue() if e.area == args.area
                or (args.area.endswith(".") and e.area.startswith(args.area))]
-    extra = ("--precision", args.precision) if args.precision else ()
     if args.names:
         entries = [e for e in entries if e.name in args.names]
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="vendor-catalogue-") as tmp:
-        jobs = [(e.spec, defaults.PROFILE, Path(tmp) / e.name, (*e.run_options, *extra))
-                for e in entries]
-        outcomes = run_many(jobs)
+    if args.precision == "both":
+        quick, certify = run_at(entries, "quick"), run_at(entries, "certify")
+        print(f"{'mutant':<34}{'breaks':<13}{'quick':<10}{'certify':<10}mechanism")
+        for e in entries:
+            print(f"{e.name:<34}{e.breaks:<13}{mark(e, quick[e.name]):<10}"
+                  f"{mark(e, certify[e.name]):<10}{e.summary}")
+        for name, outcomes in (("quick", quick), ("certify", certify)):
+            hits = sum(1 for e in entries if mark(e, outcomes[e.name]) == "killed")
+            print(f"{name}: {hits}/{len(entries)} killed")
+        print(f"profile {defaults.PROFILE}; wall {time.monotonic() - started:.0f} s")
+        return 0
+    outcomes = run_at(entries, args.precision)
     rows = []
     for entry in entries:
-        outcome = outcomes[run_key(entry.spec, (*entry.run_options, *extra))]
-        hit = killed(entry, outcome)
-        rejected = outcome.verdict == "non-conformant"
-        mark = "killed" if hit else "rejected" if rejected else "SURVIVED"
+        outcome = outcomes[entry.name]
         others = ", ".join(r for r in outcome.failed if r != entry.breaks) or "-"
-        rows.append(f"{mark:<9}{entry.area[7:]:<10}{entry.name:<34}"
+        rows.append(f"{mark(entry, outcome):<9}{entry.area[7:]:<10}{entry.name:<34}"
                     f"{entry.breaks:<13}{outcome.verdict:<15}also failed: {others}")
     print("\n".join(rows))
     hits = sum(1 for row in rows if row.startswith("killed"))
