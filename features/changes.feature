@@ -10,7 +10,7 @@ Feature: Live changes in every direction
 
   @scheduling @QOS-CAP-008
   Scenario: A cap set back to 100 on a running mdev gives it the whole device
-    Given fresh mdevs of the type under test with caps "20"
+    Given fresh mdevs of the type under test with caps "1"
     When all of them are backlogged
     And one measurement window passes
     And the cap of A is changed to "100" while they run

@@ -70,8 +70,9 @@ Feature: Weight
     Given fresh mdevs of the type under test with weights "100 300"
     And fresh mdevs of the type under test in another domain with weights "100 100"
     When all of them are backlogged
+    And the weight of A is changed to "200" while they run
     And one measurement window passes
-    Then their shares are "1/4 3/4 1/2 1/2"
+    Then their shares are "2/5 3/5 1/2 1/2"
 
   @scheduling @QOS-SCH-002
   Scenario: Load in another domain does not change a domain's shares

@@ -341,3 +341,33 @@ def _knob_set(
     set_knob(resources, outcome, member.mdev, knob, value)
     member.note(knob, value)
     member.refresh()
+
+
+@given(parsers.re(
+    r'the cap of (?P<name>[A-Z]) has been set to "(?P<value>[0-9]+)" '
+    r"if its type offers a writable cap"
+))
+def _cap_if_offered(
+    resources: Resources, outcome: Outcome, named: Named, name: str, value: str
+) -> None:
+    """Cap a named mdev when its type lets the suite; otherwise change nothing.
+
+    For scenarios about something else (counters), where a cap only adds to what
+    is seen: a type without a writable cap, or a device that refuses the value,
+    runs the scenario uncapped.
+    """
+    member = named[name]
+    mdev = member.mdev
+    if "cap" not in mdev.knobs_present() or mdev.is_fixed("cap"):
+        outcome.evidence(f"cap of {name}", expected=value, actual=None,
+                         note="the type offers no writable cap: the scenario runs uncapped")
+        return
+    try:
+        resources.write(mdev, "cap", value)
+    except OSError as exc:
+        outcome.evidence(f"cap of {name}", expected=value, actual=None,
+                         note=f"the write was refused ({exc.strerror or exc}): uncapped")
+        return
+    member.note("cap", value)
+    member.refresh()
+

@@ -7,11 +7,13 @@ from pytest_bdd import parsers, then, when
 
 from conformance.oracle import formats
 from conformance.oracle.shares import DEFAULT_KNOBS
+from conformance.steps.devices import create_named
 from conformance.steps.state import Named, whom
 from conformance.suite.mdev import Mdev
 from conformance.suite.measure import Meter
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
+from conformance.suite.under_test import UnderTest
 
 
 @then("its qos directory already holds usage_us and timeslice_us, each readable")
@@ -87,6 +89,28 @@ def _recreate_busy(
     member.load = "idle"
     member.assumed = {}
     member.refresh()
+
+
+@when(parsers.re(
+    r"(?P<name>[A-Z]) is removed while it has work and another fresh mdev is created"
+))
+def _replace_busy(
+    resources: Resources, outcome: Outcome, under_test: UnderTest, named: Named, name: str
+) -> None:
+    """Remove a busy named mdev, then create a new one (a new UUID) on its parent.
+
+    The new one is named next. A driver that keeps its statistics in a slot per
+    instance gives it the slot just freed. The removed one stays named, with the
+    load ``removed``; with an exec workload it is made idle first, as for a re-create.
+    """
+    member = named[name]
+    if member.load in ("", "idle", "removed"):
+        outcome.error(f"{name} has no work: make it backlogged before removing it")
+    if resources.adapter().name == "exec":
+        resources.set_load(member.mdev, "idle")
+    resources.remove_mdev(member.mdev)
+    member.load = "removed"
+    create_named(resources, outcome, named, under_test, member.mdev.parent).refresh()
 
 
 @when(parsers.re(r"(?P<name>[A-Z]) is removed while the others run"))

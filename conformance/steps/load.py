@@ -76,6 +76,25 @@ def _window(
     measurements.snapshots += [window.start, window.end]
 
 
+@when(parsers.re(
+    r"one measurement window of at least (?P<slices>[1-9][0-9]*) timeslices passes"
+))
+def _long_window(
+    meter: Meter, outcome: Outcome, named: Named, measurements: Measurements, slices: str
+) -> None:
+    """Measure one window of W or ``slices`` times q, whichever is longer.
+
+    For a counter that may be read rarely: the window holds more dispatches than
+    a narrow register counts before it wraps. Its tolerance is that of its length.
+    """
+    window = meter.measure(
+        announce=lambda w: outcome.progress(f"measuring a {w} µs window"),
+        groups=backlogged(named), least_us=int(slices) * meter.q,
+    )
+    measurements.windows.append(window)
+    measurements.snapshots += [window.start, window.end]
+
+
 @when("they stay busy past 2 to the power of 32 nanoseconds, measured window after window")
 def _past_32_bit_ns(
     meter: Meter, outcome: Outcome, named: Named, measurements: Measurements

@@ -226,11 +226,13 @@ class Meter:
         settle: bool = True,
         announce: Callable[[int], None] | None = None,
         groups: Sequence[Sequence[Member]] = (),
+        least_us: int = 0,
     ) -> Window:
         """One window of length W; ``start`` given: it began at a knob write (live).
 
         ``announce`` is told W before the window runs (progress for long windows);
-        ``groups`` as for :meth:`window_length`. The skew of the snapshot that
+        ``groups`` as for :meth:`window_length`; ``least_us``: a window at least
+        that long (a longer window only narrows the tolerance). The skew of the snapshot that
         starts the window is the estimate W is sized with (the tolerances use the
         skews both snapshots really had), so no trial snapshot is read.
         """
@@ -239,7 +241,7 @@ class Meter:
             if settle:
                 self.settle()
             start = self.snapshot()
-        length = self.window_length(groups, skew=start.skew_us)
+        length = max(least_us, self.window_length(groups, skew=start.skew_us))
         if announce is not None:
             announce(length)
         remaining = length - (self.clock.now_us() - start.at_us)

@@ -46,7 +46,6 @@ class ChargedUntilSwitchedOut(QosDriver):
     that goes idle alone on its parent keeps accumulating usage_us."""
 
     breaks = "QOS-ACC-003"
-    known_gap = "history: no window measures an mdev that ran alone and then went idle"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -96,7 +95,6 @@ class IdleByWatchdogChargesWait(QosDriver):
     wait_us keeps growing for 20 ms after an mdev's work has run out."""
 
     breaks = "QOS-ACC-003"
-    known_gap = "history: no window measures an mdev alone right after its work ran out"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -227,7 +225,6 @@ class StatsSlotNotClearedOnReuse(QosDriver):
     slot's first use, so it starts with the counters of the mdev removed from it."""
 
     breaks = "QOS-ACC-001"
-    known_gap = "lifecycle: no new mdev's counters are read after a busy one was removed"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -295,7 +292,6 @@ class SlicesFoldedFromEightBitRegister(QosDriver):
     reads lose multiples of 256."""
 
     breaks = "QOS-ACC-006"
-    known_gap = "windows: a quick window holds fewer than 256 dispatches"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -319,7 +315,6 @@ class ThrottledNsIn32Bits(QosDriver):
     throttled time (a capped mdev alone at cap 10 reaches it in under 5 s)."""
 
     breaks = "QOS-ACC-002"
-    known_gap = "long runs: no mdev is held back by its cap for 4.3 s"
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         if name == "throttled_us":
@@ -466,7 +461,6 @@ class GlobalWeightTotalOnWrite(IdleShare):
     take idles on this one until its active set changes."""
 
     breaks = "QOS-WGT-009"
-    known_gap = "domains: no weight is written while another domain is busy"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -562,7 +556,6 @@ class WeightIndexStaleAfterCompaction(QosDriver):
     write lands in the entry of the next mdev (reads show the value written)."""
 
     breaks = "QOS-WGT-006"
-    known_gap = "topology: no weight is written after an earlier mdev was removed"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -655,7 +648,6 @@ class CapReprogrammedAtDispatch(QosDriver):
     which the old cap delays (cap 1 raised to 100 waits up to 100 ms)."""
 
     breaks = "QOS-CAP-008"
-    known_gap = "live changes: a cap is raised only from 20, held back 4 ms at a time"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
