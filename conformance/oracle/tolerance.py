@@ -8,6 +8,7 @@ period (cap_period_us, the largest; 0 when absent or at most q).
     T  = 2L + 2s + 2r + P/2             absolute tolerance of a usage delta
     δ  = T / W                          share tolerance
     W  = ceil(T_est / δ_target)         window, δ_target from the precision
+    Δthrottled ≤ (100/cap − 1)(Δusage + T) + T    throttled time follows service
 
 A share x passes when x(1 − ι) − δ ≤ measured ≤ x + δ (interference is lost to
 nobody, so it costs each mdev ι of its own share). When the backlogged mdevs of a
@@ -125,6 +126,18 @@ class Tolerance:
         end is skewed by s, and each of the ``members`` counters is rounded by r.
         """
         return self.lag + 2 * self.skew + members * self.resolution
+
+    def throttled(self, cap: int, usage: int, *, live: bool = False) -> int:
+        """Most ``throttled_us`` a window may add for a ``usage_us`` delta under ``cap``.
+
+        An mdev is held back only once it has run what its cap allows, so each µs of
+        throttled time follows cap/(100 − cap) µs of service: Δthrottled ≤
+        (100/cap − 1)(Δusage + T) + T (T_live for a window that starts at a write).
+        """
+        if not 1 <= cap <= 100:
+            raise ValueError(f"a cap is a percentage from 1 to 100, not {cap}")
+        tol = self.live if live else self.usage
+        return -(-(100 - cap) * (usage + tol) // cap) + tol
 
     def slices(self, nr_slices_delta: int) -> int:
         """Most usage a number of dispatches can account for (overrun up to 10%) plus T."""

@@ -204,6 +204,33 @@ def _not_throttled_after_change(
     )
 
 
+@then(parsers.re(
+    r"the throttled_us of (?P<name>[A-Z]) grew by no more than 100/cap - 1 times its usage_us"
+))
+def _throttled_within_budget(
+    outcome: Outcome, named: Named, measurements: Measurements, name: str
+) -> None:
+    """Throttled time follows the service that spent the cap's budget (QOS-ACC-008).
+
+    Time an mdev waits while its cap would still let it run is not throttled time,
+    so over a window with its cap unchanged Δthrottled ≤ (100/cap − 1)(Δusage + T)
+    + T, whoever else runs.
+    """
+    throttled = _throttled(named, measurements, name)
+    usage = _delta(named, measurements, name, "usage_us", required="QOS-LAY-002") or 0
+    window = measurements.last_window
+    cap = cap_of(named[name].knobs)
+    bound = window.tolerance.throttled(cap, usage, live=window.live)
+    outcome.evidence(f"throttled_us of {name} (cap {cap}) against its usage_us",
+                     expected=f"<= {bound}", actual=throttled, unit="us",
+                     note=f"usage_us grew by {usage} µs over {window.length} µs")
+    assert throttled <= bound, (
+        f"{name} with cap {cap} ran {usage} µs and was counted {throttled} µs throttled "
+        f"over {window.length} µs: at most {bound} µs (100/cap - 1 times its usage, with "
+        "the tolerance); waiting while its cap would let it run is not throttled time"
+    )
+
+
 @then(parsers.re(r"the throttled_us of (?P<name>[A-Z]) grew by no more than its wait_us"))
 def _throttled_within_wait(
     outcome: Outcome, named: Named, measurements: Measurements, name: str

@@ -173,11 +173,15 @@ def throttled_after_uncap(r: Rig) -> bool:
 
 
 def throttled_cap_not_binding(r: Rig) -> bool:
+    """QOS-ACC-008: Δthrottled ≤ (100/cap − 1)(Δusage + T) + T, a share of 1/3 under 80."""
     (a,) = r.busy(1, cap="80")
     r.busy(2)
     r.until(2_000)
-    (throttled,) = r.delta([a], "throttled_us")
-    return throttled > T
+    before = [r.value(a, name) for name in ("throttled_us", "usage_us")]
+    r.until(2_000 + W)
+    throttled, usage = (r.value(a, name) - b
+                        for name, b in zip(("throttled_us", "usage_us"), before, strict=True))
+    return throttled > (100 - 80) * (usage + T) // 80 + T
 
 
 def throttled_across_cap_write(r: Rig) -> bool:

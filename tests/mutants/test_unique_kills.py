@@ -52,6 +52,8 @@ ONLY_KILLER = {
     # check (accounting.feature) meets the slot the long window's busy mdev left
     "has_run_alone_and_gone_idle": "mqos_mutants.vendor.blind2:IdleByWatchdogChargesWait",
     "counted_over_300_timeslices": "mqos_mutants.vendor.blind2:SlicesFoldedFromEightBitRegister",
+    # throttle_budget (QOS-ACC-008, the spec decision on a cap that does not bind)
+    "waits_with_budget_left": "mqos_mutants.vendor.blind:ThrottledWhileCapNotBinding",
 }
 
 

@@ -54,6 +54,32 @@ def test_a_cap_period_widens_the_tolerance_by_half_a_period() -> None:
     assert Tolerance(2000, cap_period=100_001).usage == 8002 + 50_001  # P/2 rounded up
 
 
+def test_throttled_time_follows_service() -> None:
+    """QOS-ACC-008: Δthrottled ≤ (100/cap − 1)(Δusage + T) + T."""
+    tol = Tolerance(q=1000)
+    assert tol.throttled(80, 40_000) == 20 * 44_002 // 80 + 4002 + 1  # rounded up
+    assert tol.throttled(50, 0) == 4002 + 4002  # starved: only the tolerance
+    assert tol.throttled(100, 80_040) == 4002  # no cap: none beyond the tolerance
+    assert tol.throttled(50, 0, live=True) == 2 * 5002
+    for bad in (0, 101):
+        with pytest.raises(ValueError):
+            tol.throttled(bad, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cap=st.integers(1, 100), q=st.integers(100, 100_000), skew=st.integers(0, 1000),
+       period=st.sampled_from([0, 10_000, 100_000]), windows=st.integers(20, 200))
+def test_throttled_bound_accepts_what_the_held_at_cap_row_accepts(
+    cap: int, q: int, skew: int, period: int, windows: int
+) -> None:
+    """At the cap, the least usage and the most throttled time of a conforming driver
+    (QOS-CAP-009's row: cW − T and (1 − c)W + T) meet the bound exactly."""
+    tol = Tolerance(q, skew=skew, cap_period=period)
+    window = windows * tol.usage
+    usage = -(-cap * window // 100) - tol.usage  # an integer no less than cW − T
+    assert tol.throttled(cap, usage) >= (1 - cap / 100) * window + tol.usage - 1e-6
+
+
 @pytest.mark.parametrize("bad", [dict(q=0), dict(q=1000, skew=-1),
                                  dict(q=1000, cap_period=-1)])
 def test_invalid_inputs(bad: dict) -> None:

@@ -530,10 +530,7 @@ class ThrottledWhileCapNotBinding(QosDriver):
     """throttled_us charges every wait of an mdev whose cap is below 100, held back
     by its cap or only waiting for its peers (the flag tested is "capped")."""
 
-    breaks = "QOS-ACC-007"
-    known_gap = ("spec ambiguity: whether time an mdev over its per-slice budget spends "
-                 "waiting while a peer runs anyway is throttled time; no bound on "
-                 "throttled_us for a cap that does not bind follows from the spec")
+    breaks = "QOS-ACC-008"
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
