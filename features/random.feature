@@ -164,3 +164,8 @@ Feature: Random sequences
     Examples: QOS-ACC-007
       | requirement |
       | QOS-ACC-007 |
+
+    @QOS-ACC-008
+    Examples: QOS-ACC-008
+      | requirement |
+      | QOS-ACC-008 |

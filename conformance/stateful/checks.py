@@ -8,7 +8,9 @@ passes whatever the sequence:
   accumulates nothing (QOS-ACC-003); a parent hands out no more than the window
   (QOS-ACC-004); a backlogged mdev runs or waits (QOS-ACC-005); a dispatch lasts
   at most 1.1q (QOS-ACC-006); only a cap throttles, and throttling is waiting
-  (QOS-ACC-007);
+  (QOS-ACC-007); throttled time follows the service that spent the cap's budget,
+  at most 100/cap − 1 times the usage (QOS-ACC-008, windows that a cap write
+  does not start);
 - shares, on a domain whose mdevs are all idle or backlogged (the share formula
   speaks of backlogged mdevs; a ``periodic`` mdev changes the active set all the
   time, so such a domain gets the counter checks only) and whose ``sharing``
@@ -58,6 +60,7 @@ REQUIREMENTS = (
     "QOS-WGT-002", "QOS-WGT-006", "QOS-WGT-007", "QOS-WGT-008", "QOS-WGT-009",
     "QOS-PRI-003", "QOS-PRI-006", "QOS-PRI-007", "QOS-PRI-008", "QOS-PRI-009", "QOS-PRI-010",
     "QOS-ACC-002", "QOS-ACC-003", "QOS-ACC-004", "QOS-ACC-005", "QOS-ACC-006", "QOS-ACC-007",
+    "QOS-ACC-008",
 )
 """Every requirement a random sequence can fail (and so every scenario of random.feature)."""
 
@@ -87,9 +90,10 @@ def unmet_condition(requirement: str, offer: Offer) -> str | None:
     knob = {"CAP": "cap", "WGT": "weight", "PRI": "priority"}.get(group)
     if knob is not None:
         needs.append((knob, True))
-    # QOS-ACC-007 counts for the cap feature, which a type that fixes cap does not offer
+    # QOS-ACC-007 and 008 count for the cap feature, which a type that fixes cap does not offer
     needs += {"QOS-ACC-005": [("wait_us", False)], "QOS-ACC-006": [("nr_slices", False)],
-              "QOS-ACC-007": [("cap", True)]}.get(requirement, [])
+              "QOS-ACC-007": [("cap", True)], "QOS-ACC-008": [("cap", True)]
+              }.get(requirement, [])
     for name, writable in needs:
         if name not in offer.files:
             return f"the type under test has no qos/{name}"
@@ -269,6 +273,12 @@ def _counters(verdict: Judgement, window: Window, one: Seen) -> None:
         verdict.check("QOS-ACC-007", throttled <= bound,
                       f"{one.name}: throttled {throttled} µs exceeds the time it did not run "
                       f"or waited ({bound} µs with the tolerance)")
+        if not one.cap_changed:
+            budget = tol.throttled(one.cap, usage, live=window.live)
+            verdict.check("QOS-ACC-008", throttled <= budget,
+                          f"{one.name} with cap {one.cap} ran {usage} µs and was counted "
+                          f"{throttled} µs throttled over {length} µs (at most {budget} µs: "
+                          "100/cap - 1 times its usage, with the tolerance)")
 
 
 def _conservation(verdict: Judgement, window: Window, parent: str, here: Sequence[Seen]) -> None:

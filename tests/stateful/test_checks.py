@@ -66,6 +66,25 @@ def test_counters_that_go_back_or_grow_while_idle_fail_their_requirements() -> N
     assert set(requirements(verdict)) == {"QOS-ACC-002", "QOS-ACC-003"}
 
 
+def test_throttled_time_beyond_what_the_usage_spent_fails_qos_acc_008() -> None:
+    """A capped mdev counted throttled for every wait (cap 80, share 1/2) fails; one
+    throttled as its usage spent the budget passes; a cap written at the window's
+    start is left to the live checks."""
+    waits = {**backlogged(50_000), "throttled_us": 50_000}
+    spent = {**backlogged(50_000), "throttled_us": 12_000}
+    peer = backlogged(50_000)
+    one = [seen("A", cap=80), seen("B")]
+    assert requirements(judge(window({"A": waits, "B": peer}), one, live_knobs={},
+                              previous={})) == ["QOS-ACC-008"]
+    assert judge(window({"A": spent, "B": peer}), one, live_knobs={},
+                 previous={}).violations == []
+    written = [Seen("A", "uuid-A", "p0", {"cap": 80}, "backlog", COUNTERS, cap_changed=True),
+               seen("B")]
+    verdict = judge(window({"A": waits, "B": peer}, live=True), written,
+                    live_knobs={"p0": "cap"}, previous={})
+    assert "QOS-ACC-008" not in requirements(verdict)
+
+
 def test_a_parent_with_a_periodic_mdev_gets_counter_checks_only() -> None:
     verdict = judge(window({"A": backlogged(10_000), "B": {"usage_us": 20_000,
                                                               "nr_slices": 40}}),
