@@ -228,7 +228,12 @@ static s64 mqos_bucket_depth(void)
 	return 2 * mqos_slice_ns() * MDEV_QOS_CAP_MAX;
 }
 
-/* A capped mdev is dispatched only with a full slice of budget. */
+/*
+ * A capped mdev is dispatched only with a full slice of budget.  Only running
+ * spends it, so the time it is held back (throttled_us) is at most
+ * (100 - cap) / cap times the time it ran, whoever runs meanwhile; waiting
+ * for the others with the budget left is not throttled time.
+ */
 static bool mqos_is_throttled(const struct mqos_mdev *m)
 {
 	return mqos_is_capped(m) && mqos_has_work(m) &&

@@ -36,6 +36,7 @@ def test_catalogue_is_complete_and_well_formed() -> None:
     by_id = {r.id: r for r in reqs}
     assert by_id["QOS-LAY-008"].level == "SHOULD"
     assert by_id["QOS-ACC-007"].feature == "cap"
+    assert by_id["QOS-ACC-008"].feature == "cap"
     assert by_id["QOS-LAY-004"].condition == "cap present"
     assert by_id["QOS-MODE-003"].condition == "a knob is fixed by the type"
     assert by_id["QOS-CAP-004"].section == "file-cap"
