@@ -65,9 +65,11 @@ CERTIFY_MARGIN_MUTANTS = {  # outside a bound of the certifying precision
 
 # Every scenario added since the 300-run studies of 30 November (main at 7e168ca and
 # 3aa14b6): the files of the blind catalogue's scenarios (aa9416b) and longrun.feature,
-# whose strict-priority run it lengthened and whose equal-share run it added.
+# whose strict-priority run it lengthened and whose equal-share run it added; then
+# throttle_budget (QOS-ACC-008), after_work and long_window (the second blind catalogue).
 NEW_SCENARIO_FEATURES = (
     "cap_values", "crowds", "idle_peers", "idle_writes", "longrun", "throttle_accounting",
+    "throttle_budget", "after_work", "long_window",
 )
 FEATURES_DIR = ROOT / "features"
 
