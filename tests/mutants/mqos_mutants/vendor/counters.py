@@ -85,6 +85,13 @@ class CountersCopiedEvery10ms(QosDriver):
     up to ten timeslices stale (QOS-ACC-005: usage plus wait equals the window)."""
 
     breaks = "QOS-ACC-005"
+    known_gap = (
+        "a stale copy shows only when a window's two reads fall at different phases "
+        "of the 10 ms copy timer: the one QOS-ACC-005 window (about 80 ms, close to a "
+        "multiple of 10 ms) failed it on a08afaa (usage + wait 74 ms for 80 ms) and "
+        "passes since scenarios run before it changed the timing, so the old kill was "
+        "chance alignment; no QOS-ACC-005 window has a length chosen against a "
+        "driver's period")
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
