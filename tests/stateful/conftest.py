@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,20 +20,24 @@ if str(MUTANTS) not in sys.path:
     sys.path.insert(0, str(MUTANTS))
 
 
-def campaign_on_mock(seed: int, budget_s: float, *, driver: str | None = None,
-                     noise: int | None = None,
-                     precision: Precision = QUICK) -> tuple[Result, int]:
-    """Run one campaign on a fresh embedded mock; its result and the run's device time."""
-    session = open_session(TargetOptions(mock_driver=driver, mock_noise=noise))
+def mock_context(session: Any, precision: Precision = QUICK) -> Context:
+    """A campaign's context on an open session: one outcome, the session's slots and clock."""
     outcome = Outcome()
     probe = Resources(session, outcome)
-    context = Context(
+    return Context(
         new_resources=lambda: Resources(session, outcome), precision=precision,
         slots=slots(probe, session.parent, session.type_id, session.other_parent,
                     session.other_type),
         device_time=lambda: session.device_time_us,
     )
-    result = Campaign(context, seed, int(budget_s * 1e6), "fixed").run()
+
+
+def campaign_on_mock(seed: int, budget_s: float, *, driver: str | None = None,
+                     noise: int | None = None,
+                     precision: Precision = QUICK) -> tuple[Result, int]:
+    """Run one campaign on a fresh embedded mock; its result and the run's device time."""
+    session = open_session(TargetOptions(mock_driver=driver, mock_noise=noise))
+    result = Campaign(mock_context(session, precision), seed, int(budget_s * 1e6), "fixed").run()
     leftovers = [u for p in ("mqos0", "mqos1") for u in session.target.listdir(
         f"/sys/class/mdev_bus/{p}/mdev_supported_types/mqos-full/devices")]
     assert leftovers == [], f"the campaign left mdevs behind: {leftovers}"

@@ -19,7 +19,7 @@ from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 from conformance.suite.targets import TargetOptions, open_session
 
-from .conftest import campaign_on_mock
+from .conftest import campaign_on_mock, mock_context
 
 CONFORMING_MODELS = ("conformance.models.nvidia:NvidiaBestEffort",
                      "conformance.models.nvidia:NvidiaFixedShare")
@@ -239,14 +239,7 @@ def test_once_the_budget_is_spent_no_further_mdev_is_created() -> None:
         return write(path, data, **options)
 
     session.target.write = counting  # type: ignore[method-assign]
-    outcome = Outcome()
-    probe = Resources(session, outcome)
-    context = Context(
-        new_resources=lambda: Resources(session, outcome), precision=QUICK,
-        slots=slots(probe, session.parent, session.type_id, session.other_parent,
-                    session.other_type),
-        device_time=lambda: session.device_time_us)
-    campaigns.append(Campaign(context, 5, 1_000, "fixed"))  # 1 ms: no window fits
+    campaigns.append(Campaign(mock_context(session), 5, 1_000, "fixed"))  # 1 ms: no window fits
     result = campaigns[0].run()
     assert result.error is None and result.failure is None
     assert result.windows == 0 and result.windows_refused == 1
