@@ -23,7 +23,7 @@ from mutant_runs import (  # noqa: E402
     run_key,
     run_many,
 )
-from mutant_score import REFERENCE, SCORE_FILE, score_table  # noqa: E402
+from mutant_score import REFERENCE, SCORE_FILE, NoMutantRun, score_table  # noqa: E402
 
 _score_lines: list[str] = []
 
@@ -73,11 +73,28 @@ _gathered: dict[str, Outcome] = {}
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """An xdist worker sends the outcomes of the runs it made to the controller."""
+    """An xdist worker sends the outcomes of the runs it made to the controller; the
+    controller scores what they ran. A session that ran the reference but no mutant
+    (``-k`` selected none) has no score: one line says so and the exit status is 2
+    (unless a test already failed)."""
     workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None and _worker_outcomes:
-        workeroutput["mutant_outcomes"] = json.dumps(
-            {key: outcome_json(o) for key, o in _worker_outcomes.items()})
+    if workeroutput is not None:
+        if _worker_outcomes:
+            workeroutput["mutant_outcomes"] = json.dumps(
+                {key: outcome_json(o) for key, o in _worker_outcomes.items()})
+        return
+    if _score_lines or REFERENCE not in _gathered:
+        return
+    entries = [e for e in catalogue() if run_key(e.spec, e.run_options) in _gathered]
+    try:
+        _score_lines[:] = score_table(entries, _gathered, _gathered[REFERENCE].features)
+    except NoMutantRun as error:
+        _score_lines[:] = [f"error: {error}"]
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED  # 2: the selection, not a test
+        return
+    if len(entries) < len(catalogue()):
+        _score_lines.append(f"  ({len(entries)} of {len(catalogue())} mutants run)")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -89,11 +106,6 @@ def pytest_testnodedown(node: object, error: object) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _score_lines and REFERENCE in _gathered:
-        entries = [e for e in catalogue() if run_key(e.spec, e.run_options) in _gathered]
-        _score_lines[:] = score_table(entries, _gathered, _gathered[REFERENCE].features)
-        if len(entries) < len(catalogue()):
-            _score_lines.append(f"  ({len(entries)} of {len(catalogue())} mutants run)")
     if _score_lines:
         terminalreporter.section("mutant catalogue")
         for line in _score_lines:

@@ -11,6 +11,10 @@ REFERENCE = "conformance.mock:QosDriver"
 SCORE_FILE = "mutation-score.txt"
 
 
+class NoMutantRun(ValueError):
+    """A score was asked of a session that ran no mutant (``-k`` selected none)."""
+
+
 def outcome_of(entry: MutantInfo, outcomes: dict[str, Outcome]) -> Outcome:
     """The run of this catalogue entry."""
     return outcomes[run_key(entry.spec, entry.run_options)]
@@ -28,7 +32,13 @@ def killed(entry: MutantInfo, outcome: Outcome) -> bool:
 
 def score_table(entries: list[MutantInfo], outcomes: dict[str, Outcome],
                 features: dict[str, str]) -> list[str]:
-    """Killed/total per feature of the broken requirement and per area."""
+    """Killed/total per feature of the broken requirement and per area.
+
+    Raises :class:`NoMutantRun` when ``entries`` is empty: no mutant, no score.
+    """
+    if not entries:
+        raise NoMutantRun("no mutant of the catalogue was run (the -k selection names "
+                          "none), so there is no mutation score")
     by_feature: dict[str, list[bool]] = defaultdict(list)
     by_area: dict[str, list[bool]] = defaultdict(list)
     for entry in entries:
