@@ -119,6 +119,42 @@ def test_credit2_weights() -> None:
     assert rig.usage([a, b], 300_000) == [100_000, 200_000]
 
 
+@pytest.mark.parametrize("light", ["1", "250"])
+def test_credit2_weight_ratio_stops_at_20(light: str) -> None:
+    # Weights 1 : 10000 (and 250 : 10000, 1:40), max_weight 10000. A picked unit runs
+    # at least the 1 ms ratelimit (csched2_runtime); A's 1 ms costs 10 s (or 40 ms) of
+    # credit, which t2c_update floors at CSCHED2_CREDIT_MIN, -10 ms. Both start at
+    # 10 ms; the tie goes to A (first in the run queue): [0, 1) A -> -10 ms;
+    # [1, 11) B to 0; reset_credit (+10 ms: A 0, B 10 ms); [11, 21) B to 0; tie, B
+    # is current, reset (both 10 ms). From 21 ms each 21 ms repeats: B 1 ms (the
+    # minimum run; upstream, already running, it would run 0.5 ms and then 0.5 ms
+    # more before the reset, the same total), A 1 ms to the floor, B 9 + 10 ms with
+    # a reset between. So B:A is 20:1 whatever the weights beyond about 20:1.
+    rig = Rig(XenCredit2)
+    a, b = rig.create(), rig.create()
+    rig.write(a, "weight", light)
+    rig.write(b, "weight", "10000")
+    rig.load(a, "backlog")
+    rig.load(b, "backlog")
+    assert rig.usage([a, b], 21_000) == [1_000, 20_000]
+    assert rig.usage([a, b], 420_000) == [20_000, 400_000]
+
+
+def test_credit2_weight_ratio_without_the_credit_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The floor is what stops the ratio at 20:1: without it A's first 1 ms costs
+    # 10 s - 10 ms of credit, paid back at 10 ms per reset, one reset per 10 ms of B:
+    # A does not run again for about 10 s, as 1:10000 asks.
+    monkeypatch.setattr("conformance.models.credit2.CREDIT_MIN", -10**12)
+    rig = Rig(XenCredit2)
+    a, b = rig.create(), rig.create()
+    rig.write(a, "weight", "1")
+    rig.write(b, "weight", "10000")
+    rig.load(a, "backlog")
+    rig.load(b, "backlog")
+    assert rig.usage([a, b], 1_000) == [1_000, 0]
+    assert rig.usage([a, b], 2_000_000) == [0, 2_000_000]
+
+
 def test_credit2_cap_budget() -> None:
     # cap 25: tot_budget = 10 ms * 25 / 100 = 2.5 ms per 10 ms period from the write
     # on; alone, A runs 2.5 ms and is parked 7.5 ms of each period.
