@@ -37,6 +37,7 @@ from conformance.stateful.explorer import UNLIMITED, Budget, Explorer, Slot, Tra
 from conformance.stateful.machine import Found, machine_for
 from conformance.suite.outcome import SuiteError
 from conformance.suite.registry import DeviceClock, Resources
+from conformance.sysfs.guarded import target_gone
 from conformance.workload.base import WorkloadError
 
 FIXED_SEED = 20261130
@@ -199,7 +200,8 @@ class Example:
     def attempt(self, action: Callable[[], Any]) -> Violation | None:
         """Run one operation; the first new violation, or None.
 
-        Environment errors stop the campaign (never a violation, never shrunk).
+        Environment errors stop the campaign (never a violation, never shrunk), and
+        so does a violation found when the target turns out to be gone.
         """
         before = len(self.explorer.violations)
         self.acted = True
@@ -218,7 +220,14 @@ class Example:
             self.running = False
             return None
         new = self.explorer.violations[before:]
-        return new[0] if new else None
+        if not new:
+            return None
+        gone = target_gone(self.resources.target)
+        if gone is not None:  # what a vanishing target answered is not the driver's
+            self.campaign.stop(f"the target went away ({gone})")
+            self.running = False
+            return None
+        return new[0]
 
     def close(self) -> None:
         """Undo the example's changes; a cleanup failure stops the campaign."""

@@ -46,6 +46,7 @@ from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetError, TargetOptions, open_session
 from conformance.suite.type_layout import probe_layout
 from conformance.suite.verdict import decide
+from conformance.sysfs.guarded import target_gone
 
 if TYPE_CHECKING:
     from conformance.specbuild.background import SpecBuild
@@ -254,7 +255,7 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
             if leftovers:
                 session.progress(f"repairing {len(leftovers)} change(s) left by an earlier run")
             for entry in session.journal.repair(
-                session.target, lambda e, exc: left_behind.append(f"{e.describe()}: {exc}")
+                session.target, lambda e, exc: left_behind.append(e.unconfirmed(exc))
             ):
                 repaired.append(entry.describe())
         if left_behind:
@@ -275,12 +276,16 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
     finally:
         with _shielded():
             for entry in session.journal.repair(
-                session.target, lambda e, exc: left_behind.append(f"{e.describe()}: {exc}")
+                session.target, lambda e, exc: left_behind.append(e.unconfirmed(exc))
             ):
                 session.progress(f"undone after the run: {entry.describe()}")
             session.journal.close()
     if outcome.interrupted and not any(e.startswith("interrupted") for e in errors):
         errors.append("interrupted")
+    gone = target_gone(session.target)
+    if gone is not None:
+        errors.append(f"the target went away during the run ({gone}): what it could not "
+                      "answer is not judged")
     errors.extend(outcome.collection_errors)
     try:
         requirements = prepared.requirements()

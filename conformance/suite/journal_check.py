@@ -84,9 +84,24 @@ class Entry:
         )
 
     def describe(self) -> str:
+        """The undo action, e.g. ``remove mdev <uuid>``."""
         if self.op == "create":
-            return f"remove mdev {self.uuid} left by an interrupted run"
+            return f"remove mdev {self.uuid}"
         return f"restore {self.path} to {self.value!r}"
+
+    def unconfirmed(self, why: BaseException | str) -> str:
+        """What the user must check when this entry could not be undone (nor its effect seen).
+
+        A create's entry is written before the create: the mdev may exist or not,
+        and the suite cannot tell, so it says so rather than claim a clean device.
+        """
+        if self.op == "create":
+            state = f"mdev {self.uuid} may still exist (its create was journaled)"
+            action = f"if it does, remove it (write 1 to {self.path})"
+        else:
+            state = f"{self.path} of mdev {self.uuid} may not read {self.value!r} again"
+            action = f"write {self.value!r} back to it"
+        return f"{state}: not confirmed, {why}; {action}"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from conformance.suite.outcome import SuiteError
 from conformance.suite.plugin import OUTCOME_KEY
 from conformance.suite.profiles import profile_excludes
 from conformance.suite.session import SuiteSession
+from conformance.sysfs.guarded import target_gone
 from conformance.workload.base import WorkloadError
 
 REQUIREMENT_ID = re.compile(r"QOS-[A-Z]+-[0-9]{3}")
@@ -109,6 +110,7 @@ class Recorder:
         self._current: dict[str, ScenarioResult] = {}
         self._order: dict[str, int] = {}  # nodeid -> place in collection order
         self._started: dict[str, float] = {}
+        self._lost_before: dict[str, bool] = {}  # nodeid -> the target was lost at its start
 
     # -- collection ------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -161,6 +163,7 @@ class Recorder:
         result = self._current.setdefault(item.nodeid, describe_item(item))
         if call.when == "setup":
             self._started[item.nodeid] = time.monotonic()
+            self._lost_before[item.nodeid] = getattr(self.session.target, "lost", None) is not None
             result.status = "pass"
         context = item.stash.get(OUTCOME_KEY, None)
         if report.skipped:
@@ -178,11 +181,33 @@ class Recorder:
             else:
                 result.reason = f"{result.reason}; {text}"
         if call.when == "teardown":
+            self._unless_target_gone(item.nodeid, result)
             if context is not None:
                 result.evidence = [e.to_json() for e in context.evidences]
             result.duration_s = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
             self._record(result)
         return report
+
+    def _unless_target_gone(self, nodeid: str, result: ScenarioResult) -> None:
+        """A fail, or a skip the target's answers decided, stands only if the target is there.
+
+        A tree that went away during the scenario (a FUSE daemon killed, a mount
+        gone) answers nothing that can be judged, so the scenario is an ``error``
+        naming why. A skip decided before the target was lost (from the probe's
+        layout, the profile, the workload) keeps its kind.
+        """
+        judged = result.status == "fail" or (
+            result.status == "skip" and result.skip_kind != "profile"
+            and not self._lost_before.get(nodeid, False))
+        if not judged:
+            return
+        why = target_gone(self.session.target)
+        if why is None:
+            return
+        was = f"{result.status}: {result.reason}" if result.reason else result.status
+        result.status, result.skip_kind = "error", ""
+        result.reason = (f"TargetLost: the target went away during the scenario ({why}); "
+                         f"what it read is not judged (it would have been {was})")
 
     def _record(self, result: ScenarioResult) -> None:
         """Keep ``result`` in collection order and pass it on."""

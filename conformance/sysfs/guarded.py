@@ -22,9 +22,13 @@ Environment faults recognised:
 - the operation outlives its deadline (:class:`TargetHung`);
 - ``ENOTCONN``/``ECONNABORTED``/``ESHUTDOWN``: the FUSE daemon behind the
   tree is gone or the connection was aborted (:class:`TargetLost`);
-- the tree's root changed device (a FUSE mount vanished and left the empty
-  mount point behind): every later ``ENOENT`` would otherwise look like a
-  missing file (:class:`TargetLost`).
+- the tree's root changed device or cannot be reached (a FUSE mount vanished
+  and left the empty mount point behind, or its daemon died): checked after
+  every answer of absence (``ENOENT``, ``exists`` False, a listing), which
+  would otherwise look like a missing file or an empty directory (:class:`TargetLost`).
+
+A tree that cannot say whether a path exists raises; ``exists`` is False only
+when the tree answered that it is absent (:meth:`FsTarget.exists`).
 
 After ``max_hangs`` operations hung, the target is declared lost and every
 later operation fails at once instead of waiting out another deadline.
@@ -255,13 +259,38 @@ class GuardedTarget:
         return cast(Stat, self._guard("stat", path, (path,)))
 
     def listdir(self, path: str) -> list[str]:
-        return cast("list[str]", self._guard("listdir", path, (path,)))
+        names = cast("list[str]", self._guard("listdir", path, (path,)))
+        self._check_same_tree("listdir", path)  # a vanished mount lists its empty mount point
+        return names
 
     def readlink(self, path: str) -> str:
         return cast(str, self._guard("readlink", path, (path,)))
 
     def exists(self, path: str) -> bool:
-        return cast(bool, self._guard("exists", path, (path,)))
+        found = cast(bool, self._guard("exists", path, (path,)))
+        if not found:
+            self._check_same_tree("exists", path)  # absent, or the whole tree went away?
+        return found
+
+    def check_alive(self) -> str | None:
+        """Why the target is gone, or None: it answers, and is the tree the run started on.
+
+        Asks the tree once (unless it is known to be lost). The run asks before it
+        blames the driver for what a scenario read.
+        """
+        if self.lost is None:
+            try:
+                if self._root_dev is not None:
+                    self._check_same_tree("stat", "/")
+                else:
+                    self.stat("/")
+            except TargetHung as exc:
+                return self.lost or str(exc)
+            except TargetFault:
+                pass  # self.lost says why
+            except OSError:
+                pass  # the tree answered
+        return self.lost
 
     def close(self) -> None:
         """Stop the idle I/O helpers (they also stop by themselves when the suite exits)."""
@@ -345,14 +374,26 @@ class GuardedTarget:
                 f"{op} {path}: {exc.strerror} — the file system behind the target is gone "
                 "(did the FUSE mount's daemon die?)"
             ) from exc
-        if exc.errno == errno.ENOENT and self._root_dev is not None:
-            now = self._device_of_root()
-            if now != self._root_dev:
-                self.lost = f"the mount at {self.root} went away"
-                raise TargetLost(
-                    f"{op} {path}: no such file, and the tree at {self.root} is no longer "
-                    "the one the run started on (was it unmounted?)"
-                ) from exc
+        if exc.errno == errno.ENOENT:
+            try:
+                self._check_same_tree(op, path)
+            except TargetLost as lost:
+                raise lost from exc
+
+    def _check_same_tree(self, op: str, path: str) -> None:
+        """After an answer that says "nothing there": TargetLost if the tree itself went.
+
+        A FUSE mount whose daemon stopped and unmounted leaves its empty mount point,
+        where every path is absent and every directory empty; a dead one cannot even
+        be stat'ed. Either way the root is no longer the device the run started on.
+        """
+        if self._root_dev is None or self._device_of_root() == self._root_dev:
+            return
+        self.lost = f"the mount at {self.root} went away"
+        raise TargetLost(
+            f"{op} {path}: nothing there, and the target is gone: the tree at {self.root} "
+            "is no longer the one the run started on (was it unmounted, or did its daemon die?)"
+        )
 
     def _device_of_root(self) -> int | None:
         """The device of the tree's root (None: unknown, gone or hung)."""
@@ -374,6 +415,17 @@ class GuardedTarget:
             self._drop_worker(worker)
             raise
         return value if ok else None
+
+
+def target_gone(target: object) -> str | None:
+    """Why ``target`` is gone (it asks a guarded tree once), or None: it still answers.
+
+    Ask before blaming the driver for what was read: a tree that went away
+    (a FUSE daemon killed, a mount gone) explains any odd answer before it.
+    Targets that cannot go away (the in-process mock) are never gone.
+    """
+    check = getattr(target, "check_alive", None)
+    return check() if callable(check) else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,9 @@ from typing import Protocol, runtime_checkable
 
 from conformance.sysfs import beneath, users
 
+# the answers by which a tree says a path leads nowhere (for this user): exists() is False
+ABSENT_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EACCES, errno.EPERM})
+
 
 @dataclass(frozen=True)
 class Stat:
@@ -57,7 +60,12 @@ class Target(Protocol):
         """Target of a symlink, as the kernel reports it."""
 
     def exists(self, path: str) -> bool:
-        """True when the node exists (a dangling link counts as existing)."""
+        """True when the node exists (a dangling link counts as existing).
+
+        False only when the tree answers that nothing is there for this user;
+        when it cannot answer (a FUSE daemon gone, EIO) the ``OSError`` is raised:
+        "cannot tell" is never "absent".
+        """
 
 
 class FsTarget:
@@ -123,10 +131,12 @@ class FsTarget:
 
     def exists(self, path: str) -> bool:
         try:
-            with self._at(path) as where:
+            with _named(self, path), self._at(path) as where:
                 os.stat(where.name, dir_fd=where.dir_fd, follow_symlinks=False)
-        except OSError:
-            return False
+        except OSError as exc:
+            if exc.errno in ABSENT_ERRNOS:
+                return False
+            raise  # e.g. ENOTCONN: the tree did not answer, so nobody knows
         return True
 
 
