@@ -282,6 +282,8 @@ def _execute(request: RunRequest, prepared: Prepared, reports: ReportDirectory) 
             session.journal.close()
     if outcome.interrupted and not any(e.startswith("interrupted") for e in errors):
         errors.append("interrupted")
+    # an undo done but not marked: the journal lists it, and the next run undoes it again
+    errors.extend(f"journal: {problem}" for problem in session.journal.problems)
     gone = target_gone(session.target)
     if gone is not None:
         errors.append(f"the target went away during the run ({gone}): what it could not "

@@ -140,6 +140,7 @@ class Journal:
         if self._file is not None and not self.read_only and not self._pending:
             try:
                 os.ftruncate(self._file.fileno(), 0)
+                self.problems.clear()  # the marks that could not be written no longer matter
             except OSError as exc:
                 self.problems.append(f"cannot empty journal {self.path}: {exc}")
         self._release()

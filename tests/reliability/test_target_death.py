@@ -9,6 +9,8 @@ the journal and is listed in ``cleanup.left_behind``.
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +162,36 @@ def test_a_scenario_whose_target_dies_is_an_error_and_lists_what_is_left(
     assert any("went away" in e for e in report["errors"]), report["errors"]
     left = report["cleanup"]["left_behind"]
     assert len(left) == 1 and "may still exist" in left[0] and "not confirmed" in left[0], left
+
+
+@pytest.mark.fuse
+def test_an_undo_the_journal_could_not_mark_is_reported(
+    mount: Mount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe's mdev is removed but its done line cannot be written; then the target dies.
+
+    The journal keeps the probe's entry (the next run will undo it again) beside the
+    scenario's: the report says why, instead of listing only what the target refused.
+    """
+    import conformance.suite.journal as journal_module
+
+    real_write = journal_module.os.write
+
+    def no_done_lines(fd: int, data: bytes) -> int:
+        if b'"done"' in data:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(journal_module.os, "write", no_done_lines)
+    monkeypatch.setattr(dying_steps, "KILL", lambda: kill(mount, signal.SIGKILL))
+    session = fuse_session(mount, tmp_path)
+    try:
+        result = execute(RunRequest(
+            report_dir=tmp_path / "report", features=HERE / "dying",
+            step_plugins=[dying_steps], requirements=REQUIREMENTS, session=session,
+            select="presence", build_spec=False))
+    finally:
+        session.target.close()
+    errors = result.report["errors"]
+    assert any(e.startswith("journal: cannot write journal") for e in errors), errors
+    assert result.exit_status == 2
