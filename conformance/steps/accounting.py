@@ -11,7 +11,7 @@ from conformance.oracle.tolerance import Tolerance
 from conformance.steps.require import timeslice
 from conformance.steps.shares import oracle_shares
 from conformance.steps.state import Measurements, Named, whom
-from conformance.suite.measure import Meter, monotonic_violations
+from conformance.suite.measure import Meter, Snapshot, monotonic_violations
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import DeviceClock
 from conformance.suite.under_test import UnderTest
@@ -110,6 +110,72 @@ def _usage_plus_wait(
         f"backlogged {name}: usage {usage} + wait {wait} = {total} µs, expected "
         f"{window.length} ± {tol} µs"
     )
+
+
+def worst_busy_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0
+                    ) -> tuple[int, str] | None:
+    """The span between two reads where usage_us + wait_us of an mdev strays furthest.
+
+    Measured against the span's length beyond its tolerance T; None when no span does.
+
+    Every span is a window (QOS-ACC-005 holds over any window), with T from the skew
+    of its own two reads. A counter file that shows a copy refreshed every P µs is
+    up to P old: the two reads either side of a refresh differ in age by at least
+    P minus the gap between them, and so does the span's sum, whatever the phase.
+    Returns (µs beyond T, description).
+    """
+    worst: tuple[int, str] | None = None
+    tolerances: dict[int, int] = {}  # skew -> T (few distinct skews, many spans)
+    for i, first in enumerate(reads):
+        u0, w0 = first.get(uuid, "usage_us"), first.get(uuid, "wait_us")
+        if u0 is None or w0 is None:
+            continue
+        for last in reads[i + 1:]:
+            u1, w1 = last.get(uuid, "usage_us"), last.get(uuid, "wait_us")
+            length = last.at_us - first.at_us
+            if u1 is None or w1 is None or length <= 0:
+                continue
+            skew = max(first.skew_us, last.skew_us)
+            if skew not in tolerances:
+                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period).usage
+            tol = tolerances[skew]
+            total = (u1 - u0) + (w1 - w0)
+            excess = abs(total - length) - tol
+            if excess > 0 and (worst is None or excess > worst[0]):
+                worst = (excess, f"usage + wait grew by {total} µs over the {length} µs from "
+                         f"{first.at_us - reads[0].at_us} µs into the window "
+                         f"(expected {length} ± {tol} µs)")
+    return worst
+
+
+@then(parsers.re(
+    r"the usage_us and wait_us of each of them together grew by every span between two of "
+    r"those reads"
+))
+def _usage_plus_wait_every_span(
+    outcome: Outcome, named: Named, measurements: Measurements
+) -> None:
+    """Each backlogged mdev runs or waits over every span between two traced reads."""
+    reads = measurements.trace
+    if len(reads) < 3:
+        outcome.error("no traced window: use 'one measurement window passes, read every "
+                      "timeslice' first")
+    window = measurements.last_window
+    problems = []
+    for member in named.all():
+        if _delta(named, measurements, member.name, "wait_us") is None:
+            outcome.skip(f"{member.name} has no wait_us: it is required only together with "
+                         "priority")
+        worst = worst_busy_span(reads, member.mdev.uuid, window.q, window.cap_period)
+        gaps = [b.at_us - a.at_us for a, b in zip(reads, reads[1:], strict=False)]
+        outcome.evidence(f"usage_us + wait_us of {member.name} over every span",
+                         expected="each span's length within its T",
+                         actual=worst[1] if worst else "every span within its tolerance",
+                         ok=worst is None, unit="us",
+                         note=f"{len(reads)} reads, at most {max(gaps)} µs apart")
+        if worst is not None:
+            problems.append(f"backlogged {member.name}: {worst[1]}")
+    assert not problems, "usage_us + wait_us off over a span: " + "; ".join(problems)
 
 
 @then(

@@ -80,26 +80,29 @@ class SlicesCountWorldSwitches(QosDriver):
         return value - self._uncounted.get(mdev.uuid, 0)
 
 
-class CountersCopiedEvery10ms(QosDriver):
-    """The counter files show a copy a 10 ms housekeeping timer takes, so a read can be
-    up to ten timeslices stale (QOS-ACC-005: usage plus wait equals the window)."""
+class CopiedByTimer(QosDriver):
+    """Counter files that show a copy a periodic housekeeping timer takes (not a mutant
+    itself: its subclasses choose the period).
 
-    breaks = "QOS-ACC-005"
-    known_gap = (
-        "a stale copy shows only when a window's two reads fall at different phases "
-        "of the 10 ms copy timer: the one QOS-ACC-005 window (about 80 ms, close to a "
-        "multiple of 10 ms) failed it on a08afaa (usage + wait 74 ms for 80 ms) and "
-        "passes since scenarios run before it changed the timing, so the old kill was "
-        "chance alignment; no QOS-ACC-005 window has a length chosen against a "
-        "driver's period")
+    ``period_us``: how often the copy is refreshed; ``phase_us``: where in the
+    engine's time the timer's period starts (a test moves it to show that a kill
+    does not depend on it). The timer runs only while a copy is out of date, as a
+    worker that sleeps while the device idles.
+    """
+
+    period_us = SAMPLE_US
+    phase_us = 0
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
         self._copy: dict[str, dict[str, int]] = {}
         self._tick: dict[str, int] = {}
 
+    def _period_of(self, now: int) -> int:
+        return (now - self.phase_us) // self.period_us
+
     def pick_next(self, parent: Any) -> Any:
-        tick = parent.now // SAMPLE_US
+        tick = self._period_of(parent.now)
         if self._tick.get(parent.name) != tick:
             self._tick[parent.name] = tick
             for ms in parent.mdevs:
@@ -110,10 +113,36 @@ class CountersCopiedEvery10ms(QosDriver):
         """The timer keeps running while a copy is out of date."""
         stale = any(self._copy.get(ms.mdev.uuid) != self.engine.counters(ms.mdev)
                     for ms in parent.mdevs)
-        return (parent.now // SAMPLE_US + 1) * SAMPLE_US if stale else None
+        if not stale:
+            return None
+        return (self._period_of(parent.now) + 1) * self.period_us + self.phase_us
 
     def on_remove(self, mdev: Any) -> None:
         self._copy.pop(mdev.uuid, None)
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
         return self._copy.get(mdev.uuid, {}).get(name, 0)
+
+
+class CountersCopiedEvery10ms(CopiedByTimer):
+    """The counter files show a copy a 10 ms housekeeping timer takes, so a read can be
+    up to ten timeslices stale (QOS-ACC-005: usage plus wait equals the window)."""
+
+    breaks = "QOS-ACC-005"
+    period_us = 10_000
+
+
+class CountersCopiedEvery7ms(CopiedByTimer):
+    """The counter files show a copy a 7 ms timer takes, a period no window length of
+    the suite is a multiple of (QOS-ACC-005)."""
+
+    breaks = "QOS-ACC-005"
+    period_us = 7_000
+
+
+class CountersCopiedEvery25ms(CopiedByTimer):
+    """Firmware busyness copied to the counter files every 25 ms, three per quick
+    window (QOS-ACC-005)."""
+
+    breaks = "QOS-ACC-005"
+    period_us = 25_000

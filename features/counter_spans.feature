@@ -1,0 +1,19 @@
+Feature: The counters over every span of a window
+  QOS-ACC-005 holds over any window, not only over the one the run happens to
+  measure. A driver whose counter files show a copy that a periodic worker
+  refreshes (a housekeeping timer, firmware statistics copied on a tick) is exact
+  in every window whose two reads fall at the same phase of its period, and off
+  by up to that period in the others. Reads taken once per timeslice inside a
+  window make every span between two of them a window of its own: two reads
+  either side of a refresh differ in age by at least the period less the gap
+  between them, so some span sees it, whatever the phase (spec/measurement.rst,
+  "Spans of a window").
+
+  The mdevs are named A, B, C in the order they were created.
+
+  @scheduling @QOS-ACC-005
+  Scenario: A backlogged mdev is running or waiting over every span of a window
+    Given 2 fresh mdevs of the type under test
+    When all of them are backlogged
+    And one measurement window passes, read every timeslice
+    Then the usage_us and wait_us of each of them together grew by every span between two of those reads
