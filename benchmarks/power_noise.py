@@ -69,7 +69,7 @@ CERTIFY_MARGIN_MUTANTS = {  # outside a bound of the certifying precision
 # throttle_budget (QOS-ACC-008), after_work and long_window (the second blind catalogue).
 NEW_SCENARIO_FEATURES = (
     "cap_values", "crowds", "idle_peers", "idle_writes", "longrun", "throttle_accounting",
-    "throttle_budget", "after_work", "long_window",
+    "throttle_budget", "after_work", "long_window", "counter_spans",
 )
 FEATURES_DIR = ROOT / "features"
 

@@ -9,12 +9,15 @@ least P − q, more than the tolerance T = 4q + 2 µs once P > 5q + 2 µs
 (spec/measurement.rst, "Spans of a window"). So the kill must not depend on
 where the timer's period starts, nor on how long the run idled before the
 scenario: each period below is run with its timer started at several phases.
+A copy of period 5q or less is within T and is not claimed (it passes at some
+phases); a copy taken at every scheduling decision lags by the dispatch in
+progress, which the spec permits, and passes.
 """
 
 from __future__ import annotations
 
 import pytest
-from mqos_mutants.vendor.counters import CopiedByTimer
+from mqos_mutants.vendor.counters import CopiedByTimer, CountersCopiedAtDispatch
 
 import conformance.mock.config as mock_config
 from conformance.mock import MockKernel, QosDriver
@@ -69,5 +72,11 @@ def test_copy_caught_at_certify(
     assert acc_005(monkeypatch, copied(period_ms, phase), "certify") == "fail"
 
 
-def test_reference_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert acc_005(monkeypatch, QosDriver, "quick") == "pass"
+@pytest.mark.parametrize("driver", [QosDriver, CountersCopiedAtDispatch],
+                         ids=["reference", "copied at dispatch"])
+@pytest.mark.parametrize("noise_seed", [None, 1, 2, 3])
+def test_charging_lag_the_spec_permits_passes(
+    monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], noise_seed: int | None
+) -> None:
+    """Counters charged at each decision lag by the dispatch in progress: within T."""
+    assert acc_005(monkeypatch, driver, "quick", noise_seed) == "pass"

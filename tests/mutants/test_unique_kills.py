@@ -21,6 +21,9 @@ ONLY_KILLER = {
     "priority_set_back_to_standard": "mqos_mutants.vendor.oneway:NormalWriteIgnored",
     "busy_for_a_while": "mqos_mutants.vendor.history:HighDecaysAfterLongRun",
     "over_every_span_of_a_window": "mqos_mutants.vendor.timers:FortyMsFrame",
+    # counter_spans: QOS-ACC-005 over every span (the 7 and 25 ms copies survive without
+    # it too; test_copy_phase.py shows the kill whatever the period and phase)
+    "running_or_waiting_over_every_span": "mqos_mutants.vendor.counters:CountersCopiedEvery10ms",
     "joins_after_another_has_run": "mqos_mutants.vendor.history:NewcomerStartsAtZero",
     "goes_idle_after_running": "mqos_mutants.vendor.timers:IdleKeepsSlotUntilRebuild",
     "comes_back_after_idling_gets": "mqos_mutants.vendor.history:ReturnKeepsOldCredit",

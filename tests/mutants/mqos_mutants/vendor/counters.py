@@ -105,13 +105,13 @@ class CopiedByTimer(QosDriver):
         tick = self._period_of(parent.now)
         if self._tick.get(parent.name) != tick:
             self._tick[parent.name] = tick
-            for ms in parent.mdevs:
-                self._copy[ms.mdev.uuid] = self.engine.counters(ms.mdev)
+            for ms in parent.mdevs:  # the counters at the parent's now
+                self._copy[ms.mdev.uuid] = ms.counters_at(parent.now)
         return super().pick_next(parent)
 
     def next_timer_us(self, parent: Any) -> int | None:
         """The timer keeps running while a copy is out of date."""
-        stale = any(self._copy.get(ms.mdev.uuid) != self.engine.counters(ms.mdev)
+        stale = any(self._copy.get(ms.mdev.uuid) != ms.counters_at(parent.now)
                     for ms in parent.mdevs)
         if not stale:
             return None
@@ -146,3 +146,31 @@ class CountersCopiedEvery25ms(CopiedByTimer):
 
     breaks = "QOS-ACC-005"
     period_us = 25_000
+
+
+class CountersCopiedAtDispatch(QosDriver):
+    """Time counters charged only at each scheduling decision (conforms to QOS-ACC-005).
+
+    usage_us, wait_us and throttled_us are a copy the switch routine takes, so a
+    read lags by up to the dispatch in progress: what the spec permits, and the
+    span check of QOS-ACC-005 must pass it."""
+
+    breaks = "QOS-ACC-005"
+    expect = "conform"
+
+    def __init__(self, topology: Any, engine: Any) -> None:
+        super().__init__(topology, engine)
+        self._copy: dict[str, dict[str, int]] = {}
+
+    def pick_next(self, parent: Any) -> Any:
+        for ms in parent.mdevs:
+            self._copy[ms.mdev.uuid] = ms.counters_at(parent.now)
+        return super().pick_next(parent)
+
+    def on_remove(self, mdev: Any) -> None:
+        self._copy.pop(mdev.uuid, None)
+
+    def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        if name == "nr_slices":  # counted at dispatch, as the spec's table has it
+            return super().counter_value(mdev, name, counters)
+        return self._copy.get(mdev.uuid, {}).get(name, 0)
