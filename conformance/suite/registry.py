@@ -18,6 +18,7 @@ from conformance.suite.journal import Entry
 from conformance.suite.mdev import Mdev, MdevType
 from conformance.suite.outcome import Outcome, SuiteError
 from conformance.suite.session import SuiteSession
+from conformance.sysfs.guarded import TargetHung
 from conformance.sysfs.target import Target
 from conformance.sysfs.users import NOBODY
 from conformance.workload.base import IDLE, Load, Workload, parse_load
@@ -72,8 +73,11 @@ class Resources:
         try:
             self.target.write(kind.create_path, mdev.uuid.encode())
         except BaseException as exc:
-            # a target that refused without trying (lost before) created nothing
-            if getattr(exc, "attempted", True) is False or not self._exists(mdev):
+            # a target that refused without trying (lost before) created nothing; a
+            # write that hung may still land, so only an answered one is judged by
+            # whether the device is there
+            if getattr(exc, "attempted", True) is False or (
+                    not isinstance(exc, TargetHung) and not self._exists(mdev)):
                 self.session.journal.done(entry)
             raise
         self.created.append(mdev.uuid)

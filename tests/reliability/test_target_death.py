@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +26,14 @@ from conformance.suite.outcome import Outcome, SuiteError
 from conformance.suite.registry import Resources
 from conformance.suite.session import SuiteSession
 from conformance.suite.targets import TargetOptions, open_session
-from conformance.sysfs.guarded import GuardedTarget, TargetFault, TargetLost, target_gone
-from conformance.sysfs.target import FsTarget
+from conformance.sysfs.guarded import (
+    GuardedTarget,
+    TargetFault,
+    TargetHung,
+    TargetLost,
+    target_gone,
+)
+from conformance.sysfs.target import FsTarget, Stat
 
 SIGNALS = pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM],
                                   ids=["SIGKILL", "SIGTERM"])
@@ -195,3 +202,45 @@ def test_an_undo_the_journal_could_not_mark_is_reported(
     errors = result.report["errors"]
     assert any(e.startswith("journal: cannot write journal") for e in errors), errors
     assert result.exit_status == 2
+
+
+class HungCreate:
+    """A target whose ``create`` write never returns (until released); nothing exists."""
+
+    description = "a target whose create hangs"
+    writable = True
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def read(self, path: str) -> bytes:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+
+    def write(self, path: str, data: bytes, *, uid: int | None = None) -> int:
+        self.release.wait()  # stuck in the driver: the create may still happen
+        return len(data)
+
+    def stat(self, path: str) -> Stat:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+
+    def listdir(self, path: str) -> list[str]:
+        return []
+
+    def readlink(self, path: str) -> str:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+
+    def exists(self, path: str) -> bool:
+        return False
+
+
+def test_a_create_that_hung_stays_in_the_journal_though_the_device_is_not_there_yet() -> None:
+    inner = HungCreate()
+    session = SuiteSession(target=GuardedTarget(inner, deadline_s=0.1), parent=PARENT,
+                           type_id=TYPE)
+    try:
+        resources = Resources(session, Outcome())
+        with pytest.raises(TargetHung):
+            resources.create_mdev()
+        assert len(session.journal.pending()) == 1  # it may still land: not marked undone
+    finally:
+        inner.release.set()
