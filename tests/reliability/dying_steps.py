@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pytest_bdd import given, parsers, then, when
 
 from conformance.suite.mdev import Mdev
+from conformance.suite.outcome import Outcome
 from conformance.suite.registry import Resources
 
 
@@ -58,3 +59,10 @@ def _cap_was(value: str) -> None:
 def _cannot_create(resources: Resources) -> None:
     """Try to create an mdev on the dead target (the write is journaled first)."""
     resources.create_mdev()
+
+
+@then(parsers.parse('the requirement does not apply unless the cap read is "{value}"'))
+def _skip_unless(outcome: Outcome, value: str) -> None:
+    """Skip for the requirement's condition, judged on the cap read before the target died."""
+    if READ["cap"] != value:
+        outcome.skip(f"cap read {READ['cap']}, not {value}: the condition does not hold")

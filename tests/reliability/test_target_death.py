@@ -144,6 +144,7 @@ def test_a_dead_target_is_never_absent(mount: Mount, tmp_path: Path, sig: int) -
     ("a presence check after the target died", "presence"),
     ("a judgement of what was read just before the target died", "judgement"),
     ("a create the target never confirmed", "confirmed"),
+    ("a skip decided by what was read just before the target died", "skip"),
 ])
 @SIGNALS
 def test_a_scenario_whose_target_dies_is_an_error_and_lists_what_is_left(

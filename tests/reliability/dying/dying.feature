@@ -18,3 +18,10 @@ Feature: The target dies in the middle of a scenario
   Scenario: a create the target never confirmed
     When the target dies
     Then a new mdev cannot be created
+
+  @control @QOS-CAP-001
+  Scenario: a skip decided by what was read just before the target died
+    Given a new mdev with its cap set to "60"
+    And its cap is read
+    When the target dies
+    Then the requirement does not apply unless the cap read is "100"
