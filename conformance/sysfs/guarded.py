@@ -24,7 +24,7 @@ Environment faults recognised:
   tree is gone or the connection was aborted (:class:`TargetLost`);
 - the tree's root changed device or cannot be reached (a FUSE mount vanished
   and left the empty mount point behind, or its daemon died): checked after
-  every answer of absence (``ENOENT``, ``exists`` False, a listing), which
+  every answer of absence (``ENOENT``, ``exists`` False, an empty listing), which
   would otherwise look like a missing file or an empty directory (:class:`TargetLost`).
 
 A tree that cannot say whether a path exists raises; ``exists`` is False only
@@ -260,7 +260,8 @@ class GuardedTarget:
 
     def listdir(self, path: str) -> list[str]:
         names = cast("list[str]", self._guard("listdir", path, (path,)))
-        self._check_same_tree("listdir", path)  # a vanished mount lists its empty mount point
+        if not names:  # empty, or the empty mount point a vanished mount left?
+            self._check_same_tree("listdir", path)
         return names
 
     def readlink(self, path: str) -> str:
