@@ -49,18 +49,17 @@ REQUIREMENTS = [
 def test_an_answer_of_absence_from_a_vanished_tree_is_target_lost(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
 ) -> None:
-    (tmp_path / "sys").mkdir()
-    (tmp_path / "sys" / "cap").write_bytes(b"100\n")
+    (tmp_path / "sys" / "qos").mkdir(parents=True)
     guarded = GuardedTarget(FsTarget(str(tmp_path)), deadline_s=5.0)
     try:
-        assert not guarded.exists("/sys/weight") and guarded.listdir("/sys") == ["cap"]
+        assert not guarded.exists("/sys/weight") and guarded.listdir("/sys/qos") == []
         assert target_gone(guarded) is None  # the same tree: plain answers
         monkeypatch.setattr(guarded, "_device_of_root", lambda: None)  # cannot be reached
         with pytest.raises(TargetLost, match="no longer the one the run started on"):
             if answer == "exists":
                 guarded.exists("/sys/weight")
             else:
-                guarded.listdir("/sys")
+                guarded.listdir("/sys/qos")  # what the empty mount point would list
         assert target_gone(guarded) is not None
     finally:
         guarded.close()
