@@ -178,6 +178,62 @@ def _usage_plus_wait_every_span(
     assert not problems, "usage_us + wait_us off over a span: " + "; ".join(problems)
 
 
+def worst_slice_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0
+                     ) -> tuple[int, str] | None:
+    """The span between two reads where usage_us most exceeds what nr_slices allows.
+
+    Every span is a window of QOS-ACC-006: Δusage ≤ Δnr_slices · q · 1.1 + T, T from
+    the skew of its own two reads. Returns (µs beyond the bound, description), or
+    None when every span holds.
+    """
+    worst: tuple[int, str] | None = None
+    tolerances: dict[int, Tolerance] = {}
+    for i, first in enumerate(reads):
+        u0, n0 = first.get(uuid, "usage_us"), first.get(uuid, "nr_slices")
+        if u0 is None or n0 is None:
+            continue
+        for last in reads[i + 1:]:
+            u1, n1 = last.get(uuid, "usage_us"), last.get(uuid, "nr_slices")
+            if u1 is None or n1 is None or last.at_us <= first.at_us:
+                continue
+            skew = max(first.skew_us, last.skew_us)
+            if skew not in tolerances:
+                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period)
+            bound = tolerances[skew].slices(n1 - n0)
+            excess = (u1 - u0) - bound
+            if excess > 0 and (worst is None or excess > worst[0]):
+                worst = (excess, f"ran {u1 - u0} µs in {n1 - n0} dispatches over the "
+                         f"{last.at_us - first.at_us} µs from {first.at_us - reads[0].at_us} "
+                         f"µs into the window (at most {bound} µs)")
+    return worst
+
+
+@then(parsers.re(
+    r"the usage_us of each of them grew by no more than its nr_slices delta allows over "
+    r"every span between two of those reads"
+))
+def _slices_every_span(outcome: Outcome, named: Named, measurements: Measurements) -> None:
+    """Each mdev ran at most 1.1q per dispatch counted, over every span between two reads."""
+    reads = measurements.trace
+    if len(reads) < 3:
+        outcome.error("no traced window: use 'one measurement window passes, read every "
+                      "timeslice' first")
+    window = measurements.last_window
+    problems = []
+    for member in named.all():
+        if _delta(named, measurements, member.name, "nr_slices") is None:
+            outcome.skip(f"{member.name} has no nr_slices: it is required only together with "
+                         "priority")
+        worst = worst_slice_span(reads, member.mdev.uuid, window.q, window.cap_period)
+        outcome.evidence(f"usage_us of {member.name} against nr_slices over every span",
+                         expected="within each span's bound",
+                         actual=worst[1] if worst else "every span within its bound",
+                         ok=worst is None, unit="us", note=f"{len(reads)} reads")
+        if worst is not None:
+            problems.append(f"{member.name}: {worst[1]}")
+    assert not problems, "usage_us beyond nr_slices over a span: " + "; ".join(problems)
+
+
 @then(
     parsers.re(r"the usage_us of (?P<name>[A-Z]) grew by no more than its nr_slices delta allows")
 )

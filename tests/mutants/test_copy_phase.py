@@ -1,11 +1,12 @@
 """A counter copy refreshed on a timer is caught whatever its period and phase.
 
 ``CountersCopiedEvery10ms`` and its siblings (``mqos_mutants.vendor.counters``)
-show counter files copied by a periodic timer. The scenario "A backlogged mdev is
-running or waiting over every span of a window" (features/counter_spans.feature)
-reads the counters once per timeslice q and checks QOS-ACC-005 over every span
-between two reads: the two reads either side of a refresh differ in age by at
-least P − q, more than the tolerance T = 4q + 2 µs once P > 5q + 2 µs
+show counter files copied by a periodic timer; ``SlicesCopiedEvery10ms`` only
+nr_slices. The scenarios of features/counter_spans.feature read the counters once
+per timeslice q and check QOS-ACC-005 (usage plus wait of two backlogged mdevs)
+and QOS-ACC-006 (usage against nr_slices of a lone one) over every span between
+two reads: the two reads either side of a refresh differ in age by at least
+P − q, more than the tolerance T = 4q + 2 µs once P > 5q + 2 µs
 (spec/measurement.rst, "Spans of a window"). So the kill must not depend on
 where the timer's period starts, nor on how long the run idled before the
 scenario: each period below is run with its timer started at several phases.
@@ -24,15 +25,16 @@ from conformance.mock import MockKernel, QosDriver
 from conformance.suite.runner import run_scenarios
 from conformance.suite.targets import TargetOptions, open_session
 
-Q = 1000  # timeslice_us of the default topology
-SCENARIO = "running_or_waiting_over_every_span"
+USAGE_PLUS_WAIT = "running_or_waiting_over_every_span"  # QOS-ACC-005
+SLICES = "timeslice_over_every_span"  # QOS-ACC-006
+COPIED = {USAGE_PLUS_WAIT: CopiedByTimer.copied, SLICES: ("nr_slices",)}
 PERIODS_MS = (6, 7, 10, 16, 25, 50, 120)  # from just above 5q to longer than the window
 PHASES = (0, 0.29, 0.5, 0.83)  # where the timer's period starts, as a part of the period
 
 
-def acc_005(monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], precision: str,
-            noise_seed: int | None = None) -> str:
-    """The status of the spans scenario (pass or fail) on an embedded mock with ``driver``."""
+def status(monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], precision: str,
+           noise_seed: int | None = None, scenario: str = USAGE_PLUS_WAIT) -> str:
+    """The status of one scenario (pass, fail...) on an embedded mock with ``driver``."""
 
     class Kernel(MockKernel):
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -43,40 +45,47 @@ def acc_005(monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], precision:
     session = open_session(TargetOptions(profile="scheduling", precision=precision,
                                          mock_noise=noise_seed))
     session.progress = lambda _line: None
-    outcome = run_scenarios(session, select=SCENARIO, on_result=lambda _r: None)
+    outcome = run_scenarios(session, select=scenario, on_result=lambda _r: None)
     assert not outcome.collection_errors, outcome.collection_errors
     (result,) = outcome.results
     return result.status
 
 
-def copied(period_ms: int, phase: float) -> type[QosDriver]:
-    """A driver whose counter files are copied every ``period_ms``, from ``phase`` of it."""
+def copied(period_ms: int, phase: float, counters: tuple[str, ...] = CopiedByTimer.copied
+           ) -> type[QosDriver]:
+    """A driver whose ``counters`` are copied every ``period_ms``, from ``phase`` of it."""
     period = period_ms * 1000
     return type(f"CopiedEvery{period_ms}ms", (CopiedByTimer,),
-                {"period_us": period, "phase_us": int(phase * period)})
+                {"period_us": period, "phase_us": int(phase * period), "copied": counters})
 
 
+@pytest.mark.parametrize("scenario", sorted(COPIED))
 @pytest.mark.parametrize("phase", PHASES)
 @pytest.mark.parametrize("period_ms", PERIODS_MS)
 def test_copy_caught_at_quick_whatever_the_phase(
-    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float
+    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float, scenario: str
 ) -> None:
-    assert acc_005(monkeypatch, copied(period_ms, phase), "quick") == "fail"
+    driver = copied(period_ms, phase, COPIED[scenario])
+    assert status(monkeypatch, driver, "quick", scenario=scenario) == "fail"
 
 
+@pytest.mark.parametrize("scenario", sorted(COPIED))
 @pytest.mark.parametrize("phase", (0, 0.5))
 @pytest.mark.parametrize("period_ms", (7, 25))
 def test_copy_caught_at_certify(
-    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float
+    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float, scenario: str
 ) -> None:
-    assert acc_005(monkeypatch, copied(period_ms, phase), "certify") == "fail"
+    driver = copied(period_ms, phase, COPIED[scenario])
+    assert status(monkeypatch, driver, "certify", scenario=scenario) == "fail"
 
 
+@pytest.mark.parametrize("scenario", sorted(COPIED))
 @pytest.mark.parametrize("driver", [QosDriver, CountersCopiedAtDispatch],
                          ids=["reference", "copied at dispatch"])
 @pytest.mark.parametrize("noise_seed", [None, 1, 2, 3])
 def test_charging_lag_the_spec_permits_passes(
-    monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], noise_seed: int | None
+    monkeypatch: pytest.MonkeyPatch, driver: type[QosDriver], noise_seed: int | None,
+    scenario: str,
 ) -> None:
     """Counters charged at each decision lag by the dispatch in progress: within T."""
-    assert acc_005(monkeypatch, driver, "quick", noise_seed) == "pass"
+    assert status(monkeypatch, driver, "quick", noise_seed, scenario=scenario) == "pass"

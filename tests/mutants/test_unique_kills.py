@@ -24,6 +24,7 @@ ONLY_KILLER = {
     # counter_spans: QOS-ACC-005 over every span (the 7 and 25 ms copies survive without
     # it too; test_copy_phase.py shows the kill whatever the period and phase)
     "running_or_waiting_over_every_span": "mqos_mutants.vendor.counters:CountersCopiedEvery10ms",
+    "timeslice_over_every_span": "mqos_mutants.vendor.counters:SlicesCopiedEvery10ms",
     "joins_after_another_has_run": "mqos_mutants.vendor.history:NewcomerStartsAtZero",
     "goes_idle_after_running": "mqos_mutants.vendor.timers:IdleKeepsSlotUntilRebuild",
     "comes_back_after_idling_gets": "mqos_mutants.vendor.history:ReturnKeepsOldCredit",

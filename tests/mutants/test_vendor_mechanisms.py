@@ -194,6 +194,19 @@ def counters_copied(r: Rig) -> bool:
                for i in range(len(sums)) for j, later in enumerate(sums) if j > i)
 
 
+def slices_copied(r: Rig) -> bool:
+    """A lone busy mdev read every q for 30 ms runs more than its nr_slices delta allows
+    (1.1q each, plus T) over some span between two reads."""
+    (a,) = r.busy(1)
+    r.until(3_000)
+    reads = []
+    for _ in range(31):
+        reads.append((r.value(a, "usage_us"), r.value(a, "nr_slices")))
+        r.k.engine.advance(Q)
+    return any(u1 - u0 > (n1 - n0) * Q * 1.1 + 4 * Q + 2
+               for i, (u0, n0) in enumerate(reads) for u1, n1 in reads[i + 1:])
+
+
 # -- run lists -------------------------------------------------------------------
 def run_list_of_four(r: Rig) -> bool:
     uuids = r.busy(6)
@@ -428,6 +441,7 @@ CHECKS: dict[str, Callable[[Rig], bool]] = {
     "CountersCopiedEvery10ms": counters_copied,
     "CountersCopiedEvery7ms": counters_copied,
     "CountersCopiedEvery25ms": counters_copied,
+    "SlicesCopiedEvery10ms": slices_copied,
     "RunListOfFour": run_list_of_four,
     "CapTableOfFour": cap_table_of_four,
     "WeightInEightBits": weight_in_eight_bits,

@@ -86,12 +86,14 @@ class CopiedByTimer(QosDriver):
 
     ``period_us``: how often the copy is refreshed; ``phase_us``: where in the
     engine's time the timer's period starts (a test moves it to show that a kill
-    does not depend on it). The timer runs only while a copy is out of date, as a
-    worker that sleeps while the device idles.
+    does not depend on it); ``copied``: the counters read from the copy (the others
+    are live). The timer runs only while a copy is out of date, as a worker that
+    sleeps while the device idles.
     """
 
     period_us = SAMPLE_US
     phase_us = 0
+    copied: tuple[str, ...] = ("usage_us", "wait_us", "throttled_us", "nr_slices")
 
     def __init__(self, topology: Any, engine: Any) -> None:
         super().__init__(topology, engine)
@@ -121,6 +123,8 @@ class CopiedByTimer(QosDriver):
         self._copy.pop(mdev.uuid, None)
 
     def counter_value(self, mdev: Any, name: str, counters: dict[str, int]) -> int:
+        if name not in self.copied:
+            return super().counter_value(mdev, name, counters)
         return self._copy.get(mdev.uuid, {}).get(name, 0)
 
 
@@ -174,3 +178,11 @@ class CountersCopiedAtDispatch(QosDriver):
         if name == "nr_slices":  # counted at dispatch, as the spec's table has it
             return super().counter_value(mdev, name, counters)
         return self._copy.get(mdev.uuid, {}).get(name, 0)
+
+
+class SlicesCopiedEvery10ms(CopiedByTimer):
+    """nr_slices shows a count a 10 ms worker folds in from the device, the time counters
+    are live (QOS-ACC-006: usage within nr_slices timeslices, over any window)."""
+
+    breaks = "QOS-ACC-006"
+    copied = ("nr_slices",)
