@@ -16,6 +16,7 @@ Feature: The counters over every span of a window
   @scheduling @QOS-ACC-005
   Scenario: A backlogged mdev is running or waiting over every span of a window
     Given 2 fresh mdevs of the type under test
+    And each of their qos directories has wait_us
     When all of them are backlogged
     And one measurement window passes, read every timeslice
     Then the usage_us and wait_us of each of them together grew by every span between two of those reads
@@ -23,6 +24,7 @@ Feature: The counters over every span of a window
   @scheduling @QOS-ACC-006
   Scenario: Each dispatch of a lone busy mdev runs at most one timeslice over every span of a window
     Given fresh mdevs of the type under test with weights "100"
+    And each of their qos directories has nr_slices
     When all of them are backlogged
     And one measurement window passes, read every timeslice
     Then the usage_us of each of them grew by no more than its nr_slices delta allows over every span between two of those reads

@@ -118,6 +118,13 @@ def _has_file(subject: Mdev, outcome: Outcome, name: str) -> None:
     require_file(outcome, subject, name)
 
 
+@given(parsers.re(r"each of their qos directories has (?P<name>[a-z_]+)"))
+def _each_has_file(named: Named, outcome: Outcome, name: str) -> None:
+    """Every named mdev has ``qos/<name>``: skip when an optional file is absent."""
+    for member in named.all():
+        require_file(outcome, member.mdev, name)
+
+
 @given(parsers.re(r"the level (?P<level>background|standard|urgent) is supported by it"))
 def _level_supported(subject: Mdev, outcome: Outcome, level: str) -> None:
     """The subject offers ``level``; a driver need not offer every level."""

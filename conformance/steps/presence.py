@@ -150,6 +150,13 @@ def _has_file(plan: Plan, name: str) -> None:
     plan.require_file(name)
 
 
+@presence_check(devices._each_has_file)
+def _each_has_file(plan: Plan, name: str) -> None:
+    if not plan.names:
+        raise Unpredictable("no named mdevs")
+    plan.require_file(name)
+
+
 @presence_check(devices._fresh_count)
 def _fresh_count(plan: Plan, count: str) -> None:
     plan.create(int(count), named=True)
