@@ -116,8 +116,13 @@ class Tolerance:
         return INTERFERENCE * span / window
 
     def conservation(self, window: int, members: int) -> int:
-        """Bound on the sum of one parent's usage deltas over a window."""
-        return window + self.q + 2 * self.skew + members * self.resolution
+        """Bound on the sum of one parent's usage deltas over a window.
+
+        Charging at a dispatch's end moves the one dispatch running at the window's
+        start into it, and a dispatch may overrun q by 10%: 1.1q, not q.
+        """
+        moved = self.q + -(-self.q // 10)  # ceil(q * OVERRUN), in integers
+        return window + moved + 2 * self.skew + members * self.resolution
 
     def delivered(self, members: int) -> int:
         """E: how far one parent's summed usage deltas may be from the time it delivered.

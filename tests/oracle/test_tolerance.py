@@ -18,7 +18,7 @@ def test_virtual_mock_numbers() -> None:
     assert tol.live == 5002
     assert tol.settle == 2000
     assert tol.latency == 1250  # q + q/4 + 2s
-    assert tol.conservation(80040, 3) == 80040 + 1000 + 3
+    assert tol.conservation(80040, 3) == 80040 + 1100 + 3  # W + 1.1q + 2s + n·r
     assert tol.slices(40) == 44000 + 4002
 
 
@@ -108,3 +108,16 @@ def test_share_bound_is_one_sided_for_interference() -> None:
     assert bound.holds(0.44) and bound.holds(0.55)
     assert not bound.holds(0.439) and not bound.holds(0.551)
     assert "0.5000" in bound.describe()
+
+
+def test_conservation_admits_the_overrun_dispatch_charged_at_its_end() -> None:
+    """A conforming driver at the edge: the dispatch running when the window opens
+    started 1.1q - 1 µs before it (the permitted overrun) and is charged whole when
+    it ends inside the window, while the engine stays busy to the window's end;
+    the other counters are rounded up by r each (the old bound, W + q, failed it)."""
+    q, window, members = 1000, 80_040, 3
+    tol = Tolerance(q)
+    moved = int(q * 1.1) - 1
+    charged = window + moved + members * tol.resolution
+    assert charged <= tol.conservation(window, members)
+    assert charged + 2 > tol.conservation(window, members)  # and not much more
