@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 from pytest_bdd import parsers, then
 
@@ -112,8 +114,33 @@ def _usage_plus_wait(
     )
 
 
-def worst_busy_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0
-                    ) -> tuple[int, str] | None:
+Span = tuple[Snapshot, Snapshot, int, int, Tolerance]
+Worst = tuple[int, str] | None
+
+
+def _spans(reads: list[Snapshot], uuid: str, counter: str, q: int, cap_period: int
+           ) -> Iterator[Span]:
+    """Every span between two traced reads of an mdev.
+
+    Yields (first, last, Δusage_us, Δcounter, the span's tolerance), T from the
+    skew of the span's own two reads.
+    """
+    tolerances: dict[int, Tolerance] = {}  # skew -> tolerance (few skews, many spans)
+    for i, first in enumerate(reads):
+        u0, c0 = first.get(uuid, "usage_us"), first.get(uuid, counter)
+        if u0 is None or c0 is None:
+            continue
+        for last in reads[i + 1:]:
+            u1, c1 = last.get(uuid, "usage_us"), last.get(uuid, counter)
+            if u1 is None or c1 is None or last.at_us <= first.at_us:
+                continue
+            skew = max(first.skew_us, last.skew_us)
+            if skew not in tolerances:
+                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period)
+            yield first, last, u1 - u0, c1 - c0, tolerances[skew]
+
+
+def worst_busy_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0) -> Worst:
     """The span between two reads where usage_us + wait_us of an mdev strays furthest.
 
     Measured against the span's length beyond its tolerance T; None when no span does.
@@ -124,28 +151,62 @@ def worst_busy_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 
     P minus the gap between them, and so does the span's sum, whatever the phase.
     Returns (µs beyond T, description).
     """
-    worst: tuple[int, str] | None = None
-    tolerances: dict[int, int] = {}  # skew -> T (few distinct skews, many spans)
-    for i, first in enumerate(reads):
-        u0, w0 = first.get(uuid, "usage_us"), first.get(uuid, "wait_us")
-        if u0 is None or w0 is None:
-            continue
-        for last in reads[i + 1:]:
-            u1, w1 = last.get(uuid, "usage_us"), last.get(uuid, "wait_us")
-            length = last.at_us - first.at_us
-            if u1 is None or w1 is None or length <= 0:
-                continue
-            skew = max(first.skew_us, last.skew_us)
-            if skew not in tolerances:
-                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period).usage
-            tol = tolerances[skew]
-            total = (u1 - u0) + (w1 - w0)
-            excess = abs(total - length) - tol
-            if excess > 0 and (worst is None or excess > worst[0]):
-                worst = (excess, f"usage + wait grew by {total} µs over the {length} µs from "
-                         f"{first.at_us - reads[0].at_us} µs into the window "
-                         f"(expected {length} ± {tol} µs)")
+    worst: Worst = None
+    for first, last, usage, wait, tol in _spans(reads, uuid, "wait_us", q, cap_period):
+        length, total = last.at_us - first.at_us, usage + wait
+        excess = abs(total - length) - tol.usage
+        if excess > 0 and (worst is None or excess > worst[0]):
+            worst = (excess, f"usage + wait grew by {total} µs over the {length} µs from "
+                     f"{first.at_us - reads[0].at_us} µs into the window "
+                     f"(expected {length} ± {tol.usage} µs)")
     return worst
+
+
+def worst_slice_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0) -> Worst:
+    """The span between two reads where usage_us most exceeds what nr_slices allows.
+
+    Every span is a window of QOS-ACC-006: Δusage ≤ Δnr_slices · q · 1.1 + T, T from
+    the skew of its own two reads. Returns (µs beyond the bound, description), or
+    None when every span holds.
+    """
+    worst: Worst = None
+    for first, last, usage, slices, tol in _spans(reads, uuid, "nr_slices", q, cap_period):
+        bound = tol.slices(slices)
+        excess = usage - bound
+        if excess > 0 and (worst is None or excess > worst[0]):
+            worst = (excess, f"ran {usage} µs in {slices} dispatches over the "
+                     f"{last.at_us - first.at_us} µs from {first.at_us - reads[0].at_us} µs "
+                     f"into the window (at most {bound} µs)")
+    return worst
+
+
+def _every_span(outcome: Outcome, named: Named, measurements: Measurements, counter: str,
+                worst_of: Callable[[list[Snapshot], str, int, int], Worst], what: str) -> None:
+    """Judge every named mdev over every span between the traced reads of a window.
+
+    ``worst_of`` finds an mdev's worst span; an mdev without ``counter`` skips
+    (it is required only together with priority).
+    """
+    reads = measurements.trace
+    if len(reads) < 3:
+        outcome.error("no traced window: use 'one measurement window passes, read every "
+                      "timeslice' first")
+    window = measurements.last_window
+    gap = max(b.at_us - a.at_us for a, b in zip(reads, reads[1:], strict=False))
+    problems = []
+    for member in named.all():
+        if _delta(named, measurements, member.name, counter) is None:
+            outcome.skip(f"{member.name} has no {counter}: it is required only together with "
+                         "priority")
+        worst = worst_of(reads, member.mdev.uuid, window.q, window.cap_period)
+        outcome.evidence(f"{what} of {member.name} over every span",
+                         expected="each span within its bound",
+                         actual=worst[1] if worst else "every span within its bound",
+                         ok=worst is None, unit="us",
+                         note=f"{len(reads)} reads, at most {gap} µs apart")
+        if worst is not None:
+            problems.append(f"{member.name}: {worst[1]}")
+    assert not problems, f"{what} off over a span: " + "; ".join(problems)
 
 
 @then(parsers.re(
@@ -156,56 +217,8 @@ def _usage_plus_wait_every_span(
     outcome: Outcome, named: Named, measurements: Measurements
 ) -> None:
     """Each backlogged mdev runs or waits over every span between two traced reads."""
-    reads = measurements.trace
-    if len(reads) < 3:
-        outcome.error("no traced window: use 'one measurement window passes, read every "
-                      "timeslice' first")
-    window = measurements.last_window
-    problems = []
-    for member in named.all():
-        if _delta(named, measurements, member.name, "wait_us") is None:
-            outcome.skip(f"{member.name} has no wait_us: it is required only together with "
-                         "priority")
-        worst = worst_busy_span(reads, member.mdev.uuid, window.q, window.cap_period)
-        gaps = [b.at_us - a.at_us for a, b in zip(reads, reads[1:], strict=False)]
-        outcome.evidence(f"usage_us + wait_us of {member.name} over every span",
-                         expected="each span's length within its T",
-                         actual=worst[1] if worst else "every span within its tolerance",
-                         ok=worst is None, unit="us",
-                         note=f"{len(reads)} reads, at most {max(gaps)} µs apart")
-        if worst is not None:
-            problems.append(f"backlogged {member.name}: {worst[1]}")
-    assert not problems, "usage_us + wait_us off over a span: " + "; ".join(problems)
-
-
-def worst_slice_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0
-                     ) -> tuple[int, str] | None:
-    """The span between two reads where usage_us most exceeds what nr_slices allows.
-
-    Every span is a window of QOS-ACC-006: Δusage ≤ Δnr_slices · q · 1.1 + T, T from
-    the skew of its own two reads. Returns (µs beyond the bound, description), or
-    None when every span holds.
-    """
-    worst: tuple[int, str] | None = None
-    tolerances: dict[int, Tolerance] = {}
-    for i, first in enumerate(reads):
-        u0, n0 = first.get(uuid, "usage_us"), first.get(uuid, "nr_slices")
-        if u0 is None or n0 is None:
-            continue
-        for last in reads[i + 1:]:
-            u1, n1 = last.get(uuid, "usage_us"), last.get(uuid, "nr_slices")
-            if u1 is None or n1 is None or last.at_us <= first.at_us:
-                continue
-            skew = max(first.skew_us, last.skew_us)
-            if skew not in tolerances:
-                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period)
-            bound = tolerances[skew].slices(n1 - n0)
-            excess = (u1 - u0) - bound
-            if excess > 0 and (worst is None or excess > worst[0]):
-                worst = (excess, f"ran {u1 - u0} µs in {n1 - n0} dispatches over the "
-                         f"{last.at_us - first.at_us} µs from {first.at_us - reads[0].at_us} "
-                         f"µs into the window (at most {bound} µs)")
-    return worst
+    _every_span(outcome, named, measurements, "wait_us", worst_busy_span,
+                "usage_us + wait_us")
 
 
 @then(parsers.re(
@@ -214,24 +227,8 @@ def worst_slice_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int =
 ))
 def _slices_every_span(outcome: Outcome, named: Named, measurements: Measurements) -> None:
     """Each mdev ran at most 1.1q per dispatch counted, over every span between two reads."""
-    reads = measurements.trace
-    if len(reads) < 3:
-        outcome.error("no traced window: use 'one measurement window passes, read every "
-                      "timeslice' first")
-    window = measurements.last_window
-    problems = []
-    for member in named.all():
-        if _delta(named, measurements, member.name, "nr_slices") is None:
-            outcome.skip(f"{member.name} has no nr_slices: it is required only together with "
-                         "priority")
-        worst = worst_slice_span(reads, member.mdev.uuid, window.q, window.cap_period)
-        outcome.evidence(f"usage_us of {member.name} against nr_slices over every span",
-                         expected="within each span's bound",
-                         actual=worst[1] if worst else "every span within its bound",
-                         ok=worst is None, unit="us", note=f"{len(reads)} reads")
-        if worst is not None:
-            problems.append(f"{member.name}: {worst[1]}")
-    assert not problems, "usage_us beyond nr_slices over a span: " + "; ".join(problems)
+    _every_span(outcome, named, measurements, "nr_slices", worst_slice_span,
+                "usage_us against nr_slices")
 
 
 @then(

@@ -59,24 +59,19 @@ def copied(period_ms: int, phase: float, counters: tuple[str, ...] = CopiedByTim
                 {"period_us": period, "phase_us": int(phase * period), "copied": counters})
 
 
-@pytest.mark.parametrize("scenario", sorted(COPIED))
-@pytest.mark.parametrize("phase", PHASES)
-@pytest.mark.parametrize("period_ms", PERIODS_MS)
-def test_copy_caught_at_quick_whatever_the_phase(
-    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float, scenario: str
-) -> None:
-    driver = copied(period_ms, phase, COPIED[scenario])
-    assert status(monkeypatch, driver, "quick", scenario=scenario) == "fail"
+# every period at every phase at quick; two periods at two phases at certify
+CAUGHT = [("quick", period, phase) for period in PERIODS_MS for phase in PHASES] + [
+    ("certify", period, phase) for period in (7, 25) for phase in (0, 0.5)]
 
 
 @pytest.mark.parametrize("scenario", sorted(COPIED))
-@pytest.mark.parametrize("phase", (0, 0.5))
-@pytest.mark.parametrize("period_ms", (7, 25))
-def test_copy_caught_at_certify(
-    monkeypatch: pytest.MonkeyPatch, period_ms: int, phase: float, scenario: str
+@pytest.mark.parametrize(("precision", "period_ms", "phase"), CAUGHT)
+def test_copy_caught_whatever_the_phase(
+    monkeypatch: pytest.MonkeyPatch, precision: str, period_ms: int, phase: float,
+    scenario: str,
 ) -> None:
     driver = copied(period_ms, phase, COPIED[scenario])
-    assert status(monkeypatch, driver, "certify", scenario=scenario) == "fail"
+    assert status(monkeypatch, driver, precision, scenario=scenario) == "fail"
 
 
 @pytest.mark.parametrize("scenario", sorted(COPIED))
