@@ -13,12 +13,11 @@ import errno
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import dying_steps
 import pytest
-from conftest import HERE, PARENT, TYPE, Mount, fuse_problem
+from conftest import HERE, PARENT, TYPE, Mount
 
 from conformance.specbuild.requirements import Requirement
 from conformance.suite.engine import RunRequest, execute
@@ -67,16 +66,9 @@ def test_an_answer_of_absence_from_a_vanished_tree_is_target_lost(
 
 # -- a real FUSE mount, killed at a chosen point -----------------------------------------
 @pytest.fixture
-def mount(tmp_path: Path) -> Iterator[Mount]:
-    problem = fuse_problem()
-    if problem:
-        pytest.skip(problem)
-    (tmp_path / "mnt").mkdir()
-    mounted = Mount(tmp_path / "mnt")
-    try:
-        yield mounted
-    finally:
-        mounted.stop()
+def mount(fuse_mount: Mount) -> Mount:
+    """conftest's fresh FUSE mount of the mock: the tests below kill its daemon."""
+    return fuse_mount
 
 
 def kill(mount: Mount, sig: int) -> None:
