@@ -186,8 +186,7 @@ def _counter_race(
     )
     _no_crash(outcome, report)
     end = meter.snapshot()
-    measurements.windows.append(Window(start, end, meter.q))
-    measurements.snapshots += [start, end]
+    measurements.add(Window(start, end, meter.q))
     return Race(report)
 
 

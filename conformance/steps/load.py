@@ -72,8 +72,7 @@ def _window(
         start, announce=lambda w: outcome.progress(f"measuring a {w} µs window"),
         groups=backlogged(named),
     )
-    measurements.windows.append(window)
-    measurements.snapshots += [window.start, window.end]
+    measurements.add(window)
 
 
 @when(parsers.re(
@@ -91,8 +90,7 @@ def _long_window(
         announce=lambda w: outcome.progress(f"measuring a {w} µs window"),
         groups=backlogged(named), least_us=int(slices) * meter.q,
     )
-    measurements.windows.append(window)
-    measurements.snapshots += [window.start, window.end]
+    measurements.add(window)
 
 
 @when("they stay busy past 2 to the power of 32 nanoseconds, measured window after window")
@@ -112,8 +110,7 @@ def _past_32_bit_ns(
     while first is None or measurements.snapshots[-1].at_us - first < span:
         window = meter.measure(settle=first is None)
         first = window.start.at_us if first is None else first
-        measurements.windows.append(window)
-        measurements.snapshots += [window.start, window.end]
+        measurements.add(window)
 
 
 @when("one measurement window passes, read every timeslice")
@@ -123,8 +120,7 @@ def _traced_window(
     """Measure one window, reading the counters once per timeslice q in between."""
     outcome.progress(f"measuring a window read every {meter.q} µs")
     window, reads = meter.measure_traced(meter.q, groups=backlogged(named))
-    measurements.windows.append(window)
-    measurements.snapshots += [window.start, window.end]
+    measurements.add(window)
     measurements.trace = reads
 
 
@@ -199,8 +195,7 @@ def _busy_for_seconds(
     while first is None or measurements.snapshots[-1].at_us - first < span:
         window = meter.measure(settle=first is None, groups=backlogged(named))
         first = window.start.at_us if first is None else first
-        measurements.windows.append(window)
-        measurements.snapshots += [window.start, window.end]
+        measurements.add(window)
 
 
 @when(parsers.re(r"(?P<name>[A-Z]) becomes backlogged"))

@@ -143,6 +143,12 @@ class Measurements:
     wake: tuple[NamedMdev, int, int] | None = None  # (mdev, nr_slices before, t0)
     trace: list[Snapshot] = field(default_factory=list)  # every read of a traced window
 
+    def add(self, window: Window) -> Window:
+        """Keep a measured window, and its two snapshots among the scenario's reads."""
+        self.windows.append(window)
+        self.snapshots += [window.start, window.end]
+        return window
+
     @property
     def last_window(self) -> Window:
         """The latest window."""
