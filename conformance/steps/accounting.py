@@ -13,7 +13,7 @@ from conformance.oracle.tolerance import Tolerance
 from conformance.steps.require import timeslice
 from conformance.steps.shares import oracle_shares
 from conformance.steps.state import Measurements, Named, whom
-from conformance.suite.measure import Meter, Snapshot, monotonic_violations
+from conformance.suite.measure import Meter, Snapshot, monotonic_violations, spans
 from conformance.suite.outcome import Outcome
 from conformance.suite.registry import DeviceClock
 from conformance.suite.under_test import UnderTest
@@ -126,18 +126,11 @@ def _spans(reads: list[Snapshot], uuid: str, counter: str, q: int, cap_period: i
     skew of the span's own two reads.
     """
     tolerances: dict[int, Tolerance] = {}  # skew -> tolerance (few skews, many spans)
-    for i, first in enumerate(reads):
-        u0, c0 = first.get(uuid, "usage_us"), first.get(uuid, counter)
-        if u0 is None or c0 is None:
-            continue
-        for last in reads[i + 1:]:
-            u1, c1 = last.get(uuid, "usage_us"), last.get(uuid, counter)
-            if u1 is None or c1 is None or last.at_us <= first.at_us:
-                continue
-            skew = max(first.skew_us, last.skew_us)
-            if skew not in tolerances:
-                tolerances[skew] = Tolerance(q, skew, cap_period=cap_period)
-            yield first, last, u1 - u0, c1 - c0, tolerances[skew]
+    for first, last, (usage, other) in spans(reads, uuid, ("usage_us", counter)):
+        skew = max(first.skew_us, last.skew_us)
+        if skew not in tolerances:
+            tolerances[skew] = Tolerance(q, skew, cap_period=cap_period)
+        yield first, last, usage, other, tolerances[skew]
 
 
 def worst_busy_span(reads: list[Snapshot], uuid: str, q: int, cap_period: int = 0) -> Worst:

@@ -23,7 +23,7 @@ from conformance.oracle.tolerance import (
     share_bound,
 )
 from conformance.steps.state import Measurements, Named
-from conformance.suite.measure import Snapshot
+from conformance.suite.measure import Snapshot, spans
 from conformance.suite.outcome import Outcome
 
 
@@ -200,20 +200,16 @@ def worst_span(reads: list[Snapshot], uuid: str, expected: float, q: int
     Returns (how far outside, description), or None when every span holds.
     """
     worst: tuple[float, str] | None = None
-    for i, first in enumerate(reads):
-        before = first.get(uuid, "usage_us")
-        for last in reads[i + 1:]:
-            after, length = last.get(uuid, "usage_us"), last.at_us - first.at_us
-            if before is None or after is None or length <= 0:
-                continue
-            tol = Tolerance(q, max(first.skew_us, last.skew_us))
-            bound = share_bound(expected, tol.share(length), tol.interference(length))
-            measured = (after - before) / length
-            excess = max(bound.low - measured, measured - bound.high)
-            if excess > 0 and (worst is None or excess > worst[0]):
-                worst = (excess, f"{measured:.4f} over the {length} µs from "
-                         f"{first.at_us - reads[0].at_us} µs into the window (accepted "
-                         f"{bound.low:.4f}..{bound.high:.4f})")
+    for first, last, (usage,) in spans(reads, uuid, ("usage_us",)):
+        length = last.at_us - first.at_us
+        tol = Tolerance(q, max(first.skew_us, last.skew_us))
+        bound = share_bound(expected, tol.share(length), tol.interference(length))
+        measured = usage / length
+        excess = max(bound.low - measured, measured - bound.high)
+        if excess > 0 and (worst is None or excess > worst[0]):
+            worst = (excess, f"{measured:.4f} over the {length} µs from "
+                     f"{first.at_us - reads[0].at_us} µs into the window (accepted "
+                     f"{bound.low:.4f}..{bound.high:.4f})")
     return worst
 
 

@@ -17,7 +17,7 @@ about the driver and :class:`BystanderLoad` (an environment error) names it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -300,3 +300,26 @@ def monotonic_violations(snapshots: Iterable[Snapshot]) -> list[str]:
                     problems.append(f"{counter} of {uuid} went from {before} to {value}")
         previous = snap
     return problems
+
+
+def spans(reads: Sequence[Snapshot], uuid: str, counters: Sequence[str]
+          ) -> Iterator[tuple[Snapshot, Snapshot, tuple[int, ...]]]:
+    """Every span between two traced reads, each a window of its own.
+
+    Yields (first read, last read, the deltas of ``counters`` of ``uuid``), as
+    spec/measurement.rst ("Spans of a window") checks them; a span whose reads
+    lack one of the counters is left out.
+    """
+    def values(read: Snapshot) -> tuple[int, ...] | None:
+        found = tuple(v for name in counters if (v := read.get(uuid, name)) is not None)
+        return found if len(found) == len(counters) else None
+
+    for i, first in enumerate(reads):
+        before = values(first)
+        if before is None:
+            continue
+        for last in reads[i + 1:]:
+            after = values(last)
+            if after is None or last.at_us <= first.at_us:
+                continue
+            yield first, last, tuple(a - b for a, b in zip(after, before, strict=True))
